@@ -1,0 +1,36 @@
+/** AWS SDK clients, built once per Lambda container from the validated configuration. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { config } from './config';
+
+let documentClient: DynamoDBDocumentClient | undefined;
+let s3Client: S3Client | undefined;
+
+/** Local engines accept any credentials but the SDK still needs some; AWS uses the role's. */
+function localCredentials(accessKeyId: string) {
+  return { accessKeyId, secretAccessKey: accessKeyId };
+}
+
+export function dynamo(): DynamoDBDocumentClient {
+  if (!documentClient) {
+    const { DYNAMODB_ENDPOINT, AWS_REGION } = config();
+    const base = new DynamoDBClient(
+      DYNAMODB_ENDPOINT ? { region: AWS_REGION, endpoint: DYNAMODB_ENDPOINT, credentials: localCredentials('local') } : { region: AWS_REGION },
+    );
+    documentClient = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  }
+  return documentClient;
+}
+
+export function s3(): S3Client {
+  if (!s3Client) {
+    const { S3_ENDPOINT, AWS_REGION } = config();
+    s3Client = new S3Client(
+      S3_ENDPOINT
+        ? { region: AWS_REGION, endpoint: S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials('S3RVER') }
+        : { region: AWS_REGION },
+    );
+  }
+  return s3Client;
+}

@@ -1,0 +1,36 @@
+/**
+ * Runtime configuration of every Lambda, read once at cold start and validated. The CDK
+ * stack sets these variables in AWS; the local stack and the tests set them before the
+ * handlers are first imported. Optional endpoints point the SDK at DynamoDB Local and s3rver.
+ */
+import { z } from 'zod';
+
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  EXPORTS_BUCKET: z.string().min(1).default('exports'),
+  USAGE_BUCKET: z.string().min(1).default('usage'),
+  AUDIT_ARCHIVE_BUCKET: z.string().min(1).default('audit-archive'),
+  STATE_MACHINE_ARN: z.string().optional(),
+  STAGE: z.string().default('local'),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** Local engines only; absent in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.url().optional(),
+  /** JSON object currency -> committed value at which two approvals are needed, e.g. {"USD":"100000.00"}. */
+  APPROVAL_THRESHOLDS: z.string().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid Lambda configuration: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
