@@ -1,0 +1,497 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0, JWT authorizer): a
+ * node:http server that routes with the same route table as the CDK stack, verifies the
+ * development token where the deployed authorizer would verify the Cognito token, builds the
+ * `APIGatewayProxyEventV2WithJWTAuthorizer` the handler would receive in AWS, and calls the
+ * group's real handler (`functions/<group>/handler.ts`).
+ *
+ * What it deliberately does like API Gateway:
+ * - Authentication only: a missing, malformed, expired or badly signed token on a protected
+ *   route is a 401 before any handler runs. ROLE checks are NOT done here (API Gateway does not
+ *   do them either); the handlers authorize with the route table's `roles` and answer 403.
+ * - Claims are flattened the way the HTTP API JWT authorizer flattens them (see `toApiGatewayClaims`).
+ * - Public routes (`roles: null`) get no `authorizer` in their request context.
+ * - Structured and non-structured handler results (see `toHttpResponse`); an exception or a
+ *   malformed result is a 500; a handler slower than the integration timeout is a 503.
+ *
+ * What it adds: a 413 for bodies over the API's 1 MiB limit before the handler is called. In
+ * AWS, API Gateway itself accepts up to 10 MB (and Lambda 6 MB), so the deployed handlers must
+ * enforce the 1 MiB limit themselves; this early check only keeps the local server honest.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { ROUTES, routeKey, type HttpMethod, type RouteDef } from '../../functions/http/routes';
+import { verifyDevToken } from './dev-auth';
+
+/** The API's request body limit (API.md); larger bodies answer 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** API Gateway HTTP API's maximum integration timeout; past it the client gets 503. */
+const INTEGRATION_TIMEOUT_MS = 30_000;
+/** Past this many bytes an oversized upload is cut off instead of drained. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+// ---------------------------------------------------------------------------------------------
+
+export type RouteMatch =
+  | { kind: 'matched'; route: RouteDef; pathParameters: Record<string, string> }
+  | { kind: 'method_not_allowed'; allowed: HttpMethod[] }
+  | { kind: 'not_found' };
+
+function matchTemplate(template: string, rawPath: string): Record<string, string> | null {
+  const want = template.split('/');
+  const got = rawPath.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const pattern = want[i]!;
+    const segment = got[i]!;
+    const param = /^\{(\w+)\}$/.exec(pattern);
+    if (param) {
+      if (segment === '') return null;
+      params[param[1]!] = safeDecode(segment);
+    } else if (pattern !== segment) {
+      return null;
+    }
+  }
+  return params;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const literalSegments = (template: string) => template.split('/').filter((s) => !s.startsWith('{')).length;
+
+/**
+ * Finds the route for a request the way API Gateway does: the most specific template wins
+ * (literal segments beat `{param}` segments); a known path with another method is 405.
+ */
+export function matchRoute(method: string, rawPath: string, routes: readonly RouteDef[] = ROUTES): RouteMatch {
+  const candidates = routes
+    .map((route) => ({ route, params: matchTemplate(route.path, rawPath) }))
+    .filter((c): c is { route: RouteDef; params: Record<string, string> } => c.params !== null);
+  if (candidates.length === 0) return { kind: 'not_found' };
+  const forMethod = candidates
+    .filter((c) => c.route.method === method.toUpperCase())
+    .sort((a, b) => literalSegments(b.route.path) - literalSegments(a.route.path));
+  const best = forMethod[0];
+  if (!best) return { kind: 'method_not_allowed', allowed: [...new Set(candidates.map((c) => c.route.method))] };
+  return { kind: 'matched', route: best.route, pathParameters: best.params };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims, as API Gateway hands them to the Lambda
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Flattens verified JWT claims the way the HTTP API JWT authorizer does in
+ * `requestContext.authorizer.jwt.claims`: every value becomes a STRING.
+ * - strings stay as they are: `sub: "alice"`, `advertiserId: "ADV123"`;
+ * - numbers and booleans are stringified: `exp: "1795667201"`;
+ * - arrays become `[` + items joined by single spaces + `]`: `roles: ["ops","approver"]`
+ *   arrives as `"[ops approver]"`, and `["ops"]` as `"[ops]"` (never JSON text);
+ * - null claims are left out; nested objects arrive as JSON text.
+ * Handlers must read identity only through functions/http/identity.ts, which parses this form.
+ */
+export function toApiGatewayClaims(payload: Record<string, unknown>): Record<string, string> {
+  const claims: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) claims[name] = `[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(' ')}]`;
+    else if (typeof value === 'object') claims[name] = JSON.stringify(value);
+    else claims[name] = String(value);
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event
+// ---------------------------------------------------------------------------------------------
+
+export interface RequestFacts {
+  method: string;
+  /** Path exactly as sent, without the query string. */
+  rawPath: string;
+  rawQueryString: string;
+  /** `IncomingMessage.rawHeaders`: alternating names and values, duplicates kept. */
+  rawHeaders: string[];
+  body: Buffer;
+  sourceIp: string;
+  protocol: string;
+  now: Date;
+  requestId: string;
+}
+
+const TEXT_CONTENT_TYPE = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript))/i;
+
+function isUtf8(body: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `25/Nov/2026:20:30:00 +0000`, API Gateway's `requestContext.time`. */
+function clfTime(date: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} +0000`;
+}
+
+/**
+ * Builds the payload-format-2.0 event API Gateway would send for this request. `claims` is
+ * undefined on public routes, which then carry no `authorizer` (as in AWS).
+ */
+export function buildEvent(
+  facts: RequestFacts,
+  route: RouteDef,
+  pathParameters: Record<string, string>,
+  claims: Record<string, string> | undefined,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  // Header names are lower-cased and repeated headers joined with commas; cookies move to `cookies`.
+  const headers: Record<string, string> = {};
+  let cookies: string[] = [];
+  for (let i = 0; i + 1 < facts.rawHeaders.length; i += 2) {
+    const name = facts.rawHeaders[i]!.toLowerCase();
+    const value = facts.rawHeaders[i + 1]!;
+    if (name === 'cookie') {
+      cookies = cookies.concat(value.split(';').map((c) => c.trim()).filter(Boolean));
+      continue;
+    }
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${facts.sourceIp}` : facts.sourceIp;
+  headers['x-forwarded-proto'] ??= 'http';
+  const host = headers.host ?? 'localhost';
+  headers['x-forwarded-port'] ??= host.includes(':') ? host.slice(host.lastIndexOf(':') + 1) : '80';
+  headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(facts.now.getTime() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+
+  // Repeated query parameters are joined with commas, as in payload format 2.0.
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(facts.rawQueryString)) {
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  }
+
+  const contentType = headers['content-type'] ?? '';
+  const textual = contentType === '' || TEXT_CONTENT_TYPE.test(contentType);
+  const base64 = facts.body.length > 0 && !(textual && isUtf8(facts.body));
+  const domainName = host.replace(/:\d+$/, '');
+
+  const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+    version: '2.0',
+    routeKey: routeKey(route),
+    rawPath: facts.rawPath,
+    rawQueryString: facts.rawQueryString,
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: {
+        method: facts.method.toUpperCase(),
+        path: facts.rawPath,
+        protocol: facts.protocol,
+        sourceIp: facts.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: facts.requestId,
+      routeKey: routeKey(route),
+      stage: '$default',
+      time: clfTime(facts.now),
+      timeEpoch: facts.now.getTime(),
+      // Replaced below for protected routes; removed for public ones.
+      authorizer: undefined as never,
+    },
+    isBase64Encoded: base64,
+  };
+  if (claims) {
+    // No route declares authorization scopes, and then API Gateway passes `scopes: null`.
+    event.requestContext.authorizer = { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } };
+  } else {
+    delete (event.requestContext as { authorizer?: unknown }).authorizer;
+  }
+  if (cookies.length > 0) event.cookies = cookies;
+  if (Object.keys(query).length > 0) event.queryStringParameters = query;
+  if (Object.keys(pathParameters).length > 0) event.pathParameters = { ...pathParameters };
+  if (facts.body.length > 0) event.body = facts.body.toString(base64 ? 'base64' : 'utf8');
+  return event;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Result
+// ---------------------------------------------------------------------------------------------
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies: string[];
+  body: Buffer;
+}
+
+/**
+ * Turns a handler's return value into the HTTP response, with payload format 2.0 rules: an
+ * object with `statusCode` is a structured result; anything else (a string, an object without
+ * `statusCode`) is a 200 `application/json` whose body is the string itself or the JSON text.
+ */
+export function toHttpResponse(result: unknown): HttpResponse {
+  const isStructured = typeof result === 'object' && result !== null && 'statusCode' in result;
+  if (!isStructured) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(body, 'utf8') };
+  }
+  const structured = result as APIGatewayProxyStructuredResultV2;
+  const statusCode = Number(structured.statusCode);
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+    throw new Error(`handler returned an invalid statusCode: ${String(structured.statusCode)}`);
+  }
+  if (structured.body !== undefined && typeof structured.body !== 'string') {
+    throw new Error('handler returned a non-string body (payload format 2.0 requires a string)');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  const text = structured.body ?? '';
+  return {
+    statusCode,
+    headers,
+    cookies: (structured.cookies ?? []).map(String),
+    body: structured.isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------------------------
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+const handlers = new Map<string, LambdaHandler>();
+
+class HandlerMissingError extends Error {
+  override readonly name = 'HandlerMissingError';
+}
+
+/** Imports `functions/<group>/handler.ts` once; a group whose handler is not written yet is a 501. */
+async function loadHandler(group: string): Promise<LambdaHandler> {
+  const cached = handlers.get(group);
+  if (cached) return cached;
+  if (!existsSync(join(root, 'functions', group, 'handler.ts'))) {
+    throw new HandlerMissingError(`the "${group}" Lambda (functions/${group}/handler.ts) is not implemented yet`);
+  }
+  const module = (await import(`../../functions/${group}/handler`)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') {
+    throw new HandlerMissingError(`functions/${group}/handler.ts does not export a "handler" function yet`);
+  }
+  const handler = module.handler as LambdaHandler;
+  handlers.set(group, handler);
+  return handler;
+}
+
+function lambdaContext(group: string, requestId: string, deadline: number): Context {
+  const functionName = `ctv-billing-local-${group}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------------
+
+export interface LocalApiOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  host?: string;
+  /** One line per request (`GET /v1/health 200 3 ms`); silent when absent. */
+  log?: (line: string) => void;
+  maxBodyBytes?: number;
+  integrationTimeoutMs?: number;
+}
+
+export interface LocalApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function errorBody(code: string, message: string): Buffer {
+  return Buffer.from(JSON.stringify({ error: { code, message, details: [] } }), 'utf8');
+}
+
+function errorResponse(statusCode: number, code: string, message: string, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, cookies: [], body: errorBody(code, message) };
+}
+
+/** Reads the body; past `limit` it keeps draining (so the client reads our 413) and returns null. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolvePromise, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = declared > limit;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT_BYTES) {
+        req.destroy();
+        return;
+      }
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolvePromise(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('close', () => resolvePromise(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((r) => { timer = setTimeout(() => r(TIMED_OUT), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+const TIMED_OUT = Symbol('timed out');
+
+async function respondTo(req: IncomingMessage, options: Required<Pick<LocalApiOptions, 'maxBodyBytes' | 'integrationTimeoutMs'>>): Promise<{ response: HttpResponse; requestId: string }> {
+  const requestId = randomUUID();
+  const now = new Date();
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
+  const method = (req.method ?? 'GET').toUpperCase();
+
+  const body = await readBody(req, options.maxBodyBytes);
+  const match = matchRoute(method, rawPath);
+  if (match.kind === 'not_found') {
+    return { requestId, response: errorResponse(404, 'not_found', `no route for ${method} ${rawPath}`) };
+  }
+  if (match.kind === 'method_not_allowed') {
+    return {
+      requestId,
+      response: errorResponse(405, 'method_not_allowed', `${method} is not allowed on ${rawPath} (allowed: ${match.allowed.join(', ')})`, { allow: match.allowed.join(', ') }),
+    };
+  }
+  const { route, pathParameters } = match;
+
+  let claims: Record<string, string> | undefined;
+  if (route.roles !== null) {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const unauthorized = (why: string) => ({
+      requestId,
+      response: errorResponse(401, 'unauthorized', `Unauthorized: ${why}`, { 'www-authenticate': 'Bearer' }),
+    });
+    if (!token) return unauthorized(header ? 'the Authorization header is not "Bearer <token>"' : 'a bearer token is required');
+    try {
+      claims = toApiGatewayClaims(await verifyDevToken(token, { now }));
+    } catch (error) {
+      return unauthorized((error as Error).message);
+    }
+  }
+
+  if (body === null) {
+    return { requestId, response: errorResponse(413, 'payload_too_large', `request bodies are limited to ${options.maxBodyBytes} bytes`) };
+  }
+
+  let handler: LambdaHandler;
+  try {
+    handler = await loadHandler(route.group);
+  } catch (error) {
+    if (error instanceof HandlerMissingError) return { requestId, response: errorResponse(501, 'not_implemented', error.message) };
+    console.error(`[local-api] could not load the "${route.group}" handler:`, error);
+    return { requestId, response: errorResponse(500, 'internal_error', 'Internal Server Error') };
+  }
+
+  const facts: RequestFacts = {
+    method,
+    rawPath,
+    rawQueryString,
+    rawHeaders: req.rawHeaders,
+    body,
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    protocol: `HTTP/${req.httpVersion}`,
+    now,
+    requestId,
+  };
+  const event = buildEvent(facts, route, pathParameters, claims);
+  const deadline = Date.now() + options.integrationTimeoutMs;
+  try {
+    const result = await withTimeout(Promise.resolve(handler(event, lambdaContext(route.group, requestId, deadline))), options.integrationTimeoutMs);
+    if (result === TIMED_OUT) return { requestId, response: errorResponse(503, 'service_unavailable', 'Service Unavailable: the handler timed out') };
+    return { requestId, response: toHttpResponse(result) };
+  } catch (error) {
+    // API Gateway hides the failure from the client; the Lambda's log shows it.
+    console.error(`[local-api] ${routeKey(route)} failed:`, error);
+    return { requestId, response: errorResponse(500, 'internal_error', 'Internal Server Error') };
+  }
+}
+
+function write(res: ServerResponse, response: HttpResponse, requestId: string): void {
+  const headers: Record<string, string | string[]> = { ...response.headers, 'apigw-requestid': requestId };
+  if (response.cookies.length > 0) headers['set-cookie'] = response.cookies;
+  headers['content-length'] = String(response.body.length);
+  res.writeHead(response.statusCode, headers);
+  res.end(response.body);
+}
+
+export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
+  const settings = {
+    maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+  };
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    respondTo(req, settings)
+      .catch((error: unknown) => {
+        console.error('[local-api] request failed:', error);
+        return { requestId: randomUUID(), response: errorResponse(500, 'internal_error', 'Internal Server Error') };
+      })
+      .then(({ response, requestId }) => {
+        write(res, response, requestId);
+        options.log?.(`${req.method} ${req.url} ${response.statusCode} ${Date.now() - started} ms`);
+      });
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    stop: () =>
+      new Promise<void>((resolvePromise, reject) => {
+        server.close((error) => (error ? reject(error) : resolvePromise()));
+        server.closeAllConnections();
+      }),
+  };
+}
