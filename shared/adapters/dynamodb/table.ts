@@ -60,6 +60,21 @@ export const keys = {
   auditEvent: (eventId: string) => ({ pk: `AUDITEVENT#${eventId}`, sk: 'AUDITEVENT' }),
   /** Every audited aggregate, so a verifier can walk all chains without a Scan. */
   auditChainIndex: (aggregate: string) => ({ gsi2pk: 'AUDITCHAINS', gsi2sk: aggregate }),
+
+  // --- Billing runs -----------------------------------------------------------------------
+  /** A billing run by id. */
+  billingRun: (id: string) => ({ pk: `BILLINGRUN#${id}`, sk: 'BILLINGRUN' }),
+  /** Runs of a period in run order: gsi2 `BILLINGRUNS#period` / `RUN#seq#id`. */
+  billingRunByPeriod: (period: string, runSeq: number, id: string) => ({
+    gsi2pk: `BILLINGRUNS#${period}`,
+    gsi2sk: `RUN#${pad(runSeq, 6)}#${id}`,
+  }),
+  billingRunsOfPeriod: (period: string) => ({ gsi2pk: `BILLINGRUNS#${period}` }),
+  /** One item per contract a run has rated: makes "contract done" idempotent and lists the run's invoices. */
+  billingRunContract: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `CONTRACT#${contractId}` }),
+  billingRunContractPrefix: 'CONTRACT#',
+  /** One item per period: its last run number and the run currently holding the period. */
+  billingPeriodLock: (period: string) => ({ pk: `BILLINGPERIOD#${period}`, sk: 'LOCK' }),
 } as const;
 
 /** Item key prefixes that the audit consumer never turns into entries (its own writes, bookkeeping). */

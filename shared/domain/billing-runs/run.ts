@@ -1,0 +1,186 @@
+/**
+ * A billing run: one execution of the monthly workflow over the contracts of one period.
+ *
+ * Rules kept here (pure, no storage):
+ * - statuses move only along TRANSITIONS (RUNNING -> SUCCEEDED | FAILED, nothing after);
+ * - runs of a period are numbered 1, 2, 3, ... (`runSeq`); run 2 and later are re-runs whose
+ *   invoices carry only the differences with what earlier runs invoiced;
+ * - at most one run of a period is RUNNING at a time (the repository enforces it with a lock
+ *   item; `assertCanStart` says why a start is refused);
+ * - progress `{ done, total }` never has done > total once the plan is known.
+ */
+import Big from 'big.js';
+import { ConflictError, ValidationError } from '../kernel/errors';
+import { minorUnits } from '../kernel/currencies';
+import { isInstant, isPeriod } from '../kernel/calendar';
+
+export const RunStatus = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/** The whole life of a run, as one table: from -> the statuses it may move into. */
+export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  [RunStatus.RUNNING]: [RunStatus.SUCCEEDED, RunStatus.FAILED],
+  [RunStatus.SUCCEEDED]: [],
+  [RunStatus.FAILED]: [],
+};
+
+export const canTransition = (from: RunStatus, to: RunStatus): boolean => TRANSITIONS[from].includes(to);
+
+export class IllegalRunTransitionError extends ConflictError {
+  override readonly name = 'IllegalRunTransitionError';
+  constructor(readonly runId: string, readonly from: RunStatus, readonly to: RunStatus) {
+    super(`billing run ${runId} is ${from} and cannot become ${to}`, 'illegal_run_transition');
+  }
+}
+
+export function assertTransition(runId: string, from: RunStatus, to: RunStatus): void {
+  if (!canTransition(from, to)) throw new IllegalRunTransitionError(runId, from, to);
+}
+
+export const isTerminal = (status: RunStatus): boolean => TRANSITIONS[status].length === 0;
+
+export interface RunProgress {
+  done: number;
+  /** Contracts in the plan; 0 until the plan is written. */
+  total: number;
+}
+
+/** Totals of a run, per currency: contracts of one period may bill in several currencies. */
+export interface RunTotal {
+  currency: string;
+  total: string;
+  invoices: number;
+}
+
+export interface BillingRun {
+  id: string;
+  period: string;
+  runSeq: number;
+  status: RunStatus;
+  progress: RunProgress;
+  /** Contracts asked for explicitly; null = every contract active in the period. */
+  contractIds: string[] | null;
+  /** The instant the run bills "as of": versions recorded and usage received up to it. */
+  startedAt: string;
+  endedAt: string | null;
+  failureReason: string | null;
+  totals: RunTotal[];
+  actor: string;
+  version: number;
+}
+
+/** What one contract of a run produced (the repository keeps one record per contract). */
+export interface RunInvoice {
+  contractId: string;
+  invoiceId: string;
+  currency: string;
+  total: string;
+}
+
+/** Limits: a run names at most this many contracts explicitly (the rest is the plan's business). */
+export const MAX_EXPLICIT_CONTRACTS = 1_000;
+/** Failure reasons are stored on the run item; keep them well inside DynamoDB's item size. */
+export const MAX_FAILURE_REASON_CHARS = 2_000;
+
+export interface StartRequest {
+  period: string;
+  contractIds?: string[] | null;
+}
+
+/** Guards on a start request: a real period and, when given, a non-empty set of distinct ids. */
+export function validateStartRequest(request: StartRequest): { period: string; contractIds: string[] | null } {
+  const details = [];
+  if (!isPeriod(request.period)) details.push({ path: 'period', message: 'must be a period YYYY-MM' });
+  const ids = request.contractIds ?? null;
+  if (ids !== null) {
+    if (ids.length === 0) details.push({ path: 'contractIds', message: 'must name at least one contract when given' });
+    if (ids.length > MAX_EXPLICIT_CONTRACTS) details.push({ path: 'contractIds', message: `at most ${MAX_EXPLICIT_CONTRACTS} contracts` });
+    if (new Set(ids).size !== ids.length) details.push({ path: 'contractIds', message: 'must not repeat a contract' });
+  }
+  if (details.length > 0) throw new ValidationError('invalid billing run request', details);
+  return { period: request.period, contractIds: ids };
+}
+
+/** Where a period stands: its last run number and the run holding the period, if any. */
+export interface PeriodLock {
+  period: string;
+  lastRunSeq: number;
+  runningRunId: string | null;
+}
+
+export class RunAlreadyRunningError extends ConflictError {
+  override readonly name = 'RunAlreadyRunningError';
+  constructor(readonly period: string, readonly runningRunId: string) {
+    super(`billing run ${runningRunId} of period ${period} is still running`, 'billing_run_in_progress');
+  }
+}
+
+export function assertCanStart(lock: PeriodLock): void {
+  if (lock.runningRunId !== null) throw new RunAlreadyRunningError(lock.period, lock.runningRunId);
+}
+
+/** Runs of a period are numbered from 1; a re-run takes the next number. */
+export const nextRunSeq = (lock: Pick<PeriodLock, 'lastRunSeq'>): number => lock.lastRunSeq + 1;
+
+/**
+ * Run ids double as Step Functions execution names (exactly-once start): at most 80 of
+ * [A-Za-z0-9-_]. The period and sequence make them readable; the suffix makes them unique
+ * across tables and stages that share a state machine's execution history.
+ */
+export function runIdOf(period: string, runSeq: number, uniqueSuffix: string): string {
+  if (!/^[a-z0-9]{4,16}$/.test(uniqueSuffix)) throw new Error('run id suffix must be 4-16 lowercase letters or digits');
+  return `br-${period}-${runSeq}-${uniqueSuffix}`;
+}
+
+export const RUN_ID_PATTERN = /^br-\d{4}-\d{2}-\d{1,6}-[a-z0-9]{4,16}$/;
+
+export function newRun(input: { id: string; period: string; runSeq: number; contractIds: string[] | null; startedAt: string; actor: string }): BillingRun {
+  if (!isInstant(input.startedAt)) throw new Error(`startedAt must be an ISO instant, got ${input.startedAt}`);
+  return {
+    id: input.id,
+    period: input.period,
+    runSeq: input.runSeq,
+    status: RunStatus.RUNNING,
+    progress: { done: 0, total: 0 },
+    contractIds: input.contractIds,
+    startedAt: input.startedAt,
+    endedAt: null,
+    failureReason: null,
+    totals: [],
+    actor: input.actor,
+    version: 1,
+  };
+}
+
+/** Cuts a failure reason to what is worth storing: the first line of each part, bounded. */
+export function boundedReason(reason: string): string {
+  const text = reason.trim().length > 0 ? reason.trim() : 'unknown failure';
+  return text.length <= MAX_FAILURE_REASON_CHARS ? text : `${text.slice(0, MAX_FAILURE_REASON_CHARS - 1)}…`;
+}
+
+/** The fraction shown by progress bars, 0..1; an unplanned run (total 0) is at 0. */
+export function progressRatio(progress: RunProgress): number {
+  if (progress.total <= 0) return 0;
+  return Math.min(1, progress.done / progress.total);
+}
+
+/**
+ * Run totals from what each contract produced: one total per currency, exact decimal sums
+ * (the invoice totals are already rounded, so their sum needs no rounding of its own).
+ */
+export function summarizeRun(invoices: readonly RunInvoice[]): RunTotal[] {
+  const byCurrency = new Map<string, { total: Big; invoices: number }>();
+  for (const invoice of invoices) {
+    const entry = byCurrency.get(invoice.currency) ?? { total: new Big(0), invoices: 0 };
+    entry.total = entry.total.plus(invoice.total);
+    entry.invoices += 1;
+    byCurrency.set(invoice.currency, entry);
+  }
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([currency, { total, invoices: count }]) => ({ currency, total: total.toFixed(minorUnits(currency)), invoices: count }));
+}
