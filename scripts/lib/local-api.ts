@@ -23,13 +23,10 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES, routeKey, type HttpMethod, type RouteDef } from '../../functions/http/routes';
 import { verifyDevToken } from './dev-auth';
+import { lambdaContext } from './lambda-context';
 
 /** The API's request body limit (API.md); larger bodies answer 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -305,24 +302,6 @@ async function loadHandler(group: string): Promise<LambdaHandler> {
   return handler;
 }
 
-function lambdaContext(group: string, requestId: string, deadline: number): Context {
-  const functionName = `ctv-billing-local-${group}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------------------------
@@ -442,9 +421,9 @@ async function respondTo(req: IncomingMessage, options: Required<Pick<LocalApiOp
     requestId,
   };
   const event = buildEvent(facts, route, pathParameters, claims);
-  const deadline = Date.now() + options.integrationTimeoutMs;
   try {
-    const result = await withTimeout(Promise.resolve(handler(event, lambdaContext(route.group, requestId, deadline))), options.integrationTimeoutMs);
+    const context = lambdaContext(route.group, requestId, options.integrationTimeoutMs);
+    const result = await withTimeout(Promise.resolve(handler(event, context)), options.integrationTimeoutMs);
     if (result === TIMED_OUT) return { requestId, response: errorResponse(503, 'service_unavailable', 'Service Unavailable: the handler timed out') };
     return { requestId, response: toHttpResponse(result) };
   } catch (error) {
