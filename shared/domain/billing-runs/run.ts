@@ -31,7 +31,6 @@ export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
 export const canTransition = (from: RunStatus, to: RunStatus): boolean => TRANSITIONS[from].includes(to);
 
 export class IllegalRunTransitionError extends ConflictError {
-  override readonly name = 'IllegalRunTransitionError';
   constructor(readonly runId: string, readonly from: RunStatus, readonly to: RunStatus) {
     super(`billing run ${runId} is ${from} and cannot become ${to}`, 'illegal_run_transition');
   }
@@ -113,7 +112,6 @@ export interface PeriodLock {
 }
 
 export class RunAlreadyRunningError extends ConflictError {
-  override readonly name = 'RunAlreadyRunningError';
   constructor(readonly period: string, readonly runningRunId: string) {
     super(`billing run ${runningRunId} of period ${period} is still running`, 'billing_run_in_progress');
   }

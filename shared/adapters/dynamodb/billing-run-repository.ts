@@ -1,0 +1,325 @@
+/**
+ * Billing runs on the one table.
+ *
+ * Items:
+ * - the run (`keys.billingRun`), listed by period on gsi2, audited as `billingRun#<id>`;
+ * - the period lock (`keys.billingPeriodLock`): the period's last run number and the run
+ *   currently holding it. Starting a run takes the lock and writes the run in ONE transaction,
+ *   so two starts of a period can never both succeed; completing or failing releases it;
+ * - one record per contract rated (`keys.billingRunContract`): written together with the
+ *   run's progress increment, on the condition that it does not exist yet, so a re-executed
+ *   Map item counts once. The run's invoice list is read from these records (a run of many
+ *   thousand contracts would not fit one 400 KB item).
+ */
+import { randomBytes } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../domain/kernel/clock';
+import { ConflictError, NotFoundError } from '../../domain/kernel/errors';
+import {
+  assertCanStart,
+  assertTransition,
+  boundedReason,
+  newRun,
+  nextRunSeq,
+  RunAlreadyRunningError,
+  runIdOf,
+  RunStatus,
+  type BillingRun,
+  type PeriodLock,
+  type RunInvoice,
+  type RunTotal,
+} from '../../domain/billing-runs/run';
+import { keys, INDEXES } from './table';
+
+export const BILLING_RUN_ENTITY = 'billingRun';
+const aggregateOf = (runId: string) => `billingRun#${runId}`;
+
+/** Query pages are bounded; a run lists its invoices page by page. */
+const QUERY_PAGE_LIMIT = 500;
+
+interface RunItem extends BillingRun {
+  pk: string;
+  sk: string;
+  entityType: typeof BILLING_RUN_ENTITY;
+  aggregate: string;
+  updatedAt: string;
+}
+
+export interface BillingRunRepositoryOptions {
+  /** Unique part of new run ids; random by default, fixed in tests that need known ids. */
+  newIdSuffix?: () => string;
+}
+
+export class BillingRunRepository {
+  private readonly newIdSuffix: () => string;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    options: BillingRunRepositoryOptions = {},
+  ) {
+    this.newIdSuffix = options.newIdSuffix ?? (() => randomBytes(5).toString('hex'));
+  }
+
+  async readLock(period: string): Promise<PeriodLock> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.billingPeriodLock(period), ConsistentRead: true }),
+    );
+    return {
+      period,
+      lastRunSeq: typeof Item?.lastRunSeq === 'number' ? Item.lastRunSeq : 0,
+      runningRunId: typeof Item?.runningRunId === 'string' ? Item.runningRunId : null,
+    };
+  }
+
+  /**
+   * Takes the period and creates its next run, RUNNING, in one transaction. The lock's
+   * condition re-checks what was read (no run holding the period, the same last run number),
+   * so a concurrent start of the same period makes this one fail with a 409, never a second run.
+   */
+  async startRun(period: string, contractIds: string[] | null, actor: string): Promise<BillingRun> {
+    const lock = await this.readLock(period);
+    assertCanStart(lock);
+    const runSeq = nextRunSeq(lock);
+    const now = this.clock.now().toISOString();
+    const run = newRun({ id: runIdOf(period, runSeq, this.newIdSuffix()), period, runSeq, contractIds, startedAt: now, actor });
+    const item: RunItem = {
+      ...keys.billingRun(run.id),
+      ...keys.billingRunByPeriod(period, runSeq, run.id),
+      entityType: BILLING_RUN_ENTITY,
+      aggregate: aggregateOf(run.id),
+      ...run,
+      updatedAt: now,
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingPeriodLock(period),
+                UpdateExpression: 'SET runningRunId = :runId, lastRunSeq = :runSeq, period = :period, updatedAt = :now',
+                ConditionExpression:
+                  'attribute_not_exists(runningRunId) AND (attribute_not_exists(lastRunSeq) OR lastRunSeq = :previousSeq)',
+                ExpressionAttributeValues: { ':runId': run.id, ':runSeq': runSeq, ':previousSeq': lock.lastRunSeq, ':period': period, ':now': now },
+              },
+            },
+            {
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Someone else started a run of the period between the read and the write.
+      const current = await this.readLock(period);
+      if (current.runningRunId) throw new RunAlreadyRunningError(period, current.runningRunId);
+      throw new ConflictError(`another billing run of period ${period} was started at the same time`, 'billing_run_in_progress', { cause: error });
+    }
+    return run;
+  }
+
+  async getRun(runId: string): Promise<BillingRun | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true }));
+    return Item ? toRun(Item as RunItem) : null;
+  }
+
+  async requireRun(runId: string): Promise<BillingRun> {
+    const run = await this.getRun(runId);
+    if (!run) throw new NotFoundError('billing run', runId);
+    return run;
+  }
+
+  /** Runs of a period in run order (gsi2 is eventually consistent: a run just started may lag). */
+  async listRuns(period: string): Promise<BillingRun[]> {
+    const runs: BillingRun[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byCollection.name,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.billingRunsOfPeriod(period).gsi2pk },
+          ExclusiveStartKey: cursor,
+          Limit: QUERY_PAGE_LIMIT,
+        }),
+      );
+      for (const item of page.Items ?? []) runs.push(toRun(item as RunItem));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return runs;
+  }
+
+  /** The plan is known: how many contracts the run will rate. Idempotent (a retried Plan writes the same total). */
+  async setPlanned(runId: string, total: number): Promise<void> {
+    await this.updateRunning(runId, 'SET progress.#total = :total', { '#total': 'total' }, { ':total': total });
+  }
+
+  /**
+   * One contract of the run is rated and invoiced. The contract's record and the progress
+   * increment are one transaction conditioned on the record not existing: a Map item that
+   * runs again (retry, redrive) changes nothing. Returns false when it was already recorded.
+   */
+  async recordContractDone(runId: string, invoice: RunInvoice): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.billingRunContract(runId, invoice.contractId), entityType: 'billingRunContract', runId, ...invoice, recordedAt: now },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingRun(runId),
+                UpdateExpression: 'ADD progress.done :one, version :one SET updatedAt = :now',
+                ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':one': 1, ':now': now, ':running': RunStatus.RUNNING },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [record, run] = error.CancellationReasons ?? [];
+      if (record?.Code === 'ConditionalCheckFailed') return false;
+      if (run?.Code === 'ConditionalCheckFailed') {
+        const current = await this.requireRun(runId);
+        throw new ConflictError(`billing run ${runId} is ${current.status}: no contract can be recorded on it`, 'billing_run_not_running', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** What each contract of the run produced, in contract id order. */
+  async listRunInvoices(runId: string): Promise<RunInvoice[]> {
+    const invoices: RunInvoice[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+          Limit: QUERY_PAGE_LIMIT,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        invoices.push({ contractId: item.contractId, invoiceId: item.invoiceId, currency: item.currency, total: item.total });
+      }
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return invoices;
+  }
+
+  /** The run's totals, recorded before its export is written. */
+  async recordTotals(runId: string, totals: RunTotal[]): Promise<void> {
+    await this.updateRunning(runId, 'SET totals = :totals', {}, { ':totals': totals });
+  }
+
+  /** RUNNING -> SUCCEEDED and the period released, together. A repeated call on a SUCCEEDED run is a no-op. */
+  async completeRun(runId: string): Promise<BillingRun> {
+    return this.finish(runId, RunStatus.SUCCEEDED, null);
+  }
+
+  /** RUNNING -> FAILED with the reason, and the period released, together. Repeated calls are no-ops. */
+  async failRun(runId: string, reason: string): Promise<BillingRun> {
+    return this.finish(runId, RunStatus.FAILED, boundedReason(reason));
+  }
+
+  private async finish(runId: string, to: typeof RunStatus.SUCCEEDED | typeof RunStatus.FAILED, reason: string | null): Promise<BillingRun> {
+    const run = await this.requireRun(runId);
+    if (run.status === to) return run;
+    assertTransition(runId, run.status, to);
+    const now = this.clock.now().toISOString();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingRun(runId),
+                UpdateExpression: 'SET #status = :to, endedAt = :now, failureReason = :reason, updatedAt = :now ADD version :one',
+                ConditionExpression: '#status = :running',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':to': to, ':now': now, ':reason': reason, ':one': 1, ':running': RunStatus.RUNNING },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingPeriodLock(run.period),
+                UpdateExpression: 'REMOVE runningRunId SET updatedAt = :now',
+                ConditionExpression: 'runningRunId = :runId',
+                ExpressionAttributeValues: { ':runId': runId, ':now': now },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const current = await this.requireRun(runId);
+      if (current.status === to) return current;
+      throw new ConflictError(`billing run ${runId} is ${current.status} and cannot become ${to}`, 'illegal_run_transition', { cause: error });
+    }
+    return this.requireRun(runId);
+  }
+
+  private async updateRunning(
+    runId: string,
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.billingRun(runId),
+          UpdateExpression: `${expression}, updatedAt = :now ADD version :one`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':now': this.clock.now().toISOString(), ':one': 1, ':running': RunStatus.RUNNING },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      const current = await this.requireRun(runId);
+      throw new ConflictError(`billing run ${runId} is ${current.status}`, 'billing_run_not_running', { cause: error });
+    }
+  }
+}
+
+function toRun(item: RunItem): BillingRun {
+  return {
+    id: item.id,
+    period: item.period,
+    runSeq: item.runSeq,
+    status: item.status,
+    progress: { done: item.progress?.done ?? 0, total: item.progress?.total ?? 0 },
+    contractIds: item.contractIds ?? null,
+    startedAt: item.startedAt,
+    endedAt: item.endedAt ?? null,
+    failureReason: item.failureReason ?? null,
+    totals: item.totals ?? [],
+    actor: item.actor,
+    version: item.version,
+  };
+}

@@ -1,0 +1,72 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BillingRunRepository } from '../../../shared/adapters/dynamodb/billing-run-repository';
+import { keys } from '../../../shared/adapters/dynamodb/table';
+import { fixedClock } from '../../../shared/domain/kernel/clock';
+import { ConflictError } from '../../../shared/domain/kernel/errors';
+import { RunStatus } from '../../../shared/domain/billing-runs/run';
+import { documentClient, freshTable } from '../../support/aws';
+
+describe('BillingRunRepository on DynamoDB Local', () => {
+  const client = documentClient();
+  const clock = fixedClock('2027-02-03T03:00:00Z');
+  let repo: BillingRunRepository;
+  let table: string;
+
+  beforeEach(async () => {
+    table = await freshTable();
+    repo = new BillingRunRepository(client, table, clock);
+  });
+
+  it('starts a run RUNNING with runSeq 1 and refuses a second start of the period with a conflict', async () => {
+    const run = await repo.startRun('2027-01', null, 'fin-1');
+    expect(run).toMatchObject({ period: '2027-01', runSeq: 1, status: RunStatus.RUNNING, progress: { done: 0, total: 0 }, startedAt: '2027-02-03T03:00:00.000Z' });
+    await expect(repo.startRun('2027-01', null, 'fin-2')).rejects.toMatchObject({ kind: 'CONFLICT', code: 'billing_run_in_progress' });
+    // Another period is independent.
+    await expect(repo.startRun('2027-02', null, 'fin-1')).resolves.toMatchObject({ runSeq: 1 });
+    const stored = await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id) }));
+    expect(stored.Item).toMatchObject({ entityType: 'billingRun', aggregate: `billingRun#${run.id}`, actor: 'fin-1', version: 1 });
+  });
+
+  it('lets exactly one of many concurrent starts of a period win', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => repo.startRun('2027-03', null, `fin-${i}`)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    expect((await repo.readLock('2027-03')).lastRunSeq).toBe(1);
+  });
+
+  it('counts each contract once, however often it is recorded, and lists the invoices', async () => {
+    const run = await repo.startRun('2027-01', null, 'fin-1');
+    await repo.setPlanned(run.id, 2);
+    const a = { contractId: 'c-a', invoiceId: 'inv-a', currency: 'USD', total: '10.00' };
+    expect(await repo.recordContractDone(run.id, a)).toBe(true);
+    expect(await repo.recordContractDone(run.id, a)).toBe(false);
+    await Promise.all([1, 2, 3].map(() => repo.recordContractDone(run.id, { ...a, contractId: 'c-b', invoiceId: 'inv-b' })));
+    expect((await repo.requireRun(run.id)).progress).toEqual({ done: 2, total: 2 });
+    expect((await repo.listRunInvoices(run.id)).map((i) => i.invoiceId)).toEqual(['inv-a', 'inv-b']);
+  });
+
+  it('completes a run, releases the period, and numbers the re-run 2', async () => {
+    const first = await repo.startRun('2027-01', null, 'fin-1');
+    await repo.recordTotals(first.id, [{ currency: 'USD', total: '10.00', invoices: 1 }]);
+    const done = await repo.completeRun(first.id);
+    expect(done).toMatchObject({ status: RunStatus.SUCCEEDED, endedAt: '2027-02-03T03:00:00.000Z', totals: [{ currency: 'USD', total: '10.00', invoices: 1 }] });
+    expect(await repo.completeRun(first.id)).toMatchObject({ status: RunStatus.SUCCEEDED });
+    await expect(repo.failRun(first.id, 'late')).rejects.toMatchObject({ code: 'illegal_run_transition' });
+    const second = await repo.startRun('2027-01', ['c-a'], 'fin-2');
+    expect(second).toMatchObject({ runSeq: 2, contractIds: ['c-a'] });
+    expect((await repo.listRuns('2027-01')).map((r) => r.runSeq)).toEqual([1, 2]);
+  });
+
+  it('fails a run with its reason, releases the period and refuses later progress', async () => {
+    const run = await repo.startRun('2027-01', null, 'fin-1');
+    const failed = await repo.failRun(run.id, 'RateContract: boom');
+    expect(failed).toMatchObject({ status: RunStatus.FAILED, failureReason: 'RateContract: boom' });
+    expect((await repo.readLock('2027-01')).runningRunId).toBeNull();
+    await expect(repo.recordContractDone(run.id, { contractId: 'c', invoiceId: 'i', currency: 'USD', total: '1.00' })).rejects.toMatchObject({
+      code: 'billing_run_not_running',
+    });
+    await expect(repo.startRun('2027-01', null, 'fin-1')).resolves.toMatchObject({ runSeq: 2 });
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  assertCanStart,
+  assertTransition,
+  boundedReason,
+  canTransition,
+  isTerminal,
+  MAX_FAILURE_REASON_CHARS,
+  newRun,
+  nextRunSeq,
+  progressRatio,
+  RUN_ID_PATTERN,
+  runIdOf,
+  RunStatus,
+  summarizeRun,
+  validateStartRequest,
+} from '../../../shared/domain/billing-runs/run';
+import { buildPlan, isBilledInPeriod, periodBounds } from '../../../shared/domain/billing-runs/plan';
+
+const statuses = Object.values(RunStatus);
+
+describe('billing run transitions', () => {
+  it('allows RUNNING -> SUCCEEDED | FAILED and nothing out of a terminal status', () => {
+    expect(canTransition('RUNNING', 'SUCCEEDED')).toBe(true);
+    expect(canTransition('RUNNING', 'FAILED')).toBe(true);
+    for (const to of statuses) {
+      expect(canTransition('SUCCEEDED', to)).toBe(false);
+      expect(canTransition('FAILED', to)).toBe(false);
+    }
+    expect(canTransition('RUNNING', 'RUNNING')).toBe(false);
+    expect(isTerminal('RUNNING')).toBe(false);
+    expect(isTerminal('SUCCEEDED') && isTerminal('FAILED')).toBe(true);
+  });
+
+  it('throws a conflict with a stable code for every illegal transition', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...statuses), fc.constantFrom(...statuses), (from, to) => {
+        if (canTransition(from, to)) expect(() => assertTransition('r', from, to)).not.toThrow();
+        else expect(() => assertTransition('r', from, to)).toThrowError(expect.objectContaining({ kind: 'CONFLICT', code: 'illegal_run_transition' }));
+      }),
+    );
+  });
+});
+
+describe('run sequence and the period lock', () => {
+  it('numbers runs of a period 1, 2, 3, ...', () => {
+    expect(nextRunSeq({ lastRunSeq: 0 })).toBe(1);
+    expect(nextRunSeq({ lastRunSeq: 1 })).toBe(2);
+  });
+
+  it('refuses a start while a run holds the period', () => {
+    expect(() => assertCanStart({ period: '2027-01', lastRunSeq: 1, runningRunId: null })).not.toThrow();
+    expect(() => assertCanStart({ period: '2027-01', lastRunSeq: 1, runningRunId: 'br-x' })).toThrowError(
+      expect.objectContaining({ kind: 'CONFLICT', code: 'billing_run_in_progress' }),
+    );
+  });
+
+  it('makes run ids that are valid execution names', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2000, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 999_999 }), fc.stringMatching(/^[a-z0-9]{4,16}$/), (y, m, seq, suffix) => {
+        const id = runIdOf(`${y}-${String(m).padStart(2, '0')}`, seq, suffix);
+        expect(id).toMatch(RUN_ID_PATTERN);
+        expect(id).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+      }),
+    );
+  });
+
+  it('creates a RUNNING run with no progress', () => {
+    const run = newRun({ id: 'br-2027-01-1-abcd', period: '2027-01', runSeq: 1, contractIds: null, startedAt: '2027-02-03T03:00:00Z', actor: 'fin' });
+    expect(run).toMatchObject({ status: 'RUNNING', progress: { done: 0, total: 0 }, version: 1, endedAt: null });
+    expect(() => newRun({ ...run, startedAt: 'yesterday' })).toThrow();
+  });
+});
+
+describe('start requests', () => {
+  it('accepts a period with or without distinct contract ids', () => {
+    expect(validateStartRequest({ period: '2027-01' })).toEqual({ period: '2027-01', contractIds: null });
+    expect(validateStartRequest({ period: '2027-01', contractIds: ['a', 'b'] })).toEqual({ period: '2027-01', contractIds: ['a', 'b'] });
+  });
+
+  it('rejects malformed periods and empty or repeated contract lists with field paths', () => {
+    expect(() => validateStartRequest({ period: '2027-13' })).toThrowError(expect.objectContaining({ details: [{ path: 'period', message: expect.any(String) }] }));
+    expect(() => validateStartRequest({ period: '2027-01', contractIds: [] })).toThrowError(expect.objectContaining({ kind: 'VALIDATION' }));
+    expect(() => validateStartRequest({ period: '2027-01', contractIds: ['a', 'a'] })).toThrowError(expect.objectContaining({ kind: 'VALIDATION' }));
+  });
+});
+
+describe('progress and totals', () => {
+  it('keeps the progress ratio within 0..1', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(10_000), (done, total) => {
+        const r = progressRatio({ done, total });
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r).toBeLessThanOrEqual(1);
+      }),
+    );
+    expect(progressRatio({ done: 0, total: 0 })).toBe(0);
+  });
+
+  it('sums invoice totals per currency exactly, with the currency digits', () => {
+    expect(
+      summarizeRun([
+        { contractId: 'a', invoiceId: '1', currency: 'USD', total: '0.10' },
+        { contractId: 'b', invoiceId: '2', currency: 'USD', total: '0.20' },
+        { contractId: 'c', invoiceId: '3', currency: 'JPY', total: '1500' },
+        { contractId: 'd', invoiceId: '4', currency: 'USD', total: '-0.05' },
+      ]),
+    ).toEqual([
+      { currency: 'JPY', total: '1500', invoices: 1 },
+      { currency: 'USD', total: '0.25', invoices: 3 },
+    ]);
+    expect(summarizeRun([])).toEqual([]);
+  });
+
+  it('bounds failure reasons', () => {
+    expect(boundedReason('  ')).toBe('unknown failure');
+    expect(boundedReason('x'.repeat(5000))).toHaveLength(MAX_FAILURE_REASON_CHARS);
+  });
+});
+
+describe('the plan', () => {
+  const contract = (id: string, status: string, startDate: string, endDate: string) => ({ id, status, startDate, endDate });
+
+  it('bills contracts ever approved whose term overlaps the period', () => {
+    expect(periodBounds('2028-02')).toEqual({ firstDay: '2028-02-01', lastDay: '2028-02-29' });
+    expect(isBilledInPeriod(contract('a', 'ACTIVE', '2027-01-31', '2027-12-31'), '2027-01')).toBe(true);
+    expect(isBilledInPeriod(contract('b', 'EXPIRED', '2026-01-01', '2027-01-01'), '2027-01')).toBe(true);
+    expect(isBilledInPeriod(contract('c', 'TERMINATED', '2026-01-01', '2026-12-31'), '2027-01')).toBe(false);
+    expect(isBilledInPeriod(contract('d', 'ACTIVE', '2027-02-01', '2027-12-31'), '2027-01')).toBe(false);
+    expect(isBilledInPeriod(contract('e', 'DRAFT', '2027-01-01', '2027-12-31'), '2027-01')).toBe(false);
+    expect(isBilledInPeriod(contract('f', 'PENDING_APPROVAL', '2027-01-01', '2027-12-31'), '2027-01')).toBe(false);
+  });
+
+  it('lists each billable contract once, in a stable order', () => {
+    const plan = buildPlan(
+      [contract('z', 'ACTIVE', '2027-01-01', '2027-12-31'), contract('a', 'ACTIVE', '2027-01-01', '2027-12-31'), contract('z', 'ACTIVE', '2027-01-01', '2027-12-31'), contract('d', 'DRAFT', '2027-01-01', '2027-12-31')],
+      '2027-01',
+    );
+    expect(plan).toEqual([{ contractId: 'a' }, { contractId: 'z' }]);
+  });
+});
