@@ -1,0 +1,155 @@
+/**
+ * The HTTP kit: one Lambda per resource group, declared as a map of route key -> route.
+ *
+ * ```ts
+ * // functions/invoices/handler.ts
+ * import { defineGroup, route } from '../http/group';
+ * import { FunctionGroup } from '../http/routes';
+ * import { INVOICE_OPERATIONS as ops } from '../../shared/schemas/api/invoices';
+ *
+ * export const handler = defineGroup(FunctionGroup.INVOICES, {
+ *   'GET /v1/invoices/{id}': route(ops['GET /v1/invoices/{id}'], async ({ identity, params, clock }) => {
+ *     const invoice = await invoices().get(params.id);        // your repository
+ *     if (!invoice) throw new NotFoundError('invoice', params.id);
+ *     assertTenant(identity, invoice.advertiserId, 'invoice', params.id); // other tenant -> 404
+ *     return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+ *   }),
+ *   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async (ctx) => {
+ *     const expected = expectedVersion(ctx.headers, false);   // optional If-Match on actions
+ *     ...
+ *     return { status: 200, body: finalized };
+ *   }),
+ * });
+ * ```
+ *
+ * An operation (shared/schemas/api/operation.ts) holds the zod schemas of body, query and path
+ * plus the documented responses; the same object feeds validation here and the OpenAPI document.
+ * Every route of the group in ROUTES (routes.ts) must be declared, and nothing else: defineGroup
+ * throws at cold start otherwise. The middlewares (middlewares.ts) then give each route:
+ * request/correlation ids and logger context; 413 over 1 MiB; 401/403 from the JWT claims and the
+ * route's roles; 400 `invalid_json`; 400 `validation_failed` with field paths (strict bodies, so
+ * unknown fields such as `status` are rejected); Idempotency-Key on every POST; and one error
+ * mapping (errors.ts). Handlers throw DomainErrors (shared/domain/kernel/errors.ts) and return
+ * `{ status, body?, etag?, headers? }`. Lists: ListQuerySchema and Page in pagination.ts, cursors
+ * via shared/adapters/dynamodb/cursor.ts. ETag/If-Match: etag.ts. Tenant isolation: tenant.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
+import { IdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store';
+import type { Operation } from '../../shared/schemas/api/operation';
+import { dynamo } from '../runtime/clients';
+import { config } from '../runtime/config';
+import type { Identity } from './identity';
+import {
+  authorize,
+  bodySizeGuard,
+  errorMapping,
+  httpStateOf,
+  idempotency,
+  jsonBody,
+  requestContext,
+  resolveRoute,
+  validate,
+  type HttpResult,
+} from './middlewares';
+import { routeKey, routesOf, type FunctionGroup, type RouteDef } from './routes';
+import { logger } from './logger';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<B, Q, P> {
+  /** The verified caller; on public routes (roles null) an anonymous identity without roles. */
+  identity: Identity;
+  body: B;
+  query: Q;
+  params: P;
+  /** Lower-cased request headers. */
+  headers: Record<string, string | undefined>;
+  clock: Clock;
+  requestId: string;
+  correlationId: string;
+  event: APIGatewayProxyEventV2;
+  logger: typeof logger;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  /** An ETag value, already quoted (etagOfVersion / etagOfContent). */
+  etag?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec {
+  op: Operation;
+  handle: (ctx: RouteContext<any, any, any>) => Promise<RouteResult>;
+}
+
+/** Binds an operation's schemas to its handler; the context is typed from the schemas. */
+export function route<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined>(
+  op: Operation<B, Q, P>,
+  handle: (ctx: RouteContext<Out<B>, Out<Q>, Out<P>>) => Promise<RouteResult>,
+): RouteSpec {
+  return { op: op as Operation, handle: handle as RouteSpec['handle'] };
+}
+
+export interface GroupOptions {
+  clock?: Clock;
+  /** The idempotency store; defaults to the runtime table. `null` disables it (public routes). */
+  idempotencyStore?: IdempotencyStore | null;
+}
+
+const ANONYMOUS: Identity = Object.freeze({ sub: 'anonymous', roles: [], advertiserId: null });
+
+let defaultStore: IdempotencyStore | undefined;
+const runtimeStore = (): IdempotencyStore => (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME));
+
+export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSpec>, options: GroupOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const defs = routesOf(group);
+  const table = new Map<string, { def: RouteDef; op: Operation; handle: RouteSpec['handle'] }>();
+  for (const def of defs) {
+    const spec = routes[routeKey(def)];
+    if (!spec) throw new Error(`group ${group}: route ${routeKey(def)} has no handler`);
+    table.set(routeKey(def), { def, op: spec.op, handle: spec.handle });
+  }
+  const extra = Object.keys(routes).filter((key) => !table.has(key));
+  if (extra.length > 0) throw new Error(`group ${group}: ${extra.join(', ')} not in the route table`);
+
+  const store = (): IdempotencyStore | null => (options.idempotencyStore === undefined ? runtimeStore() : options.idempotencyStore);
+
+  const dispatch = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const http = httpStateOf(event)!;
+    const entry = table.get(event.routeKey)!;
+    const result = await entry.handle({
+      identity: http.identity ?? ANONYMOUS,
+      body: http.body,
+      query: http.query,
+      params: http.params,
+      headers: http.headers,
+      clock,
+      requestId: http.requestId,
+      correlationId: http.correlationId,
+      event,
+      logger,
+    });
+    const headers: Record<string, string> = { ...(result.headers ?? {}) };
+    if (result.etag) headers.etag = result.etag;
+    if (result.body === undefined) return { statusCode: result.status, headers };
+    return { statusCode: result.status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(result.body) };
+  };
+
+  return middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
+    .use(requestContext(randomUUID))
+    .use(errorMapping())
+    .use(resolveRoute(table))
+    .use(bodySizeGuard())
+    .use(authorize())
+    .use(jsonBody())
+    .use(validate())
+    .use(idempotency(store, clock))
+    .handler(dispatch);
+}

@@ -1,0 +1,75 @@
+/**
+ * The caller's identity, read ONLY from `requestContext.authorizer.jwt.claims`: in AWS the API
+ * Gateway JWT authorizer has verified the token and filled them; locally the development server
+ * does the same. Handlers never look at the Authorization header.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { HttpError } from './errors';
+import { ALL_ROLES, Role } from './routes';
+
+export interface Identity {
+  /** The user id (`sub`), written as `actor` on every item the request changes. */
+  sub: string;
+  roles: readonly Role[];
+  /** Set when the caller holds the `advertiser` role: the only advertiser whose data it may see. */
+  advertiserId: string | null;
+}
+
+/** Authentication is an HTTP concern, not a domain failure, hence an HttpError rather than a DomainError. */
+export class UnauthenticatedError extends HttpError {
+  override readonly name = 'UnauthenticatedError';
+  constructor(message = 'a valid bearer token is required') {
+    super(401, 'unauthenticated', message);
+  }
+}
+
+const KNOWN_ROLES = new Set<string>(ALL_ROLES);
+
+/**
+ * API Gateway hands array claims over in several spellings depending on the issuer and the
+ * authorizer: a real array, a JSON-array string, "[ops approver]", or "ops,approver" / "ops approver".
+ */
+export function parseRolesClaim(value: unknown): string[] | null {
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parseRolesClaim(parsed);
+    } catch {
+      // Not JSON: API Gateway's "[a b]" form, handled below.
+    }
+    return splitRoles(text.slice(1, -1));
+  }
+  return splitRoles(text);
+}
+
+function splitRoles(text: string): string[] {
+  return text.split(/[\s,]+/).map((r) => r.replace(/^"|"$/g, '')).filter((r) => r.length > 0);
+}
+
+export function identityOf(event: Pick<APIGatewayProxyEventV2, 'requestContext'>): Identity {
+  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, unknown> } };
+  };
+  const claims = context?.authorizer?.jwt?.claims;
+  if (!claims || typeof claims !== 'object') throw new UnauthenticatedError();
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) throw new UnauthenticatedError('the token has no subject');
+  const rawRoles = parseRolesClaim(claims.roles);
+  if (rawRoles === null) throw new UnauthenticatedError('the token carries no roles claim');
+  // Unknown role names grant nothing; they are dropped rather than failing the whole token.
+  const roles = [...new Set(rawRoles.filter((r) => KNOWN_ROLES.has(r)))] as Role[];
+  let advertiserId: string | null = null;
+  if (roles.includes(Role.ADVERTISER)) {
+    const claim = claims.advertiserId;
+    if (typeof claim !== 'string' || claim.length === 0) {
+      throw new UnauthenticatedError('a token with role advertiser must carry an advertiserId claim');
+    }
+    advertiserId = claim;
+  }
+  return { sub, roles, advertiserId };
+}
+
+export const hasRole = (identity: Identity, ...roles: Role[]): boolean => roles.some((r) => identity.roles.includes(r));

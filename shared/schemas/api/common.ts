@@ -1,0 +1,23 @@
+/** Schemas shared by every group's operations: errors, path ids, list queries and pages. */
+import { z } from '../zod-openapi';
+import { Id } from '../terms';
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});
+
+export const IdParams = z.object({ id: Id });
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Action routes (submit, approve, ...) whose body is optional. */
+export const EmptyBody = z.strictObject({});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { identityOf, parseRolesClaim } from '../../../functions/http/identity';
+import { HttpError } from '../../../functions/http/errors';
+
+const withClaims = (claims: Record<string, unknown> | undefined) =>
+  ({ requestContext: { authorizer: claims ? { jwt: { claims, scopes: [] } } : undefined } }) as never;
+
+describe('roles claim spellings', () => {
+  it.each([
+    [['ops', 'approver'], ['ops', 'approver']],
+    ['["ops","approver"]', ['ops', 'approver']],
+    ['[ops approver]', ['ops', 'approver']],
+    ['ops approver', ['ops', 'approver']],
+    ['ops,approver', ['ops', 'approver']],
+    ['ops, approver', ['ops', 'approver']],
+    ['[ops]', ['ops']],
+    ['finance', ['finance']],
+  ])('%j -> %j', (claim, roles) => {
+    expect(parseRolesClaim(claim)).toEqual(roles);
+  });
+
+  it('rejects non-string shapes', () => {
+    expect(parseRolesClaim(42)).toBeNull();
+    expect(parseRolesClaim(undefined)).toBeNull();
+    expect(parseRolesClaim([1, 2])).toBeNull();
+  });
+});
+
+describe('identityOf', () => {
+  it('reads sub, roles and advertiserId from the authorizer claims', () => {
+    expect(identityOf(withClaims({ sub: 'adv-user', roles: '[advertiser]', advertiserId: 'a1' }))).toEqual({
+      sub: 'adv-user', roles: ['advertiser'], advertiserId: 'a1',
+    });
+  });
+
+  it('drops unknown roles and ignores advertiserId for internal users', () => {
+    expect(identityOf(withClaims({ sub: 'alice', roles: 'ops superuser', advertiserId: 'a1' }))).toEqual({
+      sub: 'alice', roles: ['ops'], advertiserId: null,
+    });
+  });
+
+  it.each([
+    ['no authorizer', undefined],
+    ['no sub', { roles: 'ops' }],
+    ['no roles', { sub: 'alice' }],
+    ['advertiser without advertiserId', { sub: 'x', roles: ['advertiser'] }],
+  ])('401 with %s', (_name, claims) => {
+    try {
+      identityOf(withClaims(claims));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(HttpError);
+      expect((error as HttpError).status).toBe(401);
+    }
+  });
+});
