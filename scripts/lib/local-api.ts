@@ -22,6 +22,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES, routeKey, type HttpMethod, type RouteDef } from '../../functions/http/routes';
@@ -290,10 +291,12 @@ class HandlerMissingError extends Error {
 async function loadHandler(group: string): Promise<LambdaHandler> {
   const cached = handlers.get(group);
   if (cached) return cached;
-  if (!existsSync(join(root, 'functions', group, 'handler.ts'))) {
+  const entry = join(root, 'functions', group, 'handler.ts');
+  if (!existsSync(entry)) {
     throw new HandlerMissingError(`the "${group}" Lambda (functions/${group}/handler.ts) is not implemented yet`);
   }
-  const module = (await import(`../../functions/${group}/handler`)) as { handler?: unknown };
+  // The entry is only known at run time (tsx and vitest both load .ts from a file URL).
+  const module = (await import(/* @vite-ignore */ pathToFileURL(entry).href)) as { handler?: unknown };
   if (typeof module.handler !== 'function') {
     throw new HandlerMissingError(`functions/${group}/handler.ts does not export a "handler" function yet`);
   }
