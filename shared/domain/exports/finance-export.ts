@@ -1,0 +1,133 @@
+/**
+ * The finance export of one period, as file contents: invoices and their lines (CSV and JSON
+ * Lines), partner payouts, and the double-entry journal. Pure: the S3 adapter adds the
+ * manifest (row counts, sha256) and writes. The journal is checked first, so an unbalanced
+ * period produces no files at all.
+ */
+import { ValidationError } from '../kernel/errors';
+import { isPeriod } from '../kernel/calendar';
+import { InvoiceKind, type Invoice, type InvoiceLine } from '../invoices/invoice';
+import { journalOf, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
+import { toCsv, toJsonLines, type CsvColumn } from './csv';
+
+export const ExportFormat = { CSV: 'csv', JSONL: 'jsonl', JSON: 'json' } as const;
+export type ExportFormat = (typeof ExportFormat)[keyof typeof ExportFormat];
+
+export interface ExportFile {
+  name: string;
+  format: ExportFormat;
+  contentType: string;
+  body: string;
+  rows: number;
+}
+
+export interface PeriodExport {
+  period: string;
+  files: ExportFile[];
+  balances: CurrencyBalance[];
+}
+
+const KIND_ORDER: Record<string, number> = { [InvoiceKind.INVOICE]: 0, [InvoiceKind.ADJUSTMENT]: 1, [InvoiceKind.CREDIT_NOTE]: 2 };
+
+/** Stable document order: contract, run, kind, id. */
+export function sortDocuments(invoices: readonly Invoice[]): Invoice[] {
+  return [...invoices].sort(
+    (a, b) =>
+      a.contractId.localeCompare(b.contractId) ||
+      a.runSeq - b.runSeq ||
+      (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+export interface InvoiceRow {
+  id: string; number: string | null; kind: string; status: string; contractId: string; advertiserId: string;
+  period: string; currency: string; runId: string; runSeq: number; lineCount: number; subtotal: string; total: string;
+  flags: string; creditsInvoiceId: string | null; creditNoteId: string | null; createdAt: string; finalizedAt: string | null; voidedAt: string | null;
+}
+
+export const INVOICE_COLUMNS: readonly CsvColumn<InvoiceRow>[] = [
+  'id', 'number', 'kind', 'status', 'contractId', 'advertiserId', 'period', 'currency', 'runId', 'runSeq', 'lineCount',
+  'subtotal', 'total', 'flags', 'creditsInvoiceId', 'creditNoteId', 'createdAt', 'finalizedAt', 'voidedAt',
+].map((header) => ({ header, value: (r: InvoiceRow) => r[header as keyof InvoiceRow] }));
+
+export interface LineRow {
+  invoiceId: string; invoiceNumber: string | null; kind: string; status: string; contractId: string; period: string; currency: string;
+  lineNo: number; type: string; adjusts: string | null; chargeId: string | null; version: number | null; quantity: string; amount: string;
+  /** The structured explanation; CSV carries it as JSON text. */
+  explanation: unknown;
+}
+
+export const LINE_COLUMNS: readonly CsvColumn<LineRow>[] = [
+  'invoiceId', 'invoiceNumber', 'kind', 'status', 'contractId', 'period', 'currency', 'lineNo', 'type', 'adjusts', 'chargeId', 'version',
+  'quantity', 'amount', 'explanation',
+].map((header) => ({
+  header,
+  value: (r: LineRow) => (header === 'explanation' ? JSON.stringify(r.explanation ?? null) : (r[header as keyof LineRow] as string | number | null)),
+}));
+
+export interface PayoutRow {
+  period: string; partnerId: string; contractId: string; chargeId: string; invoiceId: string; runId: string; runSeq: number; currency: string; amount: string;
+}
+
+export const PAYOUT_COLUMNS: readonly CsvColumn<PayoutRow>[] = [
+  'period', 'partnerId', 'contractId', 'chargeId', 'invoiceId', 'runId', 'runSeq', 'currency', 'amount',
+].map((header) => ({ header, value: (r: PayoutRow) => r[header as keyof PayoutRow] }));
+
+export const JOURNAL_COLUMNS: readonly CsvColumn<JournalLine>[] = [
+  'invoiceId', 'invoiceNumber', 'kind', 'status', 'period', 'currency', 'postingNo', 'accountCode', 'accountName', 'debit', 'credit', 'memo',
+].map((header) => ({ header, value: (r: JournalLine) => r[header as keyof JournalLine] as string | number | null }));
+
+export function invoiceRow(i: Invoice): InvoiceRow {
+  return {
+    id: i.id, number: i.number, kind: i.kind, status: i.status, contractId: i.contractId, advertiserId: i.advertiserId,
+    period: i.period, currency: i.currency, runId: i.runId, runSeq: i.runSeq, lineCount: i.lines.length, subtotal: i.subtotal, total: i.total,
+    flags: i.flags.join(' '), creditsInvoiceId: i.creditsInvoiceId ?? null, creditNoteId: i.creditNoteId ?? null,
+    createdAt: i.createdAt, finalizedAt: i.finalizedAt ?? null, voidedAt: i.voidedAt ?? null,
+  };
+}
+
+export function lineRow(i: Invoice, l: InvoiceLine): LineRow {
+  return {
+    invoiceId: i.id, invoiceNumber: i.number, kind: i.kind, status: i.status, contractId: i.contractId, period: i.period, currency: i.currency,
+    lineNo: l.lineNo, type: l.type, adjusts: l.adjusts ?? null, chargeId: l.chargeId ?? null, version: l.version ?? null,
+    quantity: l.quantity, amount: l.amount, explanation: l.explanation,
+  };
+}
+
+export function payoutRows(i: Invoice): PayoutRow[] {
+  return i.partnerPayouts.map((p) => ({
+    period: i.period, partnerId: p.partnerId, contractId: i.contractId, chargeId: p.chargeId, invoiceId: i.id, runId: i.runId, runSeq: i.runSeq,
+    currency: i.currency, amount: p.amount,
+  }));
+}
+
+const CSV = 'text/csv; charset=utf-8; header=present';
+const JSONL = 'application/x-ndjson; charset=utf-8';
+
+export function buildPeriodExport(period: string, invoices: readonly Invoice[]): PeriodExport {
+  if (!isPeriod(period)) throw new ValidationError(`"${period}" is not a period`, [{ path: 'period', message: 'expected YYYY-MM' }]);
+  const foreign = invoices.find((i) => i.period !== period);
+  if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
+  const docs = sortDocuments(invoices);
+  // Refuse before formatting anything: an unbalanced journal must not reach finance.
+  const journal = journalOf(docs);
+  const invoiceRows = docs.map(invoiceRow);
+  const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
+  const payouts = docs.flatMap(payoutRows);
+  const file = (name: string, format: ExportFormat, body: string, rows: number): ExportFile => ({
+    name, format, contentType: format === 'csv' ? CSV : JSONL, body, rows,
+  });
+  return {
+    period,
+    balances: balances(journal),
+    files: [
+      file('invoices.csv', 'csv', toCsv(INVOICE_COLUMNS, invoiceRows), invoiceRows.length),
+      file('invoices.jsonl', 'jsonl', toJsonLines(invoiceRows), invoiceRows.length),
+      file('invoice-lines.csv', 'csv', toCsv(LINE_COLUMNS, lineRows), lineRows.length),
+      file('invoice-lines.jsonl', 'jsonl', toJsonLines(lineRows), lineRows.length),
+      file('partner-payouts.csv', 'csv', toCsv(PAYOUT_COLUMNS, payouts), payouts.length),
+      file('journal.csv', 'csv', toCsv(JOURNAL_COLUMNS, journal), journal.length),
+    ],
+  };
+}

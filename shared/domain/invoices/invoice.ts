@@ -1,0 +1,246 @@
+/**
+ * Invoices: what a billing run of one contract and period invoiced, and the documents that
+ * correct it. An invoice is never edited once FINALIZED; a correction is a new document
+ * (a re-run's ADJUSTMENT invoice, or a CREDIT_NOTE when an invoice is voided).
+ */
+import { ConflictError, ValidationError } from '../kernel/errors';
+import { isPeriod } from '../kernel/calendar';
+import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
+import type { LineType, PartnerPayoutByCharge, RatedPeriodInput } from './engine-types';
+
+export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID' } as const;
+export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
+
+export const InvoiceKind = {
+  /** The first run of a period: USAGE, CAP_ADJUSTMENT, MINIMUM_TRUE_UP, AGENCY_COMMISSION lines. */
+  INVOICE: 'INVOICE',
+  /** A re-run of a period: only ADJUSTMENT lines, the change against everything already invoiced. */
+  ADJUSTMENT: 'ADJUSTMENT',
+  /** Issued when an invoice is voided: its lines negated, referencing it. Born FINALIZED. */
+  CREDIT_NOTE: 'CREDIT_NOTE',
+} as const;
+export type InvoiceKind = (typeof InvoiceKind)[keyof typeof InvoiceKind];
+
+export const InvoiceAction = { FINALIZE: 'finalize', VOID: 'void' } as const;
+export type InvoiceAction = (typeof InvoiceAction)[keyof typeof InvoiceAction];
+
+/**
+ * THE transitions table: every status change of an invoice is one row. The repository's
+ * conditions are derived from it (the item must still be in `from`), so DynamoDB refuses a
+ * transition the table does not allow even under a race.
+ */
+export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceAction, { from: InvoiceStatus; to: InvoiceStatus; kinds: readonly InvoiceKind[] }>> = {
+  [InvoiceAction.FINALIZE]: { from: InvoiceStatus.DRAFT, to: InvoiceStatus.FINALIZED, kinds: [InvoiceKind.INVOICE, InvoiceKind.ADJUSTMENT] },
+  [InvoiceAction.VOID]: { from: InvoiceStatus.FINALIZED, to: InvoiceStatus.VOID, kinds: [InvoiceKind.INVOICE, InvoiceKind.ADJUSTMENT] },
+};
+
+/** The status an action leads to; throws ConflictError (HTTP 409) when the table does not allow it. */
+export function transition(invoice: Pick<Invoice, 'id' | 'status' | 'kind'>, action: InvoiceAction): InvoiceStatus {
+  const rule = INVOICE_TRANSITIONS[action];
+  if (!rule.kinds.includes(invoice.kind)) {
+    throw new ConflictError(`a ${invoice.kind} cannot be ${action === 'void' ? 'voided' : 'finalized'}`, 'illegal_transition');
+  }
+  if (invoice.status !== rule.from) {
+    throw new ConflictError(`invoice ${invoice.id} is ${invoice.status}; ${action} needs ${rule.from}`, 'illegal_transition');
+  }
+  return rule.to;
+}
+
+/**
+ * Lines are stored inside the invoice item (one item: one atomic, conditional write, one read),
+ * so their size is bounded: at most 150 lines, each explanation at most 2,000 characters of
+ * JSON, which keeps an invoice well under DynamoDB's 400 KB item limit. The engine's
+ * explanations are counts and rates, not record lists, so the cap is a guard, rarely reached;
+ * a capped explanation keeps its kind and the beginning of its JSON, marked `truncated`.
+ */
+export const MAX_EXPLANATION_CHARS = 2_000;
+export const MAX_LINES_PER_INVOICE = 150;
+export const MAX_PAYOUTS_PER_INVOICE = 90;
+
+export interface InvoiceLine {
+  /** 1-based position on the document. */
+  lineNo: number;
+  type: LineType;
+  adjusts?: LineType;
+  chargeId?: string;
+  version?: number;
+  quantity: string;
+  amount: string;
+  /** Why the line says what it says: the engine's structured explanation (JSON data). */
+  explanation: unknown;
+}
+
+export interface Invoice {
+  id: string;
+  kind: InvoiceKind;
+  status: InvoiceStatus;
+  /** Taken when finalized (credit notes: when issued); null while DRAFT. */
+  number: string | null;
+  contractId: string;
+  advertiserId: string;
+  currency: string;
+  period: string;
+  runId: string;
+  /** Position of the run among the runs of this contract and period: 1 = first run. */
+  runSeq: number;
+  lines: InvoiceLine[];
+  subtotal: string;
+  total: string;
+  flags: string[];
+  /** The run's partner payouts (changes, for a re-run), per partner and charge. Informational. */
+  partnerPayouts: PartnerPayoutByCharge[];
+  /** Credit notes: the invoice they credit. */
+  creditsInvoiceId?: string;
+  creditsInvoiceNumber?: string;
+  /** Voided invoices: the credit note issued for them, and why. */
+  creditNoteId?: string;
+  voidReason?: string;
+  createdAt: string;
+  finalizedAt?: string;
+  voidedAt?: string;
+  /** Optimistic-lock counter, 1 on creation. */
+  version: number;
+  updatedAt: string;
+  /** Who made the last change (the audit trail reads it). */
+  actor: string;
+}
+
+export interface TruncatedExplanation {
+  kind: string | null;
+  truncated: true;
+  json: string;
+}
+
+function capExplanation(explanation: unknown): unknown {
+  const value = explanation ?? null;
+  const json = JSON.stringify(value);
+  if (json.length <= MAX_EXPLANATION_CHARS) return value;
+  const kind = typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string' ? (value as { kind: string }).kind : null;
+  // Leave room for the wrapper so the stored JSON stays within the cap.
+  const capped: TruncatedExplanation = { kind, truncated: true, json: json.slice(0, MAX_EXPLANATION_CHARS - 100) };
+  return capped;
+}
+
+const COMMISSION = 'AGENCY_COMMISSION';
+/** FORMAT.md: the subtotal is every line before commission (first runs and re-runs alike). */
+function countsInSubtotal(line: { type: string; adjusts?: string | null }): boolean {
+  return line.type !== COMMISSION && line.adjusts !== COMMISSION;
+}
+
+export interface RunInvoiceInput {
+  id: string;
+  runId: string;
+  runSeq: number;
+  contract: { id: string; advertiserId: string; currency: string };
+  rated: RatedPeriodInput;
+  actor: string;
+  /** ISO instant of the write. */
+  at: string;
+}
+
+/**
+ * The DRAFT invoice of one run of one contract and period. Checks the engine's invariants
+ * rather than trusting them: same currency, total = sum of lines, subtotal = sum of lines
+ * before commission, amounts in the currency's digits, and the size limits.
+ */
+export function buildRunInvoice(input: RunInvoiceInput): Invoice {
+  const { rated, contract } = input;
+  const currency = contract.currency;
+  if (rated.currency !== currency) {
+    throw new ValidationError(`rated currency ${rated.currency} is not the contract's ${currency}`, [{ path: 'rated.currency', message: 'must equal the contract currency' }], 'currency_mismatch');
+  }
+  if (!isPeriod(rated.period)) throw new ValidationError(`"${rated.period}" is not a period`, [{ path: 'rated.period', message: 'expected YYYY-MM' }]);
+  if (!Number.isInteger(input.runSeq) || input.runSeq < 1) throw new ValidationError('runSeq must be a positive integer', [{ path: 'runSeq', message: 'positive integer' }]);
+  if (rated.lines.length > MAX_LINES_PER_INVOICE) {
+    throw new ValidationError(`an invoice holds at most ${MAX_LINES_PER_INVOICE} lines, the run produced ${rated.lines.length}`, [{ path: 'rated.lines', message: 'too many lines' }], 'too_many_lines');
+  }
+  if (rated.partnerPayoutsByCharge.length > MAX_PAYOUTS_PER_INVOICE) {
+    throw new ValidationError(`a run records at most ${MAX_PAYOUTS_PER_INVOICE} partner payouts per contract`, [{ path: 'rated.partnerPayoutsByCharge', message: 'too many payouts' }], 'too_many_payouts');
+  }
+  rated.lines.forEach((l, i) => parseAmount(l.amount, currency, `rated.lines.${i}.amount`));
+  rated.partnerPayoutsByCharge.forEach((p, i) => parseAmount(p.amount, currency, `rated.partnerPayoutsByCharge.${i}.amount`));
+
+  const total = sumAmounts(rated.lines.map((l) => l.amount), currency);
+  const subtotal = sumAmounts(rated.lines.filter(countsInSubtotal).map((l) => l.amount), currency);
+  if (!parseAmount(rated.total, currency, 'rated.total').eq(total) || !parseAmount(rated.subtotal, currency, 'rated.subtotal').eq(subtotal)) {
+    throw new ValidationError(
+      `rated totals disagree with their lines (total ${rated.total} vs ${total}, subtotal ${rated.subtotal} vs ${subtotal})`,
+      [{ path: 'rated.total', message: 'must equal the sum of the lines' }],
+      'totals_mismatch',
+    );
+  }
+
+  const lines: InvoiceLine[] = rated.lines.map((l, i) => ({
+    lineNo: i + 1,
+    type: l.type,
+    ...(l.adjusts ? { adjusts: l.adjusts } : {}),
+    ...(l.chargeId ? { chargeId: l.chargeId } : {}),
+    ...(l.version != null ? { version: l.version } : {}),
+    quantity: l.quantity,
+    amount: l.amount,
+    explanation: capExplanation(l.explanation),
+  }));
+
+  return {
+    id: input.id,
+    kind: rated.isRerun ? InvoiceKind.ADJUSTMENT : InvoiceKind.INVOICE,
+    status: InvoiceStatus.DRAFT,
+    number: null,
+    contractId: contract.id,
+    advertiserId: contract.advertiserId,
+    currency,
+    period: rated.period,
+    runId: input.runId,
+    runSeq: input.runSeq,
+    lines,
+    subtotal,
+    total,
+    flags: [...rated.flags],
+    partnerPayouts: rated.partnerPayoutsByCharge.map((p) => ({ partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount })),
+    createdAt: input.at,
+    version: 1,
+    updatedAt: input.at,
+    actor: input.actor,
+  };
+}
+
+/**
+ * The credit note for voiding `invoice`: every line negated (amount and quantity), same
+ * period, contract and currency, referencing the voided invoice. It carries no partner
+ * payouts: a void corrects the advertiser's document, not what partners earned on delivery.
+ */
+export function buildCreditNote(invoice: Invoice, input: { id: string; number: string; reason: string; actor: string; at: string }): Invoice {
+  transition(invoice, InvoiceAction.VOID);
+  const { currency } = invoice;
+  const lines = invoice.lines.map((l) => ({
+    ...l,
+    quantity: negateQuantity(l.quantity),
+    amount: negateAmount(l.amount, currency),
+    explanation: capExplanation({ kind: 'CREDIT', creditsInvoiceId: invoice.id, creditsInvoiceNumber: invoice.number, creditsLineNo: l.lineNo, original: l.explanation }),
+  }));
+  return {
+    id: input.id,
+    kind: InvoiceKind.CREDIT_NOTE,
+    status: InvoiceStatus.FINALIZED,
+    number: input.number,
+    contractId: invoice.contractId,
+    advertiserId: invoice.advertiserId,
+    currency,
+    period: invoice.period,
+    runId: invoice.runId,
+    runSeq: invoice.runSeq,
+    lines,
+    subtotal: negateAmount(invoice.subtotal, currency),
+    total: negateAmount(invoice.total, currency),
+    flags: [],
+    partnerPayouts: [],
+    creditsInvoiceId: invoice.id,
+    ...(invoice.number ? { creditsInvoiceNumber: invoice.number } : {}),
+    voidReason: input.reason,
+    createdAt: input.at,
+    finalizedAt: input.at,
+    version: 1,
+    updatedAt: input.at,
+    actor: input.actor,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What was invoiced for a contract, rebuilt from its stored run documents, in the shape the
+ * engine reads for re-runs (differences per period) and CONTRACT caps (earlier periods).
+ *
+ * Rule: every run's document counts — INVOICE and ADJUSTMENT kinds, whatever their status
+ * (DRAFT, FINALIZED or VOID) — and CREDIT_NOTEs never count. FORMAT.md makes each run final
+ * once computed ("it is what was invoiced"), and re-runs bill only the difference with the
+ * runs before them. A void is a correction of the advertiser's document (wrong party, disputed
+ * issue), not a statement that the usage was never rated: if voiding removed the lines from
+ * what re-runs see, the next re-run of the period would silently bill the whole period again as
+ * ADJUSTMENT lines, and a CONTRACT cap would forget consumption. Billing a voided period again
+ * is therefore an explicit act, never a side effect of voiding. Likewise a void does not
+ * change partner payouts (partners earn on delivery).
+ */
+import type { InvoicedLine, InvoicedPayout, PartnerPayoutByCharge, PriorRuns } from './engine-types';
+import { InvoiceKind, type InvoiceLine } from './invoice';
+
+export interface RunDocument {
+  kind: InvoiceKind;
+  period: string;
+  lines: readonly Pick<InvoiceLine, 'type' | 'adjusts' | 'chargeId' | 'version' | 'quantity' | 'amount'>[];
+  partnerPayouts: readonly PartnerPayoutByCharge[];
+}
+
+export function countsAsInvoiced(doc: Pick<RunDocument, 'kind'>): boolean {
+  return doc.kind === InvoiceKind.INVOICE || doc.kind === InvoiceKind.ADJUSTMENT;
+}
+
+export function toPriorRuns(documents: readonly RunDocument[]): PriorRuns {
+  const lines: InvoicedLine[] = [];
+  const payouts: InvoicedPayout[] = [];
+  for (const doc of documents.filter(countsAsInvoiced)) {
+    for (const l of doc.lines) {
+      lines.push({
+        period: doc.period,
+        type: l.type,
+        ...(l.adjusts ? { adjusts: l.adjusts } : {}),
+        ...(l.chargeId ? { chargeId: l.chargeId } : {}),
+        ...(l.version != null ? { version: l.version } : {}),
+        quantity: l.quantity,
+        amount: l.amount,
+      });
+    }
+    for (const p of doc.partnerPayouts) payouts.push({ period: doc.period, partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount });
+  }
+  return { lines, payouts };
+}

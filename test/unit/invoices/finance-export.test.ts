@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildCreditNote, buildRunInvoice, type Invoice } from '../../../shared/domain/invoices/invoice';
+import { buildPeriodExport } from '../../../shared/domain/exports/finance-export';
+import { csvField, parseCsv, toCsv } from '../../../shared/domain/exports/csv';
+import { JournalUnbalancedError } from '../../../shared/domain/invoices/journal';
+import { contract, january, januaryRerun } from './fixtures';
+
+const at = '2027-02-03T00:00:00Z';
+
+describe('csv', () => {
+  it('quotes per RFC 4180 and round-trips', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvField(null)).toBe('');
+    const text = toCsv([{ header: 'x', value: (r: string[]) => r[0] }, { header: 'y', value: (r: string[]) => r[1] }], [['1,5', 'a "q"\r\nb'], ['', '-0.50']]);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(parseCsv(text)).toEqual([['x', 'y'], ['1,5', 'a "q"\r\nb'], ['', '-0.50']]);
+  });
+});
+
+describe('buildPeriodExport', () => {
+  const first = buildRunInvoice({ id: 'i1', runId: 'r1', runSeq: 1, contract, rated: january, actor: 's', at });
+  const rerun = buildRunInvoice({ id: 'i2', runId: 'r2', runSeq: 2, contract, rated: januaryRerun, actor: 's', at });
+  const finalized: Invoice = { ...first, status: 'FINALIZED', number: 'INV-2027-000001' };
+  const cn = buildCreditNote(finalized, { id: 'cn1', number: 'CN-2027-000001', reason: 'r', actor: 'f', at });
+
+  it('writes the six files in a stable order with row counts', () => {
+    const out = buildPeriodExport('2027-01', [cn, rerun, { ...finalized, status: 'VOID', creditNoteId: 'cn1' }]);
+    expect(out.files.map((f) => [f.name, f.rows])).toEqual([
+      // journal: i1 8 postings (AR, 3 lines, 2 payouts x 2), cn1 4, i2 5
+      ['invoices.csv', 3], ['invoices.jsonl', 3], ['invoice-lines.csv', 8], ['invoice-lines.jsonl', 8], ['partner-payouts.csv', 3], ['journal.csv', 17],
+    ]);
+    const invoices = parseCsv(out.files[0]!.body);
+    expect(invoices[0]!.slice(0, 4)).toEqual(['id', 'number', 'kind', 'status']);
+    expect(invoices.slice(1).map((r) => r[0])).toEqual(['i1', 'cn1', 'i2']);
+    expect(out.balances).toEqual([{ currency: 'USD', debit: expect.any(String), credit: expect.any(String) }]);
+    expect(out.balances[0]!.debit).toBe(out.balances[0]!.credit);
+  });
+
+  it('refuses an unbalanced period and mixed periods', () => {
+    expect(() => buildPeriodExport('2027-01', [{ ...first, total: '1.00' }])).toThrow(JournalUnbalancedError);
+    expect(() => buildPeriodExport('2027-02', [first])).toThrow(/belongs to 2027-01/);
+  });
+});
