@@ -1,0 +1,260 @@
+/**
+ * The rating engine: a pure function from (contract terms, usage, period, asOf, what earlier
+ * runs invoiced) to the lines of one period's invoice. Billing runs, invoices, the quote API
+ * and the conformance runner all call it; the rules it implements are those of
+ * shared/conformance/FORMAT.md.
+ *
+ * Public API
+ * ----------
+ *   ratePeriod(request: RateRequest): RatedPeriod
+ *     Rates one period. `request.usage` may hold records of any period (the engine selects);
+ *     `request.prior` holds every line and payout earlier runs reported for the contract, any
+ *     period. When it holds anything for `request.period`, the run is a re-run and returns
+ *     ADJUSTMENT lines (and payout changes) against what was invoiced. Throws ValidationError
+ *     (kernel/errors.ts) with field paths (`contract.versions.0.charges.1.pricing.rate`,
+ *     `usage.impressions.12.chargeId`, `period`, `asOf`) for invalid inputs, before billing
+ *     anything. Deterministic: identical inputs give byte-identical JSON.
+ *
+ *   rateCase(input: CaseInput): CaseRunResult[]
+ *     Executes a sequence of runs of one contract in order, each run's lines and payouts
+ *     appended to `prior` for the next (a case of the conformance suite, or a quote).
+ *
+ *   Types: RateRequest, PriorRuns, InvoicedLine, InvoicedPayout, RatedPeriod, RatedLine,
+ *   LineType, LineExplanation (types.ts).
+ *
+ * How a period is rated
+ * ---------------------
+ *   1. validate the request (validate-request.ts), plan the period: which visible version
+ *      governs each active day (versions.ts);
+ *   2. one pass per record kind adds integer counts and minor-unit values to per-(charge,
+ *      version) slots (usage-selection.ts, cpa.ts);
+ *   3. each slot is priced once and rounded once (cpm.ts, cpa.ts), then the period lines
+ *      (period-lines.ts) and partner payouts (partners.ts);
+ *   4. a re-run turns the fresh lines into adjustments (rerun.ts).
+ */
+import { DomainError, ValidationError, type ErrorDetail } from '../kernel/errors';
+import { decFromInteger, Dec, formatMoney, roundMoney, ZERO, type Decimal } from '../kernel/money';
+import type { ContractTerms, RoundingMode, Usage } from '../terms/types';
+import { explainCpm, priceImpressions, sourceCounts, type CpmSlot } from './cpm';
+import type { CpaSlot } from './cpa';
+import { partnerPayouts, type PartnerAmount } from './partners';
+import { periodLines } from './period-lines';
+import { adjustmentLines, payoutChanges, type FreshLine } from './rerun';
+import { Flag, LineType, type InvoicedLine, type InvoicedPayout, type PriorRuns, type RatedLine, type RatedPeriod, type RateRequest } from './types';
+import { selectConversions, selectImpressions } from './usage-selection';
+import { Problems, validateRequestTerms } from './validate-request';
+import { buildPlan, type PeriodPlan } from './versions';
+
+export type * from './types';
+export { LineType, Flag } from './types';
+
+interface Fresh {
+  lines: FreshLine[];
+  payouts: PartnerAmount[];
+  flags: string[];
+}
+
+function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[]; exactBySlot: Map<CpmSlot | CpaSlot, Decimal>; flags: Set<string> } {
+  const currency = plan.contract.currency;
+  const lines: FreshLine[] = [];
+  const exactBySlot = new Map<CpmSlot | CpaSlot, Decimal>();
+  const flags = new Set<string>();
+  for (const segment of plan.segments) {
+    const version = segment.versionIndex + 1;
+    for (const slot of segment.slots) {
+      if (slot.kind === 'CPM') {
+        const quantity = slot.quantity;
+        const price = priceImpressions(slot.charge, quantity);
+        exactBySlot.set(slot, price.exact);
+        if (sourceCounts(slot).discrepancy) flags.add(Flag.DISCREPANCY);
+        if (quantity === 0) continue;
+        const amount = roundMoney(price.exact, currency, mode);
+        lines.push({
+          type: LineType.USAGE, chargeId: slot.charge.id, version, quantity: decFromInteger(quantity), amount,
+          explanation: explainCpm(slot, version, price, mode, formatMoney(amount, currency)),
+        });
+      } else {
+        slot.excluded.wrongEvent = segment.conversions - slot.matched;
+        const exact = slot.exactAmount(slot.tally);
+        exactBySlot.set(slot, exact);
+        if (slot.tally.count === 0) continue;
+        const amount = roundMoney(exact, currency, mode);
+        lines.push({
+          type: LineType.USAGE, chargeId: slot.charge.id, version, quantity: decFromInteger(slot.tally.count), amount,
+          explanation: slot.explain(version, exact, mode, formatMoney(amount, currency)),
+        });
+      }
+    }
+  }
+  return { lines, exactBySlot, flags };
+}
+
+function rateFresh(request: RateRequest, plan: PeriodPlan, mode: RoundingMode): Fresh {
+  const currency = plan.contract.currency;
+  const usage = priceUsage(plan, mode);
+  const usageTotal = usage.lines.reduce((sum, line) => sum.plus(line.amount), ZERO);
+  const lines = [...usage.lines];
+  for (const line of periodLines(plan, request.period, usageTotal, request.prior.lines, mode)) {
+    lines.push({ type: line.type, quantity: ZERO, amount: line.amount, explanation: line.explanation });
+  }
+  return {
+    lines,
+    payouts: partnerPayouts(plan, usage.exactBySlot, currency, mode),
+    flags: [...usage.flags].sort(),
+  };
+}
+
+function totals(lines: readonly { type: LineType; adjusts?: LineType; amount: Decimal }[]): { subtotal: Decimal; total: Decimal } {
+  let subtotal = ZERO;
+  let total = ZERO;
+  for (const line of lines) {
+    total = total.plus(line.amount);
+    const kind = line.type === LineType.ADJUSTMENT ? line.adjusts : line.type;
+    if (kind !== LineType.AGENCY_COMMISSION) subtotal = subtotal.plus(line.amount);
+  }
+  return { subtotal, total };
+}
+
+function payoutOutput(payouts: readonly PartnerAmount[], currency: string): Pick<RatedPeriod, 'partnerPayouts' | 'partnerPayoutsByCharge'> {
+  const perPartner = new Map<string, Decimal>();
+  for (const p of payouts) perPartner.set(p.partnerId, (perPartner.get(p.partnerId) ?? ZERO).plus(p.amount));
+  return {
+    partnerPayouts: [...perPartner.entries()]
+      .filter(([, amount]) => !amount.eq(ZERO))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([partnerId, amount]) => ({ partnerId, amount: formatMoney(amount, currency) })),
+    partnerPayoutsByCharge: payouts
+      .filter((p) => !p.amount.eq(ZERO))
+      .map((p) => ({ partnerId: p.partnerId, chargeId: p.chargeId, amount: formatMoney(p.amount, currency) })),
+  };
+}
+
+/** Rates one period of a contract. See the file header. */
+export function ratePeriod(request: RateRequest): RatedPeriod {
+  const problems = new Problems();
+  validateRequestTerms(request, problems);
+  problems.throwIfAny();
+
+  const { contract, period } = request;
+  const mode: RoundingMode = contract.rounding ?? 'HALF_EVEN';
+  const currency = contract.currency;
+  const plan = buildPlan(contract, period, request.asOf);
+  selectImpressions(plan, request.usage.impressions, problems);
+  selectConversions(plan, request.usage.conversions, problems);
+  problems.throwIfAny();
+
+  const fresh = rateFresh(request, plan, mode);
+  const isRerun = request.prior.lines.some((l) => l.period === period) || request.prior.payouts.some((p) => p.period === period);
+
+  if (!isRerun) {
+    const { subtotal, total } = totals(fresh.lines);
+    return {
+      period,
+      currency,
+      isRerun,
+      lines: fresh.lines.map((line) => toRatedLine(line, currency)),
+      subtotal: formatMoney(subtotal, currency),
+      total: formatMoney(total, currency),
+      ...payoutOutput(fresh.payouts, currency),
+      flags: fresh.flags,
+    };
+  }
+
+  const lines = adjustmentLines(period, fresh.lines, request.prior.lines, currency);
+  const { subtotal, total } = totals(lines.map((l) => ({ type: l.type, adjusts: l.adjusts, amount: Dec(l.amount) })));
+  return {
+    period,
+    currency,
+    isRerun,
+    lines,
+    subtotal: formatMoney(subtotal, currency),
+    total: formatMoney(total, currency),
+    ...payoutOutput(payoutChanges(period, fresh.payouts, request.prior.payouts), currency),
+    flags: fresh.flags,
+  };
+}
+
+function toRatedLine(line: FreshLine, currency: string): RatedLine {
+  const out: RatedLine = { type: line.type } as RatedLine;
+  if (line.chargeId !== undefined) out.chargeId = line.chargeId;
+  if (line.version !== undefined) out.version = line.version;
+  out.quantity = line.quantity.toFixed();
+  out.amount = formatMoney(line.amount, currency);
+  out.explanation = line.explanation;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sequences of runs
+
+export interface CaseRun {
+  period: string;
+  asOf: string;
+}
+
+export interface CaseInput {
+  contract: ContractTerms;
+  usage: Usage;
+  runs: readonly CaseRun[];
+  /** What runs before this sequence invoiced; empty by default. */
+  prior?: PriorRuns;
+}
+
+export interface RunFailure {
+  kind: DomainError['kind'];
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+}
+
+export type CaseRunResult =
+  | { ok: true; period: string; asOf: string; rated: RatedPeriod }
+  | { ok: false; period: string; asOf: string; error: RunFailure };
+
+/** What a rated run adds to `prior` for the runs after it. */
+export function invoicedBy(rated: RatedPeriod): PriorRuns {
+  const lines: InvoicedLine[] = rated.lines.map((line) => {
+    const out: InvoicedLine = { period: rated.period, type: line.type } as InvoicedLine;
+    if (line.adjusts !== undefined) out.adjusts = line.adjusts;
+    if (line.chargeId !== undefined) out.chargeId = line.chargeId;
+    if (line.version !== undefined) out.version = line.version;
+    out.quantity = line.quantity;
+    out.amount = line.amount;
+    return out;
+  });
+  const payouts: InvoicedPayout[] = rated.partnerPayoutsByCharge.map((p) => ({ period: rated.period, ...p }));
+  return { lines, payouts };
+}
+
+/**
+ * Runs a sequence of runs in order, each seeing what the earlier ones invoiced. A run whose
+ * inputs are invalid yields its error and invoices nothing; the following runs still execute.
+ */
+export function rateCase(input: CaseInput): CaseRunResult[] {
+  const prior: PriorRuns = { lines: [...(input.prior?.lines ?? [])], payouts: [...(input.prior?.payouts ?? [])] };
+  const results: CaseRunResult[] = [];
+  for (const run of input.runs) {
+    try {
+      const rated = ratePeriod({ contract: input.contract, usage: input.usage, period: run.period, asOf: run.asOf, prior });
+      const invoiced = invoicedBy(rated);
+      prior.lines.push(...invoiced.lines);
+      prior.payouts.push(...invoiced.payouts);
+      results.push({ ok: true, period: run.period, asOf: run.asOf, rated });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      results.push({
+        ok: false, period: run.period, asOf: run.asOf,
+        error: { kind: error.kind, code: error.code, message: error.message, details: error.details },
+      });
+    }
+  }
+  return results;
+}
+
+/** The error a whole case yields when its inputs were rejected before rating (e.g. by a schema). */
+export function rejectedCase(runs: readonly CaseRun[], error: ValidationError): CaseRunResult[] {
+  return runs.map((run) => ({
+    ok: false as const, period: run.period, asOf: run.asOf,
+    error: { kind: error.kind, code: error.code, message: error.message, details: error.details },
+  }));
+}
