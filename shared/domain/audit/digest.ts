@@ -1,0 +1,34 @@
+/**
+ * The daily digest: every chain's head (aggregate, lastSeq, lastHash) and one hash over the
+ * list. Archived under Object Lock, it fixes each chain's length and end as of that day, so a
+ * later rewrite of a chain together with its head, or a removed head, no longer goes unseen.
+ */
+import { isDay } from '../kernel/calendar';
+import { ValidationError } from '../kernel/errors';
+import { canonicalJson } from './canonical-json';
+import { sha256Hex, type ChainHead } from './chain';
+import type { AuditArchive, AuditChainReader, ChainDigest } from './ports';
+
+export function buildChainDigest(date: string, heads: readonly ChainHead[]): ChainDigest {
+  if (!isDay(date)) throw new ValidationError(`digest date must be a day YYYY-MM-DD, got ${date}`, [{ path: 'date', message: 'not a day' }]);
+  const chains = [...heads]
+    .map(({ aggregate, lastSeq, lastHash }) => ({ aggregate, lastSeq, lastHash }))
+    .sort((a, b) => (a.aggregate < b.aggregate ? -1 : a.aggregate > b.aggregate ? 1 : 0));
+  return { date, chainCount: chains.length, chains, chainsHash: sha256Hex(canonicalJson(chains)) };
+}
+
+export async function archiveChainDigest(
+  date: string,
+  deps: { reader: AuditChainReader; archive: AuditArchive; pageSize?: number },
+): Promise<ChainDigest> {
+  const heads: ChainHead[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.reader.listAggregates({ limit: deps.pageSize ?? 500, cursor });
+    heads.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  const digest = buildChainDigest(date, heads);
+  await deps.archive.putDigest(digest);
+  return digest;
+}

@@ -1,0 +1,172 @@
+/**
+ * Audit entries: what one change of one item becomes. The stream adapter turns a DynamoDB
+ * stream record into an `AuditChange`; `describeChange` turns that into the entry's content
+ * (who, what, when); the chain (chain.ts) then gives it its place: seq, prevHash, hash.
+ */
+import type { Clock } from '../kernel/clock';
+import { isInstant } from '../kernel/calendar';
+import type { JsonValue } from './canonical-json';
+
+/** An item image as recorded: plain JSON (the stream adapter normalises sets, binaries, big numbers). */
+export type AuditImage = { [attribute: string]: JsonValue };
+
+export const ChangeKind = {
+  INSERT: 'INSERT',
+  MODIFY: 'MODIFY',
+  REMOVE: 'REMOVE',
+} as const;
+export type ChangeKind = (typeof ChangeKind)[keyof typeof ChangeKind];
+
+export const CrudAction = {
+  CREATED: 'CREATED',
+  UPDATED: 'UPDATED',
+  DELETED: 'DELETED',
+} as const;
+export type CrudAction = (typeof CrudAction)[keyof typeof CrudAction];
+
+/** `CREATED` / `UPDATED` / `DELETED`, or a domain action such as `contract.activated` when a status changed. */
+export type AuditAction = CrudAction | `${string}.${string}`;
+
+/** Who changed an item when nobody stamped an actor on it (e.g. a hard delete): recorded, never guessed. */
+export const UNATTRIBUTED_ACTOR = 'unattributed';
+/** DynamoDB's own TTL deletions. */
+export const TTL_ACTOR = 'system:ttl';
+
+/** One change of one item, as the stream delivered it. */
+export interface AuditChange {
+  /** The stream record's id: the same record redelivered has the same id. */
+  eventId: string;
+  kind: ChangeKind;
+  aggregate: string;
+  entityKey: { pk: string; sk: string };
+  before: AuditImage | null;
+  after: AuditImage | null;
+  /** When the stream saw the change (ISO), if known; used when the item carries no `updatedAt`. */
+  observedAt?: string;
+  /** True when DynamoDB's TTL removed the item. */
+  removedByTtl?: boolean;
+}
+
+/** An entry's content before it has a place in a chain. */
+export interface AuditDraft {
+  aggregate: string;
+  at: string;
+  actor: string;
+  action: AuditAction;
+  entityType: string;
+  entityKey: { pk: string; sk: string };
+  before: AuditImage | null;
+  after: AuditImage | null;
+  eventId: string;
+}
+
+export interface AuditEntry extends AuditDraft {
+  /** 1, 2, 3, … without gaps within one aggregate. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** An entry as GET /v1/contracts/{id}/audit returns it. */
+export interface AuditTrailItem {
+  seq: number;
+  at: string;
+  actor: string;
+  action: AuditAction;
+  before: AuditImage | null;
+  after: AuditImage | null;
+  hash: string;
+  prevHash: string;
+}
+
+/** Aggregate names, as items carry them in their `aggregate` attribute: one chain per aggregate. */
+export const auditAggregate = {
+  contract: (id: string) => `contract#${id}`,
+  invoice: (id: string) => `invoice#${id}`,
+  advertiser: (id: string) => `advertiser#${id}`,
+  partner: (id: string) => `partner#${id}`,
+  billingRun: (id: string) => `billingRun#${id}`,
+} as const;
+
+/**
+ * Domain actions, one declarative table: entity type -> status the item moved into -> action.
+ * A change whose status did not move, or moved into a status not listed, keeps its CRUD action.
+ */
+export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, AuditAction>>>> = {
+  contract: {
+    PENDING_APPROVAL: 'contract.submitted',
+    ACTIVE: 'contract.activated',
+    EXPIRED: 'contract.expired',
+    TERMINATED: 'contract.terminated',
+  },
+  version: {
+    PENDING_APPROVAL: 'version.submitted',
+    APPROVED: 'version.approved',
+    REJECTED: 'version.rejected',
+    SUPERSEDED: 'version.superseded',
+  },
+  invoice: {
+    FINALIZED: 'invoice.finalized',
+    VOID: 'invoice.voided',
+  },
+  billingRun: {
+    SUCCEEDED: 'billingRun.succeeded',
+    FAILED: 'billingRun.failed',
+  },
+};
+
+const CRUD_BY_KIND: Record<ChangeKind, CrudAction> = {
+  INSERT: CrudAction.CREATED,
+  MODIFY: CrudAction.UPDATED,
+  REMOVE: CrudAction.DELETED,
+};
+
+export function deriveAction(kind: ChangeKind, entityType: string, before: AuditImage | null, after: AuditImage | null): AuditAction {
+  const crud = CRUD_BY_KIND[kind];
+  if (kind === ChangeKind.REMOVE || !after) return crud;
+  const status = after.status;
+  if (typeof status !== 'string' || status === before?.status) return crud;
+  return STATUS_ACTIONS[entityType]?.[status] ?? crud;
+}
+
+function text(image: AuditImage | null, attribute: string): string | undefined {
+  const value = image?.[attribute];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * Who: the `actor` the writer stamped on the new image. A removal carries no new image, and the
+ * old image names the previous writer, not the remover, so it is recorded as TTL or unattributed.
+ */
+export function deriveActor(change: AuditChange): string {
+  if (change.kind === ChangeKind.REMOVE) return change.removedByTtl ? TTL_ACTOR : UNATTRIBUTED_ACTOR;
+  return text(change.after, 'actor') ?? UNATTRIBUTED_ACTOR;
+}
+
+/** When: the item's own `updatedAt` for writes; otherwise when the stream saw it; otherwise now. */
+export function deriveAt(change: AuditChange, clock: Clock): string {
+  const updatedAt = change.kind === ChangeKind.REMOVE ? undefined : text(change.after, 'updatedAt');
+  if (updatedAt && isInstant(updatedAt)) return updatedAt;
+  if (change.observedAt && isInstant(change.observedAt)) return change.observedAt;
+  return clock.now().toISOString();
+}
+
+export function describeChange(change: AuditChange, clock: Clock): AuditDraft {
+  const entityType = text(change.after, 'entityType') ?? text(change.before, 'entityType') ?? 'unknown';
+  return {
+    aggregate: change.aggregate,
+    at: deriveAt(change, clock),
+    actor: deriveActor(change),
+    action: deriveAction(change.kind, entityType, change.before, change.after),
+    entityType,
+    entityKey: { pk: change.entityKey.pk, sk: change.entityKey.sk },
+    before: change.before,
+    after: change.after,
+    eventId: change.eventId,
+  };
+}
+
+export function toAuditTrailItem(entry: AuditEntry): AuditTrailItem {
+  const { seq, at, actor, action, before, after, hash, prevHash } = entry;
+  return { seq, at, actor, action, before, after, hash, prevHash };
+}

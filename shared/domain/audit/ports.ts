@@ -1,0 +1,63 @@
+/**
+ * What the audit use cases need from storage, as interfaces: the DynamoDB repository and the
+ * S3 archive implement them, tests may too. Nothing here knows about AWS.
+ */
+import type { ChainHead } from './chain';
+import type { AuditDraft, AuditEntry } from './entry';
+
+/** Every list is paged; `cursor` is opaque to callers and absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+/** Entry pages may also start after a known seq (a verifier catching up with a live chain). */
+export interface EntryPageRequest extends PageRequest {
+  afterSeq?: number;
+}
+
+export const AppendOutcome = {
+  APPENDED: 'appended',
+  /** The change was already in the chain (a redelivered stream record): nothing was written. */
+  DUPLICATE: 'duplicate',
+} as const;
+export type AppendOutcome = (typeof AppendOutcome)[keyof typeof AppendOutcome];
+
+export interface AppendResult {
+  outcome: AppendOutcome;
+  /** The entry in the chain: the new one, or the one written when the change was first seen. */
+  entry: AuditEntry;
+}
+
+export interface AuditChainReader {
+  /** Heads of every chain, in aggregate order. */
+  listAggregates(page?: PageRequest): Promise<Page<ChainHead>>;
+  /** Entries of one chain in seq order. */
+  listEntries(aggregate: string, page?: EntryPageRequest): Promise<Page<AuditEntry>>;
+  /** The chain's current head, read consistently. */
+  readHead(aggregate: string): Promise<ChainHead | undefined>;
+}
+
+export interface AuditChainWriter {
+  /** Appends the draft at the chain's next seq, exactly once per `draft.eventId`. Never deletes. */
+  appendEntry(draft: AuditDraft): Promise<AppendResult>;
+}
+
+export interface ChainDigest {
+  date: string;
+  chainCount: number;
+  chains: ChainHead[];
+  /** sha256 hex of the canonical JSON of `chains`. */
+  chainsHash: string;
+}
+
+export interface AuditArchive {
+  /** Idempotent: the same entry always makes the same object. */
+  putEntry(entry: AuditEntry): Promise<void>;
+  putDigest(digest: ChainDigest): Promise<void>;
+}
