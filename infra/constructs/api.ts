@@ -1,0 +1,192 @@
+/**
+ * The HTTP API: one Lambda per resource group and one route per entry of the route table
+ * (functions/http/routes.ts), the same table the local server serves.
+ *
+ * API Gateway's JWT authorizer checks signature, issuer, audience, expiry and the one API
+ * scope. Roles are NOT turned into per-route scopes: a gateway refusal answers
+ * `{"message":"Forbidden"}`, while the API contract wants 403/404 in its own error shape and
+ * advertiser-scoped 404s, so roles are checked by the handlers from the verified claims.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FunctionGroup, ROUTES, type RouteDef, routeKey } from '../../functions/http/routes';
+import type { DataBuckets } from '../stacks/stateful-stack';
+import type { JwtIssuerSettings } from './identity';
+import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
+import { LOG_RETENTION, type LambdaFactory } from './lambda';
+
+type TableAccess = 'none' | 'read' | 'readWrite';
+
+interface GroupAccess {
+  table: TableAccess;
+  /** Usage uploads: read and put, never delete. */
+  usageBucket?: boolean;
+  /** Finance exports: read, to presign GET URLs with the function's own credentials. */
+  exportsRead?: boolean;
+  description: string;
+}
+
+/**
+ * What each group may touch. The public group (health, OpenAPI document) gets nothing;
+ * everything else reads and writes the table through conditions and transactions.
+ */
+export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
+  public: { table: 'none', description: 'Health and the OpenAPI document' },
+  directory: { table: 'readWrite', description: 'Advertisers and partners' },
+  contracts: { table: 'readWrite', description: 'Contracts, versions, amendments, renewals, terminations, audit trail' },
+  approvals: { table: 'readWrite', description: 'Submit, approve and reject versions' },
+  usage: { table: 'readWrite', usageBucket: true, description: 'Impression and conversion ingestion' },
+  billing: { table: 'readWrite', exportsRead: true, description: 'Quotes, billing runs, statements, exports' },
+  invoices: { table: 'readWrite', description: 'Invoices: read, finalize, void' },
+};
+
+export interface ApiProps {
+  factory: LambdaFactory;
+  table: dynamodb.ITableV2;
+  buckets: DataBuckets;
+  jwt: JwtIssuerSettings;
+  stage: string;
+}
+
+const METHODS: Record<RouteDef['method'], apigw.HttpMethod> = {
+  GET: apigw.HttpMethod.GET,
+  POST: apigw.HttpMethod.POST,
+  PUT: apigw.HttpMethod.PUT,
+};
+
+export class Api extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly authorizer: HttpJwtAuthorizer;
+  /** One function per resource group, e.g. `handlers.billing` to grant it a state machine. */
+  readonly handlers: Record<FunctionGroup, lambda.Function>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.handlers = Object.fromEntries(
+      Object.values(FunctionGroup).map((group) => [group, this.groupFunction(group, props)]),
+    ) as Record<FunctionGroup, lambda.Function>;
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `ctv-billing-${props.stage}`,
+      description: 'Contracts and billing API, v1',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: apiAccessLogFormat(),
+      },
+    });
+
+    this.authorizer = new HttpJwtAuthorizer('Jwt', props.jwt.issuer, {
+      jwtAudience: props.jwt.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    const integrations = Object.fromEntries(
+      Object.entries(this.handlers).map(([group, fn]) => [group, new HttpLambdaIntegration(`${group}Integration`, fn)]),
+    ) as Record<FunctionGroup, HttpLambdaIntegration>;
+
+    for (const route of ROUTES as readonly RouteDef[]) {
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [METHODS[route.method]],
+        integration: integrations[route.group],
+        ...(route.roles === null
+          ? { authorizer: new apigw.HttpNoneAuthorizer() }
+          : { authorizer: this.authorizer, authorizationScopes: [props.jwt.scope] }),
+      });
+      if (route.roles === null && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is public by contract (API.md: no token for health and the OpenAPI document).`,
+        });
+      }
+    }
+  }
+
+  private groupFunction(group: FunctionGroup, props: ApiProps): lambda.Function {
+    const access = GROUP_ACCESS[group];
+    const fn = props.factory.create(this, `${pascal(group)}Function`, {
+      folder: group,
+      description: access.description,
+      timeout: group === 'billing' ? Duration.seconds(29) : Duration.seconds(10),
+    });
+    if (access.table === 'read') props.table.grantReadData(fn);
+    if (access.table === 'readWrite') props.table.grantReadWriteData(fn);
+    // Bucket access as explicit statements: grantRead/grantPut would add `s3:GetObject*`,
+    // `s3:List*`, `s3:GetBucket*` and `s3:Abort*` that no handler uses.
+    if (access.usageBucket) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'UsageUploadsReadPut',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [props.buckets.usage.arnForObjects('*')],
+        }),
+      );
+    }
+    if (access.exportsRead) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ExportsList',
+          actions: ['s3:ListBucket'],
+          resources: [props.buckets.exports.bucketArn],
+        }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ExportsRead',
+          actions: ['s3:GetObject'],
+          resources: [props.buckets.exports.arnForObjects('*')],
+        }),
+      );
+    }
+    acknowledgeScopedWildcards(fn, access, props);
+    return fn;
+  }
+}
+
+/**
+ * The wildcards left are inside one named resource: `<table>/index/*` (the table's own GSIs,
+ * which Query needs) and `<bucket>/*` (objects of one bucket).
+ */
+function acknowledgeScopedWildcards(fn: lambda.Function, access: GroupAccess, props: ApiProps): void {
+  const policy = defaultPolicyOf(fn);
+  if (!policy) return;
+  if (access.table !== 'none') acknowledgeTableIndexes(policy, props.table);
+  if (access.usageBucket) acknowledgeBucketObjects(policy, props.buckets.usage);
+  if (access.exportsRead) acknowledgeBucketObjects(policy, props.buckets.exports);
+}
+
+function apiAccessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      sub: '$context.authorizer.claims.sub',
+      ip: '$context.identity.sourceIp',
+      latencyMs: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+      time: '$context.requestTime',
+    }),
+  );
+}
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

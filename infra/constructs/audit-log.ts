@@ -1,0 +1,114 @@
+/**
+ * The audit consumer: the table's stream -> functions/audit/handler.ts, which turns every
+ * change into a hash-chained audit entry and archives it to the Object Lock bucket.
+ *
+ * It is the one writer of evidence, so it can append and read but never erase: its table
+ * actions exclude DeleteItem (grantReadWriteData would include it) and its only S3 action
+ * on the archive is s3:PutObject.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { keys } from '../../shared/adapters/dynamodb/table';
+import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf, RESOURCE_STAR_ACK } from './acknowledgements';
+import type { LambdaFactory } from './lambda';
+
+/**
+ * Item-level actions only; TransactWriteItems is authorized through these. No DeleteItem,
+ * no BatchWriteItem (which can delete).
+ */
+export const AUDIT_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+
+/**
+ * Sort keys of pure bookkeeping items that never become audit entries: the consumer's own
+ * "record already processed" markers and idempotency records (their TTL deletions included).
+ * Lambda event filtering has no "anything-but prefix" (that is EventBridge-bus only), so the
+ * pk prefixes of UNAUDITED_PREFIXES cannot be excluded here; these exact sort keys can, and
+ * the handler still skips every UNAUDITED_PREFIXES key itself.
+ */
+export const BOOKKEEPING_SORT_KEYS = [keys.auditEvent('x').sk, keys.idempotency('x', 'y').sk] as const;
+
+export interface AuditLogProps {
+  factory: LambdaFactory;
+  table: dynamodb.ITableV2;
+  archiveBucket: s3.IBucket;
+}
+
+export class AuditLog extends Construct {
+  readonly consumer: lambda.Function;
+  /** Stream batches that still failed after the retries; replay them after a fix. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: AuditLogProps) {
+    super(scope, id);
+
+    this.consumer = props.factory.create(this, 'Consumer', {
+      folder: 'audit',
+      description: 'Stream consumer: hash-chained audit entries and their S3 archive',
+      timeout: Duration.seconds(60),
+      memorySize: 1024,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the on-failure destination of the audit stream mapping; it holds ' +
+        'failed-batch pointers for 14 days for replay and has no consumer to redrive from.',
+    });
+
+    props.table.grant(this.consumer, ...AUDIT_TABLE_ACTIONS);
+    this.consumer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'AppendToAuditArchive',
+        actions: ['s3:PutObject'],
+        resources: [props.archiveBucket.arnForObjects('*')],
+      }),
+    );
+
+    this.consumer.addEventSource(
+      new DynamoEventSource(props.table, {
+        // Every change since the stream's oldest record: an audit gap is worse than a late entry.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        // One batch per shard at a time keeps each aggregate's changes in order for its chain.
+        parallelizationFactor: 1,
+        retryAttempts: 5,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.days(1),
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { Keys: { sk: { S: [{ 'anything-but': [...BOOKKEEPING_SORT_KEYS] }] } } },
+          }),
+        ],
+      }),
+    );
+
+    const policy = defaultPolicyOf(this.consumer);
+    if (policy) {
+      acknowledgeTableIndexes(policy, props.table);
+      acknowledgeBucketObjects(policy, props.archiveBucket);
+      Validations.of(policy).acknowledge(RESOURCE_STAR_ACK);
+    }
+  }
+}

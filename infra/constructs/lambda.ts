@@ -1,0 +1,141 @@
+/**
+ * The one way this app makes a Lambda function, so every function gets the same runtime,
+ * architecture, bundling, logging, tracing and base environment.
+ *
+ * Bundling choice: the AWS SDK v3 is bundled (`externalModules: []`) rather than taken from
+ * the runtime. The bundle then runs exactly the SDK versions package-lock.json pins (the ones
+ * the tests ran against), esbuild tree-shakes it to the commands actually used, and a single
+ * ESM file loads faster at cold start than the runtime's full SDK from node_modules.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../functions/runtime/config';
+import type { LambdaCodeMode } from '../config';
+import { RESOURCE_STAR_ACK } from './acknowledgements';
+
+/** The repository root: entries and the lock file are resolved from here, not from the cwd. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
+export const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/**
+ * ESM bundles have no `require`; some bundled CommonJS dependencies still call it for Node
+ * built-ins, so the banner defines one from the module's own URL.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** Variables every function gets; the names are those functions/runtime/config.ts validates. */
+export type FunctionEnvironment = Partial<Record<keyof Config, string>>;
+
+export interface LambdaFactoryProps {
+  code: LambdaCodeMode;
+  environment: FunctionEnvironment;
+  /** Added to every function's `POWERTOOLS_SERVICE_NAME` / description. */
+  serviceName: string;
+}
+
+export interface FunctionSpec {
+  /** Folder under functions/, the entry is functions/<folder>/handler.ts. */
+  folder: string;
+  description: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: FunctionEnvironment;
+}
+
+/** Path of a function folder's entry, relative to the repository root. */
+export const entryOf = (folder: string) => join('functions', folder, 'handler.ts');
+
+export class LambdaFactory {
+  constructor(private readonly props: LambdaFactoryProps) {}
+
+  create(scope: Construct, id: string, spec: FunctionSpec): lambda.Function {
+    // An explicit log group with a retention, written to by a role that can do nothing else
+    // by default: no AWSLambdaBasicExecutionRole (account-wide logs:* on every log group).
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${this.props.serviceName} ${spec.folder}: ${spec.description}`.slice(0, 1000),
+    });
+    logGroup.grantWrite(role);
+
+    const common = {
+      runtime: LAMBDA_RUNTIME,
+      architecture: LAMBDA_ARCHITECTURE,
+      description: spec.description,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      timeout: spec.timeout ?? Duration.seconds(10),
+      memorySize: spec.memorySize ?? 512,
+      environment: {
+        ...this.props.environment,
+        ...spec.environment,
+        POWERTOOLS_SERVICE_NAME: `${this.props.serviceName}-${spec.folder}`,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    } satisfies Partial<lambda.FunctionProps>;
+
+    const fn =
+      this.props.code === 'bundle'
+        ? new nodejs.NodejsFunction(scope, id, { ...common, ...bundled(spec.folder) })
+        : new lambda.Function(scope, id, { ...common, ...placeholder(spec.folder) });
+
+    // The role's default policy carries the X-Ray statement Lambda needs for active tracing.
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge(RESOURCE_STAR_ACK);
+    }
+    return fn;
+  }
+}
+
+function bundled(folder: string): Pick<nodejs.NodejsFunctionProps, 'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'bundling'> {
+  const entry = join(PROJECT_ROOT, entryOf(folder));
+  if (!existsSync(entry)) {
+    throw new Error(`Lambda entry ${entryOf(folder)} does not exist; synthesize with context bundle=false to use placeholders`);
+  }
+  return {
+    entry,
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    bundling: {
+      // No Docker engine on build machines: the repository's esbuild devDependency bundles.
+      forceDockerBundling: false,
+      format: nodejs.OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+      // The syntax floor is Node 22, so the same bundle runs on nodejs22.x and nodejs24.x.
+      target: 'node22',
+      minify: true,
+      sourceMap: false,
+      externalModules: [],
+      tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+      logLevel: nodejs.LogLevel.WARNING,
+    },
+  };
+}
+
+function placeholder(folder: string): Pick<lambda.FunctionProps, 'code' | 'handler'> {
+  return {
+    code: lambda.Code.fromInline(
+      `exports.handler = async () => { throw new Error('functions/${folder} was synthesized without bundling'); };`,
+    ),
+    handler: 'index.handler',
+  };
+}

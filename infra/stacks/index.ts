@@ -1,0 +1,44 @@
+/**
+ * The whole deployment of one stage: the stateful stack and the service stack on top of it.
+ * Takes typed settings only; infra/app.ts reads them from the context and the environment.
+ */
+import type { App } from 'aws-cdk-lib';
+import type { AppSettings } from '../config';
+import { ServiceStack } from './service-stack';
+import { StatefulStack } from './stateful-stack';
+import { statefulExportNames } from './stateful-refs';
+
+export interface Deployment {
+  stateful: StatefulStack;
+  service: ServiceStack;
+}
+
+export function defineStacks(app: App, settings: AppSettings): Deployment {
+  const prefix = `CtvBilling-${settings.stage}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env: settings.env,
+    description: `Contracts and billing (${settings.stage}): table, buckets, users`,
+    terminationProtection: settings.stage === 'prod',
+    stage: settings.stage,
+    auth: settings.auth,
+    auditArchiveRetention: settings.auditArchiveRetention,
+  });
+
+  const jwt =
+    settings.auth.kind === 'issuer'
+      ? { issuer: settings.auth.issuer, audience: settings.auth.audience, scope: settings.auth.scope }
+      : stateful.jwt;
+  if (!jwt) throw new Error('no JWT issuer: the stateful stack created no user pool and none was configured');
+
+  const service = new ServiceStack(app, `${prefix}-Service`, {
+    env: settings.env,
+    description: `Contracts and billing (${settings.stage}): API, functions, audit consumer, schedules`,
+    stage: settings.stage,
+    stateful: statefulExportNames(settings.stage),
+    jwt,
+    approvalThresholds: settings.approvalThresholds,
+    lambdaCode: settings.lambdaCode,
+  });
+  service.addStackDependency(stateful);
+  return { stateful, service };
+}

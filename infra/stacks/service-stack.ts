@@ -1,0 +1,75 @@
+/**
+ * Everything stateless: functions, the HTTP API, the audit stream consumer and the schedules.
+ * It receives the stateful resources as props and may be destroyed and redeployed freely.
+ *
+ * Extension point for the billing run: a `BillingWorkflow` construct
+ * (infra/constructs/billing-workflow.ts) is built in `addBillingWorkflow` style from
+ * `this.lambdas`, `table` and `buckets.exports`, then
+ *   - `this.schedules.addMonthlyBillingRun(new StepFunctionsStartExecution(machine, ...))`
+ *   - `machine.grantStartExecution(this.api.handlers.billing)` and
+ *     `this.api.handlers.billing.addEnvironment('STATE_MACHINE_ARN', machine.stateMachineArn)`.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { LambdaCodeMode } from '../config';
+import { Api } from '../constructs/api';
+import { AuditLog } from '../constructs/audit-log';
+import type { JwtIssuerSettings } from '../constructs/identity';
+import { type FunctionEnvironment, LambdaFactory } from '../constructs/lambda';
+import { Schedules } from '../constructs/schedules';
+import type { DataBuckets } from './stateful-stack';
+import { importStateful, type StatefulExportNames } from './stateful-refs';
+
+export interface ServiceStackProps extends StackProps {
+  stage: string;
+  /** Export names of the stateful stack of the same stage. */
+  stateful: StatefulExportNames;
+  jwt: JwtIssuerSettings;
+  approvalThresholds: Record<string, string>;
+  lambdaCode: LambdaCodeMode;
+}
+
+export class ServiceStack extends Stack {
+  /** Makes functions with the app's shared settings; use it for any new function. */
+  readonly lambdas: LambdaFactory;
+  readonly api: Api;
+  readonly auditLog: AuditLog;
+  readonly schedules: Schedules;
+  /** The stateful resources as seen from this stack (imports of the stateful stack's exports). */
+  readonly table: dynamodb.ITableV2;
+  readonly buckets: DataBuckets;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { table, buckets } = importStateful(this, props.stateful);
+    this.table = table;
+    this.buckets = buckets;
+
+    const environment: FunctionEnvironment = {
+      TABLE_NAME: table.tableName,
+      EXPORTS_BUCKET: buckets.exports.bucketName,
+      USAGE_BUCKET: buckets.usage.bucketName,
+      AUDIT_ARCHIVE_BUCKET: buckets.auditArchive.bucketName,
+      STAGE: props.stage,
+      APPROVAL_THRESHOLDS: JSON.stringify(props.approvalThresholds),
+    };
+    this.lambdas = new LambdaFactory({ code: props.lambdaCode, environment, serviceName: 'ctv-billing' });
+
+    this.api = new Api(this, 'Api', {
+      factory: this.lambdas,
+      table: table,
+      buckets: buckets,
+      jwt: props.jwt,
+      stage: props.stage,
+    });
+    this.auditLog = new AuditLog(this, 'AuditLog', {
+      factory: this.lambdas,
+      table: table,
+      archiveBucket: buckets.auditArchive,
+    });
+    this.schedules = new Schedules(this, 'Schedules', { factory: this.lambdas, table: table, stage: props.stage });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the v1 API' });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Everything that holds data: the one DynamoDB table, the S3 buckets and the user directory.
+ * Kept apart from the service stack so code deploys never touch them, with fixed logical ids
+ * so a refactor of construct ids can never make CloudFormation replace (and empty) them.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
+import type { Construct } from 'constructs';
+import { TABLE_DEFINITION, TABLE_KEYS } from '../../shared/adapters/dynamodb/table';
+import type { AuthSettings } from '../config';
+import { type JwtIssuerSettings, UserDirectory } from '../constructs/identity';
+import { exportStateful, statefulExportNames } from './stateful-refs';
+
+/** CloudFormation logical ids of the stateful resources. Changing one replaces the resource. */
+export const STATEFUL_LOGICAL_IDS = {
+  table: 'Table',
+  exportsBucket: 'ExportsBucket',
+  usageBucket: 'UsageBucket',
+  auditArchiveBucket: 'AuditArchiveBucket',
+  accessLogsBucket: 'AccessLogsBucket',
+  userPool: 'UserPool',
+} as const;
+
+export interface StatefulStackProps extends StackProps {
+  stage: string;
+  auth: AuthSettings;
+  auditArchiveRetention: Duration;
+}
+
+export interface DataBuckets {
+  /** Finance exports per period (`exports/{period}/...`), read through presigned URLs. */
+  exports: s3.IBucket;
+  /** Raw usage uploads and billing-run plans too large for a request body or an execution input. */
+  usage: s3.IBucket;
+  /** The audit chain archive: write-once (Object Lock, COMPLIANCE mode). */
+  auditArchive: s3.IBucket;
+}
+
+const STREAM_VIEW: Record<(typeof TABLE_DEFINITION)['stream'], dynamodb.StreamViewType> = {
+  NEW_AND_OLD_IMAGES: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+};
+
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly buckets: DataBuckets;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly jwt?: JwtIssuerSettings;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    // Deliver server access logs through a bucket policy instead of the legacy log-delivery ACL,
+    // so every bucket here, the log bucket included, can keep ACLs disabled.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: TABLE_DEFINITION.keySchema.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_DEFINITION.keySchema.sortKey, type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      })),
+      billing: dynamodb.Billing.onDemand(),
+      dynamoStream: STREAM_VIEW[TABLE_DEFINITION.stream],
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    fixLogicalId(this.table, STATEFUL_LOGICAL_IDS.table);
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      ...privateBucketDefaults,
+      // S3 server access logging can only deliver to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    fixLogicalId(this.accessLogsBucket, STATEFUL_LOGICAL_IDS.accessLogsBucket);
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log destination of the other buckets; logging it into itself would loop.',
+    });
+
+    const exports = this.dataBucket('ExportsBucket', STATEFUL_LOGICAL_IDS.exportsBucket, {
+      lifecycleRules: [{ id: 'old-export-versions', noncurrentVersionExpiration: Duration.days(90) }],
+    });
+    const usage = this.dataBucket('UsageBucket', STATEFUL_LOGICAL_IDS.usageBucket, {
+      lifecycleRules: [
+        { id: 'old-upload-versions', noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    const auditArchive = this.dataBucket('AuditArchiveBucket', STATEFUL_LOGICAL_IDS.auditArchiveBucket, {
+      // COMPLIANCE mode: no principal, root included, can shorten the retention or delete a
+      // locked object version. That is what makes the archive evidence for an auditor.
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(props.auditArchiveRetention),
+    });
+    this.buckets = { exports, usage, auditArchive };
+    exportStateful(this, statefulExportNames(props.stage), this.table, this.buckets);
+
+    if (props.auth.kind === 'cognito') {
+      const directory = new UserDirectory(this, 'Users', { stage: props.stage, callbackUrls: props.auth.callbackUrls });
+      this.jwt = directory.jwt;
+    }
+  }
+
+  private dataBucket(id: string, logicalId: string, extra: Partial<s3.BucketProps>): s3.Bucket {
+    const bucket = new s3.Bucket(this, id, {
+      ...privateBucketDefaults,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: `${logicalId}/`,
+      ...extra,
+    });
+    fixLogicalId(bucket, logicalId);
+    return bucket;
+  }
+}
+
+const privateBucketDefaults = {
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  versioned: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+} satisfies Partial<s3.BucketProps>;
+
+function fixLogicalId(resource: Construct, logicalId: string): void {
+  const cfn = resource.node.defaultChild;
+  if (!cfn || !('overrideLogicalId' in cfn) || typeof cfn.overrideLogicalId !== 'function') {
+    throw new Error(`${resource.node.path} has no CloudFormation resource to pin`);
+  }
+  cfn.overrideLogicalId(logicalId);
+}
