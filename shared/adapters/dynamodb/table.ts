@@ -26,6 +26,50 @@ export const TABLE_DEFINITION = {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+// ---------------------------------------------------------------------------------------
+// Invoices, credit notes, partner payouts and document numbers
+//
+// An invoice (credit notes too) is ONE item with its lines inside: its status change is one
+// conditional write and GET /v1/invoices/{id} one read. Its gsi keys carry period and status so
+// the lists filter by key prefix: gsi1 by advertiser, gsi2 across advertisers (newest first).
+// Each run of a contract and period leaves a run record under the contract's `INVOICERUNS#`
+// partition (the marker that makes writing the run's invoice idempotent, and the compact lines
+// the engine reads back as prior runs: one Query per contract) and one payout record per
+// partner and charge (a partner's statement: one Query on gsi1).
+
+export const invoiceKeys = {
+  invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
+  /** An advertiser's invoices: gsi1 `ADV#advertiserId` / `INVOICE#period#status#createdAt#id`. */
+  invoiceByAdvertiser: (advertiserId: string, period: string, status: string, createdAt: string, id: string) => ({
+    gsi1pk: `ADV#${advertiserId}`,
+    gsi1sk: `INVOICE#${period}#${status}#${createdAt}#${id}`,
+  }),
+  invoicesOfAdvertiser: (advertiserId: string) => ({ gsi1pk: `ADV#${advertiserId}`, gsi1skPrefix: 'INVOICE#' }),
+  /** Every invoice: gsi2 `INVOICES` / `period#status#createdAt#id`. */
+  invoiceByPeriod: (period: string, status: string, createdAt: string, id: string) => ({
+    gsi2pk: 'INVOICES',
+    gsi2sk: `${period}#${status}#${createdAt}#${id}`,
+  }),
+  allInvoices: { gsi2pk: 'INVOICES' },
+  /** What one run invoiced for a contract and period: `INVOICERUNS#contractId` / `RUN#period#runSeq`. */
+  contractRun: (contractId: string, period: string, runSeq: number) => ({ pk: `INVOICERUNS#${contractId}`, sk: `RUN#${period}#${pad(runSeq, 6)}` }),
+  contractRunsPk: (contractId: string) => `INVOICERUNS#${contractId}`,
+  contractRunPrefix: 'RUN#',
+  /** A partner's payout (or change) on one charge of one contract, by one run. */
+  partnerPayout: (contractId: string, period: string, runSeq: number, partnerId: string, chargeId: string) => ({
+    pk: `INVOICERUNS#${contractId}`,
+    sk: `PAYOUT#${period}#${pad(runSeq, 6)}#${partnerId}#${chargeId}`,
+  }),
+  /** A partner's payouts by period: gsi1 `PARTNERPAYOUTS#partnerId` / `period#contractId#chargeId#runSeq`. */
+  partnerPayoutByPartner: (partnerId: string, period: string, contractId: string, chargeId: string, runSeq: number) => ({
+    gsi1pk: `PARTNERPAYOUTS#${partnerId}`,
+    gsi1sk: `${period}#${contractId}#${chargeId}#${pad(runSeq, 6)}`,
+  }),
+  partnerPayoutsPk: (partnerId: string) => `PARTNERPAYOUTS#${partnerId}`,
+  /** The gapless counter of one document sequence (`INV`, `CN`) and year. */
+  documentCounter: (sequence: string, year: number) => ({ pk: `DOCNUMBER#${sequence}#${year}`, sk: 'COUNTER' }),
+} as const;
+
 /** Key builders, one per entity and access pattern. */
 export const keys = {
   advertiser: (id: string) => ({ pk: `ADV#${id}`, sk: 'ADV' }),
