@@ -41,6 +41,11 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // If this process dies without stop() (a signal during start-up, an uncaught error), the
+  // JVM must not outlive it: 'exit' handlers run synchronously, and kill() is synchronous.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (chunk) => { stderr += String(chunk); });
   const endpoint = `http://127.0.0.1:${port}`;

@@ -1,0 +1,96 @@
+/**
+ * `npm start` end to end: the real entry point in a child process, as a developer runs it,
+ * then stopped the two ways it is stopped in practice (Ctrl-C to the terminal's process group,
+ * SIGTERM to the stack's process alone). Nothing may be left running, DynamoDB Local's JVM included.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/processes';
+
+const root = resolve(import.meta.dirname, '..', '..');
+let running: ChildProcess | undefined;
+
+afterEach(() => {
+  // A failed test must not leave a stack behind.
+  if (running?.pid && running.exitCode === null) {
+    try { process.kill(-running.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  running = undefined;
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startStack(): Promise<{ child: ChildProcess; url: string; stackPid: number; javaPid: number; output: () => string }> {
+  const port = await freePort();
+  // Its own process group, like a terminal job, so the test can press "Ctrl-C" on all of it.
+  const child = spawn('npx', ['tsx', 'scripts/local-stack.ts'], { cwd: root, env: { ...process.env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  running = child;
+  let output = '';
+  child.stdout!.on('data', (chunk) => { output += String(chunk); });
+  child.stderr!.on('data', (chunk) => { output += String(chunk); });
+  await waitUntil(() => /Local API listening on (\S+)/.test(output) || child.exitCode !== null, 'the local API URL', 60_000);
+  const url = /Local API listening on (\S+)/.exec(output)?.[1];
+  if (!url) throw new Error(`the local stack did not start:\n${output}`);
+  expect(url).toBe(`http://127.0.0.1:${port}`);
+  return {
+    child,
+    url,
+    stackPid: Number(/local stack process pid (\d+)/.exec(output)?.[1]),
+    javaPid: Number(/DynamoDB Local on \S+ \(pid (\d+)/.exec(output)?.[1]),
+    output: () => output,
+  };
+}
+
+async function expectHealthy(url: string): Promise<void> {
+  const res = await fetch(`${url}/v1/health`);
+  if (existsSync(resolve(root, 'functions/public/handler.ts'))) {
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  } else {
+    expect(res.status).toBe(501);
+  }
+  const unauthenticated = await fetch(`${url}/v1/contracts`);
+  expect(unauthenticated.status).toBe(401);
+}
+
+describe('npm start', () => {
+  it('serves the API and stops everything on Ctrl-C', async () => {
+    const stack = await startStack();
+    expect(isAlive(stack.javaPid)).toBe(true);
+    expect(stack.output()).toContain('npm run --silent token -- --sub alice --roles ops');
+    await expectHealthy(stack.url);
+
+    process.kill(-stack.child.pid!, 'SIGINT');
+    await waitUntil(() => stack.child.exitCode !== null || stack.child.signalCode !== null, 'the stack to exit');
+    await waitUntil(() => !isAlive(stack.javaPid) && !isAlive(stack.stackPid), 'DynamoDB Local and the stack process to be gone');
+    // No process of the job's group is left.
+    expect(() => process.kill(-stack.child.pid!, 0)).toThrow();
+    await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
+  });
+
+  it('stops everything, DynamoDB Local included, on a SIGTERM to the stack process alone', async () => {
+    const stack = await startStack();
+    process.kill(stack.stackPid, 'SIGTERM');
+    await waitUntil(() => stack.child.exitCode !== null || stack.child.signalCode !== null, 'the stack to exit');
+    await waitUntil(() => !isAlive(stack.javaPid), 'DynamoDB Local to be gone');
+    expect(stack.output()).toContain('SIGTERM: stopping the local stack');
+    expect(() => process.kill(-stack.child.pid!, 0)).toThrow();
+  });
+});
