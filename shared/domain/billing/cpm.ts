@@ -66,20 +66,16 @@ export function sourceCounts(slot: CpmSlot): SourceCounts {
   const threshold = slot.charge.discrepancyThresholdPct ?? null;
   const billable = slot.quantity;
   const judged = threshold !== null && slot.firstParty > 0 && slot.thirdParty > 0 && billable > 0;
-  let discrepancyPct: string | null = null;
   let discrepancy = false;
   if (judged) {
     const gap = decFromInteger(Math.abs(slot.firstParty - slot.thirdParty)).times(Dec('100'));
     discrepancy = gap.gt(decFromInteger(billable).times(Dec(threshold)));
-    // For the explanation only: a readable percentage, 6 decimals, truncated.
-    discrepancyPct = gap.div(decFromInteger(billable)).round(6, 0).toFixed();
   }
   return {
     billableSource: slot.billableFirstParty ? 'FIRST_PARTY' : 'THIRD_PARTY',
     firstParty: String(slot.firstParty),
     thirdParty: String(slot.thirdParty),
     discrepancyThresholdPct: threshold,
-    discrepancyPct,
     discrepancy,
   };
 }

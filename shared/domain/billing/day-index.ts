@@ -88,34 +88,45 @@ export function parsePeriod(text: string): PeriodDays | null {
   return { first, last: first + days - 1, days };
 }
 
+// Day index of the first day of each month for years [TABLE_FIRST_YEAR, +TABLE_YEARS): the
+// instant parser's fast path reads it instead of doing calendar arithmetic per record.
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_YEARS = 400;
+const MONTH_START = new Int32Array(TABLE_YEARS * 12 + 1);
+for (let i = 0; i <= TABLE_YEARS * 12; i++) MONTH_START[i] = daysFromCivil(TABLE_FIRST_YEAR + Math.floor(i / 12), (i % 12) + 1, 1);
+
+/** The digit at `at`, or −1 when the character is not 0–9. */
+function d(text: string, at: number): number {
+  const c = text.charCodeAt(at) - 48;
+  return c >>> 0 <= 9 ? c : -1;
+}
+
 /**
  * Epoch milliseconds of an ISO 8601 instant; NaN when malformed. The common
- * `YYYY-MM-DDTHH:MM:SS(.fff)Z` form is parsed by hand; offsets and other forms fall back to
- * the calendar kernel's rules.
+ * `YYYY-MM-DDTHH:MM:SSZ` form (optionally with a fraction) is parsed by hand; offsets and
+ * other forms fall back to the calendar kernel's rules.
  */
 export function parseInstant(text: string): number {
-  if (typeof text !== 'string') return NaN;
   const n = text.length;
-  if (n >= 20 && text.charCodeAt(n - 1) === 90 /* Z */ && text.charCodeAt(10) === 84 /* T */ &&
-      text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
-    const y = num4(text, 0);
-    const mo = num2(text, 5);
-    const d = num2(text, 8);
-    const h = num2(text, 11);
-    const mi = num2(text, 14);
-    const s = num2(text, 17);
-    if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= monthLength(y, mo) && h <= 23 && mi <= 59 && s <= 59)) return NaN;
-    let ms = 0;
-    if (n > 20) {
-      // fraction: ".f" to ".fffffffff"; sub-millisecond digits are dropped like Date.parse does
-      if (text.charCodeAt(19) !== 46 || n > 30 || n < 22) return NaN;
-      for (let i = 20; i < n - 1; i++) {
-        const dd = digit(text, i);
-        if (Number.isNaN(dd)) return NaN;
-        if (i < 23) ms += dd * (i === 20 ? 100 : i === 21 ? 10 : 1);
-      }
+  if (n === 20 && text.charCodeAt(19) === 90 /* Z */) {
+    if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+    const y0 = d(text, 0), y1 = d(text, 1), y2 = d(text, 2), y3 = d(text, 3);
+    const m0 = d(text, 5), m1 = d(text, 6), d0 = d(text, 8), d1 = d(text, 9);
+    const h0 = d(text, 11), h1 = d(text, 12), i0 = d(text, 14), i1 = d(text, 15), s0 = d(text, 17), s1 = d(text, 18);
+    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1 | h0 | h1 | i0 | i1 | s0 | s1) < 0) return NaN;
+    const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+    const month = m0 * 10 + m1;
+    const day = d0 * 10 + d1;
+    const hour = h0 * 10 + h1;
+    const minute = i0 * 10 + i1;
+    const second = s0 * 10 + s1;
+    const slot = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+    if (slot >= 0 && slot < TABLE_YEARS * 12) {
+      const first = MONTH_START[slot]!;
+      if (day > MONTH_START[slot + 1]! - first) return NaN;
+      return (first + day - 1) * MS_PER_DAY + hour * MS_PER_HOUR + minute * 60_000 + second * 1000;
     }
-    return daysFromCivil(y, mo, d) * MS_PER_DAY + h * MS_PER_HOUR + mi * 60_000 + s * 1000 + ms;
   }
   return isInstant(text) ? Date.parse(text) : NaN;
 }
@@ -126,7 +137,14 @@ export function parseInstant(text: string): number {
  */
 export class ZoneDays {
   private readonly format: Intl.DateTimeFormat | null;
-  private readonly offsetByHour = new Map<number, number>();
+  /**
+   * Offsets (ms) of a window of UTC hours, indexed by hour − windowStart; UNKNOWN until
+   * first asked, VARIES when the offset changes inside the hour. Hours outside the window
+   * go to the map.
+   */
+  private window: Float64Array | null = null;
+  private windowStart = 0;
+  private readonly outside = new Map<number, number>();
 
   constructor(readonly zone: string) {
     this.format = zone === 'UTC' || zone === 'Etc/UTC'
@@ -140,38 +158,61 @@ export class ZoneDays {
   /** UTC offset in ms at an instant, from Intl (exact, slow). */
   private exactOffset(ms: number): number {
     const parts = this.format!.formatToParts(new Date(ms));
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    let y = 0, mo = 0, dd = 0, h = 0, mi = 0, s = 0;
     for (const part of parts) {
       switch (part.type) {
         case 'year': y = Number(part.value); break;
         case 'month': mo = Number(part.value); break;
-        case 'day': d = Number(part.value); break;
+        case 'day': dd = Number(part.value); break;
         case 'hour': h = Number(part.value); break;
         case 'minute': mi = Number(part.value); break;
         case 'second': s = Number(part.value); break;
         default: break;
       }
     }
-    const local = daysFromCivil(y, mo, d) * MS_PER_DAY + h * MS_PER_HOUR + mi * 60_000 + s * 1000;
+    const local = daysFromCivil(y, mo, dd) * MS_PER_DAY + h * MS_PER_HOUR + mi * 60_000 + s * 1000;
     return local - (ms - (((ms % 1000) + 1000) % 1000));
+  }
+
+  private hourOffset(hour: number): number {
+    const start = this.exactOffset(hour * MS_PER_HOUR);
+    const end = this.exactOffset(hour * MS_PER_HOUR + MS_PER_HOUR - 1000);
+    return start === end ? start : VARIES;
   }
 
   /** Day index of the instant's local date. */
   dayOf(ms: number): number {
     if (this.format === null) return Math.floor(ms / MS_PER_DAY);
     const hour = Math.floor(ms / MS_PER_HOUR);
-    let offset = this.offsetByHour.get(hour);
-    if (offset === undefined) {
-      const start = this.exactOffset(hour * MS_PER_HOUR);
-      const end = this.exactOffset(hour * MS_PER_HOUR + MS_PER_HOUR - 1000);
-      offset = start === end ? start : NaN;
-      if (this.offsetByHour.size > 200_000) this.offsetByHour.clear();
-      this.offsetByHour.set(hour, offset);
+    let window = this.window;
+    if (window === null) {
+      window = this.window = new Float64Array(WINDOW_HOURS).fill(UNKNOWN);
+      this.windowStart = hour - WINDOW_HOURS / 2;
     }
-    if (Number.isNaN(offset)) offset = this.exactOffset(ms);
+    const at = hour - this.windowStart;
+    let offset: number;
+    if (at >= 0 && at < WINDOW_HOURS) {
+      offset = window[at]!;
+      if (offset === UNKNOWN) offset = window[at] = this.hourOffset(hour);
+    } else {
+      const cached = this.outside.get(hour);
+      if (cached === undefined) {
+        offset = this.hourOffset(hour);
+        if (this.outside.size > 100_000) this.outside.clear();
+        this.outside.set(hour, offset);
+      } else {
+        offset = cached;
+      }
+    }
+    if (offset === VARIES) offset = this.exactOffset(ms);
     return Math.floor((ms + offset) / MS_PER_DAY);
   }
 }
+
+/** About eight years of hours around the first instant asked (0.5 MB per zone). */
+const WINDOW_HOURS = 8 * 366 * 24;
+const UNKNOWN = Number.MAX_VALUE;
+const VARIES = -Number.MAX_VALUE;
 
 const zones = new Map<string, ZoneDays>();
 

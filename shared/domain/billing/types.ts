@@ -68,8 +68,7 @@ export interface SourceCounts {
   firstParty: string;
   thirdParty: string;
   discrepancyThresholdPct: string | null;
-  /** |firstParty − thirdParty| / billable × 100, exact; null when not judged. */
-  discrepancyPct: string | null;
+  /** |firstParty − thirdParty| / billable × 100 > threshold, both sources above 0. */
   discrepancy: boolean;
 }
 

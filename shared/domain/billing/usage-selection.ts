@@ -114,8 +114,9 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
       continue;
     }
     // Rule 7: the first record with an id is the one considered, whatever later ones say.
-    const duplicate = seen.has(id);
-    if (!duplicate) seen.add(id);
+    // (one hash lookup: the set grows unless the id was seen)
+    const known = seen.size;
+    const duplicate = seen.add(id).size === known;
     const occurredMs = parseInstant(record.occurredAt);
     const exposureMs = parseInstant(record.exposureAt);
     const valueMinor = parseMinorUnits(record.value, digits);

@@ -23,13 +23,21 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+// Building an Intl.DateTimeFormat costs a few hundred microseconds; zones are few.
+const zoneValidity = new Map<string, boolean>();
+
 export function isTimeZone(zone: string): boolean {
+  const known = zoneValidity.get(zone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (zoneValidity.size < 1_000) zoneValidity.set(zone, valid);
+  return valid;
 }
 
 /** Adds whole calendar days to a `YYYY-MM-DD` day. */
