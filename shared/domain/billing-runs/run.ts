@@ -182,3 +182,26 @@ export function summarizeRun(invoices: readonly RunInvoice[]): RunTotal[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([currency, { total, invoices: count }]) => ({ currency, total: total.toFixed(minorUnits(currency)), invoices: count }));
 }
+
+/**
+ * The input of a run's workflow execution: everything its steps need to know about the run,
+ * fixed when it starts (`asOf` is the run's start instant, so a retried step bills exactly
+ * what the first attempt would have).
+ */
+export interface RunExecutionInput {
+  runId: string;
+  period: string;
+  runSeq: number;
+  asOf: string;
+  contractIds: string[] | null;
+  actor: string;
+}
+
+export const executionInputOf = (run: BillingRun): RunExecutionInput => ({
+  runId: run.id,
+  period: run.period,
+  runSeq: run.runSeq,
+  asOf: run.startedAt,
+  contractIds: run.contractIds,
+  actor: run.actor,
+});
