@@ -122,4 +122,50 @@ export const keys = {
 } as const;
 
 /** Item key prefixes that the audit consumer never turns into entries (its own writes, bookkeeping). */
-export const UNAUDITED_PREFIXES = ['AUDIT#', 'AUDITEVENT#', 'IDEMPOTENCY#'] as const;
+export const UNAUDITED_PREFIXES = ['AUDIT#', 'AUDITEVENT#', 'IDEMPOTENCY#', 'USAGECONV#'] as const;
+
+// ---------------------------------------------------------------------------------------
+// Usage (impression day-aggregates and conversions)
+//
+// The billing run reads ALL usage of one contract for one period, so usage items live in
+// partitions keyed by contract and period: one paged Query per partition, never a Scan.
+// A hot contract can send more than one partition's write rate (1,000 WCU/s), so each
+// contract-period is spread over USAGE_SHARDS partitions by a stable hash of the record's
+// identity (a re-send lands on the same item) and read back with one Query per shard, in
+// parallel. 8 shards allow ~8,000 item writes/s per contract-period (conversions cost 2 in a
+// transaction) while keeping the read at 8 small Queries. The count is part of every key:
+// changing it would strand stored items, so it is a constant, not configuration.
+
+export const USAGE_SHARDS = 8;
+
+/** FNV-1a, 32 bit: stable across processes and releases (unlike any runtime hash). */
+export function usageShard(identity: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < identity.length; i++) {
+    hash ^= identity.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % USAGE_SHARDS;
+}
+
+export const usageKeys = {
+  /** One shard of a contract's usage for a period: `USAGE#<contractId>#<YYYY-MM>#<shard>`. */
+  periodShard: (contractId: string, period: string, shard: number) => `USAGE#${contractId}#${period}#${shard}`,
+  /** An impression day-aggregate; its identity (day, charge, source, partner) is the sort key. */
+  impression: (contractId: string, period: string, identity: { date: string; chargeId: string; source: string; partnerId?: string | null }) => {
+    const sk = `IMP#${identity.date}#${identity.chargeId}#${identity.source}#${identity.partnerId ?? ''}`;
+    return { pk: usageKeys.periodShard(contractId, period, usageShard(`${contractId}#${sk}`)), sk };
+  },
+  impressionPrefix: 'IMP#',
+  /** A conversion in its period, sharded by its id. */
+  conversion: (contractId: string, period: string, conversionId: string) => {
+    const sk = `CNV#${conversionId}`;
+    return { pk: usageKeys.periodShard(contractId, period, usageShard(`${contractId}#${sk}`)), sk };
+  },
+  conversionPrefix: 'CNV#',
+  /**
+   * A conversion id of a contract, whatever its period: the conditional put that makes a
+   * re-sent id a duplicate, and the pointer a reversal follows to the conversion's item.
+   */
+  conversionId: (contractId: string, conversionId: string) => ({ pk: `USAGECONV#${contractId}#${conversionId}`, sk: 'USAGECONV' }),
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * The rules a usage record must meet beyond its shape (shared/schemas/terms.ts checks that):
+ * it must fit the contract it is sent for. Pure; returns every problem of a record so a batch
+ * can be reported in one answer.
+ */
+import { addDays, localDay } from '../kernel/calendar';
+import { isKnownCurrency, minorUnits } from '../kernel/currencies';
+import { decimalPlaces } from '../terms/validate';
+import type { Conversion, Impression } from '../terms/types';
+import type { FieldError, UsageContract } from './types';
+
+/**
+ * How far outside the contract's term a record's day may be. Usage just outside the term is
+ * legitimate (it is stored and shown, the run does not bill it: FORMAT.md "Usage outside the
+ * term"); a day years away is a feed error, such as a swapped day and month.
+ */
+export const USAGE_DAY_MARGIN_DAYS = 366;
+
+export interface ChargeIndex {
+  /** Charge id -> kinds it has in the contract's versions (a charge may change kind across versions). */
+  readonly kinds: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly earliestDay: string;
+  readonly latestDay: string;
+}
+
+/** Precomputes what every record of a batch is checked against. */
+export function chargeIndex(contract: UsageContract): ChargeIndex {
+  const kinds = new Map<string, Set<string>>();
+  for (const version of contract.versions) {
+    for (const charge of version.charges) {
+      const set = kinds.get(charge.id) ?? new Set<string>();
+      set.add(charge.kind);
+      kinds.set(charge.id, set);
+    }
+  }
+  return {
+    kinds,
+    earliestDay: addDays(contract.startDate, -USAGE_DAY_MARGIN_DAYS),
+    latestDay: addDays(contract.endDate, USAGE_DAY_MARGIN_DAYS),
+  };
+}
+
+function checkDay(day: string, path: string, contract: UsageContract, index: ChargeIndex, out: FieldError[]): void {
+  if (day < index.earliestDay || day > index.latestDay) {
+    out.push({
+      path,
+      message: `day ${day} is more than ${USAGE_DAY_MARGIN_DAYS} days outside the contract's term ${contract.startDate}..${contract.endDate}`,
+    });
+  }
+}
+
+/**
+ * An impression must name a CPM charge of the contract. Any version that can still bill counts
+ * (a pending amendment may add the charge); whether the version in effect on the record's day
+ * has it is the billing run's judgement, which sees the approved versions as of its `asOf`.
+ */
+export function validateImpression(record: Impression, contract: UsageContract, index: ChargeIndex): FieldError[] {
+  const out: FieldError[] = [];
+  const kinds = index.kinds.get(record.chargeId);
+  if (kinds === undefined) {
+    out.push({ path: 'chargeId', message: `contract ${contract.id} has no charge "${record.chargeId}"` });
+  } else if (!kinds.has('CPM')) {
+    out.push({ path: 'chargeId', message: `charge "${record.chargeId}" is not a CPM charge; impressions are billed by CPM charges` });
+  }
+  checkDay(record.date, 'date', contract, index, out);
+  return out;
+}
+
+/**
+ * A conversion's value is money in the contract's currency, so it carries at most the
+ * currency's minor digits ("1.500" is not a USD amount); its day, in the contract's zone,
+ * must be near the term. Its event need not match a charge: such a conversion is simply not
+ * billable (FORMAT.md).
+ */
+export function validateConversion(record: Conversion, contract: UsageContract, index: ChargeIndex): FieldError[] {
+  const out: FieldError[] = [];
+  if (isKnownCurrency(contract.currency)) {
+    const digits = minorUnits(contract.currency);
+    if (decimalPlaces(record.value) > digits) {
+      out.push({ path: 'value', message: `${contract.currency} amounts carry at most ${digits} decimal places, got "${record.value}"` });
+    }
+  }
+  checkDay(localDay(record.occurredAt, contract.timezone), 'occurredAt', contract, index, out);
+  if (record.reversedAt && Date.parse(record.reversedAt) < Date.parse(record.occurredAt)) {
+    out.push({ path: 'reversedAt', message: 'a conversion cannot be reversed before it occurred' });
+  }
+  return out;
+}
