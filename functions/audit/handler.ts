@@ -1,0 +1,113 @@
+/**
+ * The audit Lambda: consumes the table's stream and records every audited change in its
+ * aggregate's hash chain (shared/domain/audit), then archives it to S3.
+ *
+ * Records are processed one by one in stream order. Once a record fails, every later record
+ * of the same aggregate in the batch fails too without being tried: the retry then delivers
+ * them again after the failed one, so an aggregate's chain always follows the stream's order.
+ * Records of other aggregates go on; if they are redelivered, their markers make that harmless.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
+import { recordPk, toAuditChange } from '../../shared/adapters/dynamodb/audit-stream';
+import { S3AuditArchive } from '../../shared/adapters/s3/audit-archive';
+import type { AuditChange } from '../../shared/domain/audit/entry';
+import type { AuditArchive, AuditChainWriter } from '../../shared/domain/audit/ports';
+import { recordChange } from '../../shared/domain/audit/record-change';
+import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
+import { config } from '../runtime/config';
+import { dynamo, s3 } from '../runtime/clients';
+
+export interface AuditHandlerDeps {
+  repository: AuditChainWriter;
+  archive: AuditArchive;
+  clock: Clock;
+  logger?: Logger;
+  /** Called before each record with its position in the batch; a throw fails that record (fault injection in tests). */
+  beforeRecord?: (record: DynamoDBRecord, index: number) => void | Promise<void>;
+}
+
+export type AuditStreamHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
+
+export class OrderHeldError extends Error {
+  override readonly name = 'OrderHeldError';
+  readonly code = 'audit_order_held';
+  constructor(readonly aggregate: string) {
+    super(`an earlier record of ${aggregate} failed in this batch; this one waits for the retry`);
+  }
+}
+
+const moduleLogger = new Logger({ serviceName: 'audit' });
+
+export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
+  const logger = deps.logger ?? moduleLogger;
+  const recordDeps = { writer: deps.repository, archive: deps.archive, clock: deps.clock };
+
+  return async (event, context) => {
+    // Per invocation: the items and aggregates that already have a failed record in this batch.
+    const held = new Set<string>();
+    let index = 0;
+
+    const recordHandler = async (record: DynamoDBRecord) => {
+      const position = index;
+      index += 1;
+      // Reading the record is pure; a record that cannot be read fails below, after the hook.
+      let change: AuditChange | undefined;
+      let unreadable: unknown;
+      try {
+        change = toAuditChange(record);
+      } catch (error) {
+        unreadable = error;
+      }
+      // A failure holds back both the item and its aggregate, so an unreadable record still
+      // holds back the later records of the same item.
+      const pk = recordPk(record);
+      const orderKeys = [pk === undefined ? undefined : `pk:${pk}`, change?.aggregate].filter((k): k is string => k !== undefined);
+      try {
+        await deps.beforeRecord?.(record, position);
+        if (unreadable !== undefined) throw unreadable;
+        if (!change) {
+          logger.debug('item not audited', { pk });
+          return 'skipped';
+        }
+        if (orderKeys.some((key) => held.has(key))) throw new OrderHeldError(change.aggregate);
+        const { outcome, entry } = await recordChange(change, recordDeps);
+        // Identifiers only: images hold amounts, which stay out of info logs.
+        logger.info('audit entry recorded', { outcome, aggregate: entry.aggregate, seq: entry.seq, action: entry.action, eventId: entry.eventId });
+        return outcome;
+      } catch (error) {
+        for (const key of orderKeys) held.add(key);
+        if (!(error instanceof OrderHeldError)) {
+          logger.error('audit record failed', { eventId: record.eventID, pk, aggregate: change?.aggregate, position, error: error as Error });
+        }
+        throw error;
+      }
+    };
+
+    // A new processor per invocation: its state is per batch, and the local poller may overlap calls.
+    const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
+    return processPartialResponse(event, recordHandler, processor, {
+      context,
+      processInParallel: false,
+      // A batch where every record failed is reported like any other, not thrown: the retry is the same.
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+let production: AuditStreamHandler | undefined;
+
+/** The deployed handler, wired on first use so that importing this module reads no configuration. */
+export const handler: AuditStreamHandler = (event, context) => {
+  if (!production) {
+    const { TABLE_NAME, AUDIT_ARCHIVE_BUCKET } = config();
+    production = makeAuditHandler({
+      repository: new DynamoAuditRepository(dynamo(), TABLE_NAME),
+      archive: new S3AuditArchive(s3(), AUDIT_ARCHIVE_BUCKET),
+      clock: systemClock,
+    });
+  }
+  return production(event, context);
+};
