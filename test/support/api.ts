@@ -65,8 +65,11 @@ async function configureEnvironment(): Promise<{ tableName: string; buckets: Tes
   return { tableName, buckets: { exports: exportsBucket, usage, auditArchive } };
 }
 
+let started = false;
+
 export async function startTestApi(): Promise<TestApi> {
-  if (process.env.TABLE_NAME) throw new Error('startTestApi() runs once per test file (the handlers keep the first configuration)');
+  if (started) throw new Error('startTestApi() runs once per test file (the handlers keep the first configuration they read)');
+  started = true;
   const { tableName, buckets } = await configureEnvironment();
   const api = await startLocalApi();
   return {
