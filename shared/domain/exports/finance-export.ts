@@ -21,10 +21,12 @@ export interface ExportFile {
   rows: number;
 }
 
+export type CurrencyBalanceList = CurrencyBalance[];
+
 export interface PeriodExport {
   period: string;
   files: ExportFile[];
-  balances: CurrencyBalance[];
+  balances: CurrencyBalanceList;
 }
 
 const KIND_ORDER: Record<string, number> = { [InvoiceKind.INVOICE]: 0, [InvoiceKind.ADJUSTMENT]: 1, [InvoiceKind.CREDIT_NOTE]: 2 };

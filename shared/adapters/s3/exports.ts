@@ -1,0 +1,138 @@
+/**
+ * Finance exports in S3, one folder per period:
+ *   exports/<YYYY-MM>/invoices.csv, invoices.jsonl, invoice-lines.csv, invoice-lines.jsonl,
+ *                     partner-payouts.csv, journal.csv, manifest.json
+ * The contents are built by the pure domain (shared/domain/exports/finance-export.ts), which
+ * refuses an unbalanced journal before anything is formatted; this adapter then writes the data
+ * files and, last, the manifest (file names, row counts, byte sizes, sha256), so a manifest
+ * always describes a complete set. Writing a period again replaces its files with the
+ * period's current documents (statuses move after a run: DRAFT -> FINALIZED -> VOID).
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Clock } from '../../domain/kernel/clock';
+import { ValidationError } from '../../domain/kernel/errors';
+import { isPeriod } from '../../domain/kernel/calendar';
+import { buildPeriodExport, ExportFormat, type CurrencyBalanceList } from '../../domain/exports/finance-export';
+import type { Invoice } from '../../domain/invoices/invoice';
+
+export const MANIFEST_NAME = 'manifest.json';
+/** Presigned GETs are short-lived: finance downloads right after listing. */
+export const PRESIGNED_URL_SECONDS = 900;
+
+export interface PeriodInvoiceSource {
+  listPeriodInvoices(period: string): Promise<Invoice[]>;
+}
+
+export interface ManifestFile {
+  key: string;
+  name: string;
+  format: ExportFormat;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportManifest {
+  period: string;
+  generatedAt: string;
+  files: ManifestFile[];
+  /** Journal debits and credits per currency (equal, or nothing was written). */
+  balances: CurrencyBalanceList;
+}
+
+export interface ExportItem {
+  key: string;
+  url: string;
+  format: ExportFormat;
+}
+
+export function exportPrefix(period: string): string {
+  return `exports/${period}/`;
+}
+
+function assertPeriod(period: string): void {
+  if (!isPeriod(period)) throw new ValidationError(`"${period}" is not a period`, [{ path: 'period', message: 'expected YYYY-MM' }]);
+}
+
+function formatOf(key: string): ExportFormat {
+  if (key.endsWith('.csv')) return ExportFormat.CSV;
+  if (key.endsWith('.jsonl')) return ExportFormat.JSONL;
+  return ExportFormat.JSON;
+}
+
+export class FinanceExports {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly invoices: PeriodInvoiceSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Writes the period's export; throws JournalUnbalancedError (and writes nothing) if debits differ from credits. */
+  async writePeriodExport(period: string): Promise<ExportManifest> {
+    assertPeriod(period);
+    const documents = await this.invoices.listPeriodInvoices(period);
+    const built = buildPeriodExport(period, documents);
+    const prefix = exportPrefix(period);
+    const files: ManifestFile[] = [];
+    for (const file of built.files) {
+      const body = Buffer.from(file.body, 'utf8');
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const key = `${prefix}${file.name}`;
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: file.contentType,
+          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+        }),
+      );
+      files.push({ key, name: file.name, format: file.format, rows: file.rows, bytes: body.length, sha256 });
+    }
+    const manifest: ExportManifest = { period, generatedAt: this.clock.now().toISOString(), files, balances: built.balances };
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: `${prefix}${MANIFEST_NAME}`,
+        Body: JSON.stringify(manifest, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    return manifest;
+  }
+
+  async readManifest(period: string): Promise<ExportManifest | undefined> {
+    assertPeriod(period);
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${exportPrefix(period)}${MANIFEST_NAME}` }));
+      return JSON.parse(await out.Body!.transformToString()) as ExportManifest;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  /** The period's files with presigned GET URLs; empty when the period was never exported. */
+  async listExports(period: string): Promise<{ items: ExportItem[] }> {
+    assertPeriod(period);
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: exportPrefix(period), ContinuationToken: token }));
+      for (const object of out.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    keys.sort();
+    const items = await Promise.all(
+      keys.map(async (key) => ({
+        key,
+        url: await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS }),
+        format: formatOf(key),
+      })),
+    );
+    return { items };
+  }
+}

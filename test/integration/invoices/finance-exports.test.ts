@@ -1,0 +1,127 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import Big from 'big.js';
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvoiceRepository } from '../../../shared/adapters/dynamodb/invoice-repository';
+import { invoiceKeys } from '../../../shared/adapters/dynamodb/table';
+import { FinanceExports, type ExportManifest } from '../../../shared/adapters/s3/exports';
+import { parseCsv } from '../../../shared/domain/exports/csv';
+import { fixedClock } from '../../../shared/domain/kernel/clock';
+import { JournalUnbalancedError } from '../../../shared/domain/invoices/journal';
+import { documentClient, freshBucket, freshTable, s3Client } from '../../support/aws';
+import { january, januaryRerun } from '../../unit/invoices/fixtures';
+
+const db = documentClient();
+const s3 = s3Client();
+const clock = fixedClock('2027-02-10T00:00:00.000Z');
+let table: string;
+let bucket: string;
+let repo: InvoiceRepository;
+let exportsOf: FinanceExports;
+
+const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+
+beforeAll(async () => {
+  [table, bucket] = await Promise.all([freshTable(), freshBucket(s3)]);
+  repo = new InvoiceRepository(db, table, clock);
+  exportsOf = new FinanceExports(s3, bucket, repo, clock);
+  const at = '2027-02-03T00:00:00.000Z';
+  const usd = { id: 'c-usd', advertiserId: 'adv-1', currency: 'USD' };
+  const first = await repo.writeRunInvoice({ runId: 'r1', runSeq: 1, contract: usd, rated: january, actor: 'sys', at });
+  await repo.writeRunInvoice({ runId: 'r2', runSeq: 2, contract: usd, rated: januaryRerun, actor: 'sys', at });
+  const jpy = { id: 'c-jpy', advertiserId: 'adv-2', currency: 'JPY' };
+  await repo.writeRunInvoice({
+    runId: 'r1', runSeq: 1, contract: jpy, actor: 'sys', at,
+    rated: {
+      period: '2027-01', currency: 'JPY', isRerun: false, flags: ['DISCREPANCY'], subtotal: '125000', total: '125000',
+      lines: [{ type: 'USAGE', chargeId: 'ctv, "prime"', version: 1, quantity: '10000000', amount: '125000', explanation: { kind: 'CPM_USAGE', note: 'line1\nline2, "quoted"' } }],
+      partnerPayoutsByCharge: [{ partnerId: 'pub-7', chargeId: 'ctv, "prime"', amount: '75000' }],
+    },
+  });
+  await repo.finalizeInvoice(first.invoiceId, 'fin');
+  await repo.voidInvoice(first.invoiceId, 'fin', 'billed to the wrong entity');
+});
+
+describe('finance exports', () => {
+  // Documents: USD invoice (VOID) + its credit note + USD re-run + JPY invoice. Journal postings:
+  // voided invoice 8 (receivables, 3 lines, 2 payouts x 2), credit note 4, re-run 5, JPY 4 = 21.
+  it('writes the period files and a manifest with row counts and sha256', async () => {
+    const manifest = await exportsOf.writePeriodExport('2027-01');
+    expect(manifest.files.map((f) => [f.name, f.rows])).toEqual([
+      ['invoices.csv', 4], ['invoices.jsonl', 4], ['invoice-lines.csv', 9], ['invoice-lines.jsonl', 9], ['partner-payouts.csv', 4], ['journal.csv', 21],
+    ]);
+    const stored = JSON.parse(await text('exports/2027-01/manifest.json')) as ExportManifest;
+    expect(stored).toEqual(manifest);
+    for (const f of manifest.files) {
+      const body = await text(f.key);
+      expect(createHash('sha256').update(body, 'utf8').digest('hex')).toBe(f.sha256);
+    }
+    expect(manifest.balances.map((b) => b.currency)).toEqual(['JPY', 'USD']);
+  });
+
+  it('parses back: CSV (RFC 4180) and JSON Lines agree, amounts are decimal strings', async () => {
+    await exportsOf.writePeriodExport('2027-01');
+    const csv = parseCsv(await text('exports/2027-01/invoice-lines.csv'));
+    const [header, ...rows] = csv;
+    const jsonl = (await text('exports/2027-01/invoice-lines.jsonl')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(jsonl.length);
+    const col = (name: string) => header!.indexOf(name);
+    rows.forEach((row, i) => {
+      expect(row[col('invoiceId')]).toBe(jsonl[i]!.invoiceId);
+      expect(row[col('amount')]).toBe(jsonl[i]!.amount);
+      expect(row[col('chargeId')]).toBe(jsonl[i]!.chargeId ?? '');
+      expect(JSON.parse(row[col('explanation')]!)).toEqual(jsonl[i]!.explanation);
+    });
+    const jpyLine = rows.find((r) => r[col('currency')] === 'JPY')!;
+    expect(jpyLine[col('chargeId')]).toBe('ctv, "prime"');
+    expect(jpyLine[col('amount')]).toBe('125000');
+
+    const invoices = parseCsv(await text('exports/2027-01/invoices.csv'));
+    const kinds = invoices.slice(1).map((r) => [r[invoices[0]!.indexOf('kind')], r[invoices[0]!.indexOf('status')]]);
+    expect(kinds).toEqual(expect.arrayContaining([['INVOICE', 'VOID'], ['CREDIT_NOTE', 'FINALIZED'], ['ADJUSTMENT', 'DRAFT'], ['INVOICE', 'DRAFT']]));
+  });
+
+  it('journal.csv balances per currency', async () => {
+    await exportsOf.writePeriodExport('2027-01');
+    const [header, ...rows] = parseCsv(await text('exports/2027-01/journal.csv'));
+    const sums = new Map<string, { dr: Big; cr: Big }>();
+    for (const r of rows) {
+      const cur = r[header!.indexOf('currency')]!;
+      const s = sums.get(cur) ?? { dr: new Big(0), cr: new Big(0) };
+      s.dr = s.dr.plus(r[header!.indexOf('debit')]!);
+      s.cr = s.cr.plus(r[header!.indexOf('credit')]!);
+      sums.set(cur, s);
+    }
+    expect(sums.size).toBe(2);
+    for (const s of sums.values()) expect(s.dr.eq(s.cr)).toBe(true);
+  });
+
+  it('lists the files with presigned GET URLs that download', async () => {
+    await exportsOf.writePeriodExport('2027-01');
+    const { items } = await exportsOf.listExports('2027-01');
+    expect(items.map((i) => [i.key, i.format])).toEqual([
+      ['exports/2027-01/invoice-lines.csv', 'csv'], ['exports/2027-01/invoice-lines.jsonl', 'jsonl'], ['exports/2027-01/invoices.csv', 'csv'],
+      ['exports/2027-01/invoices.jsonl', 'jsonl'], ['exports/2027-01/journal.csv', 'csv'], ['exports/2027-01/manifest.json', 'json'],
+      ['exports/2027-01/partner-payouts.csv', 'csv'],
+    ]);
+    const journal = items.find((i) => i.key.endsWith('journal.csv'))!;
+    expect(journal.url).toContain('X-Amz-Signature=');
+    const res = await fetch(journal.url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await text(journal.key));
+    expect(await exportsOf.listExports('2026-12')).toEqual({ items: [] });
+  });
+
+  it('refuses to write when the journal does not balance, and writes nothing', async () => {
+    const r = new InvoiceRepository(db, table, clock);
+    const c = { id: 'c-bad', advertiserId: 'adv-1', currency: 'USD' };
+    const { invoiceId } = await r.writeRunInvoice({ runId: 'r1', runSeq: 1, contract: c, rated: { ...january, period: '2027-03' }, actor: 'sys', at: '2027-04-03T00:00:00Z' });
+    // A stored document whose total no longer equals its lines (corruption outside the repository).
+    const stored = await r.getInvoice(invoiceId);
+    const { gsi1pk, gsi1sk, gsi2pk, gsi2sk } = { ...invoiceKeys.invoiceByAdvertiser('adv-1', '2027-03', 'DRAFT', stored!.createdAt, invoiceId), ...invoiceKeys.invoiceByPeriod('2027-03', 'DRAFT', stored!.createdAt, invoiceId) };
+    await db.send(new PutCommand({ TableName: table, Item: { ...invoiceKeys.invoice(invoiceId), gsi1pk, gsi1sk, gsi2pk, gsi2sk, entityType: 'invoice', aggregate: `invoice#${invoiceId}`, ...stored, total: '13202.29' } }));
+    await expect(exportsOf.writePeriodExport('2027-03')).rejects.toBeInstanceOf(JournalUnbalancedError);
+    expect(await exportsOf.listExports('2027-03')).toEqual({ items: [] });
+  });
+});
