@@ -1,0 +1,75 @@
+/**
+ * Usage routes. A batch body's `records` are checked one by one (shared/schemas/usage.ts), not
+ * by this schema: a batch over 1,000 records must answer 413 before any record is judged, and
+ * a 400 must list every bad record, shape problems and contract rules together.
+ */
+import { z } from '../zod-openapi';
+import { Id, Instant } from '../terms';
+import { MAX_RECORDS_PER_BATCH } from '../../domain/usage/types';
+import { operation, type Operations } from './operation';
+
+const batch = (kind: 'Impression' | 'Conversion') =>
+  z.strictObject({
+    contractId: Id,
+    records: z.array(z.unknown()).openapi({
+      description: `${kind} records in the shapes of the conformance format (at most ${MAX_RECORDS_PER_BATCH}; more answers 413). Every bad record is reported in one 400 with paths such as \`records.12.chargeId\`, and nothing is stored.`,
+      maxItems: MAX_RECORDS_PER_BATCH,
+    }),
+  });
+
+export const ImpressionBatchBody = batch('Impression');
+export const ConversionBatchBody = batch('Conversion');
+
+export const IngestResultSchema = z.object({
+  accepted: z.number().int().openapi({ description: 'Records written: impression aggregates stored or replaced, conversions newly stored.' }),
+  duplicates: z.number().int().openapi({
+    description: 'Impressions: earlier records of the batch replaced by a later one with the same identity. Conversions: ids already stored, or repeated in the batch.',
+  }),
+});
+
+export const ReversalBody = z.strictObject({
+  contractId: Id,
+  reversedAt: Instant,
+  reason: z.string().trim().min(1).max(500),
+});
+
+export const ConversionIdParams = z.object({ id: Id });
+
+export const ReversedConversionSchema = z.object({
+  contractId: z.string(),
+  period: z.string(),
+  id: z.string(),
+  event: z.string(),
+  occurredAt: z.string(),
+  exposureAt: z.string(),
+  value: z.string(),
+  geo: z.string(),
+  newCustomer: z.boolean(),
+  partnerId: z.string().nullable(),
+  receivedAt: z.string(),
+  reversedAt: z.string().nullable(),
+  reversalReason: z.string().nullable(),
+});
+
+export const USAGE_OPERATIONS = {
+  'POST /v1/usage/impressions': operation({
+    body: ImpressionBatchBody,
+    responses: { 202: IngestResultSchema },
+    errors: [404, 413],
+    description:
+      'Impression day-aggregates, identified by (chargeId, date, source, partnerId): a re-send replaces the count. receivedAt defaults to the time of receipt.',
+  }),
+  'POST /v1/usage/conversions': operation({
+    body: ConversionBatchBody,
+    responses: { 202: IngestResultSchema },
+    errors: [404, 413],
+    description: "Conversions, identified by id within the contract: a re-sent id is a duplicate, counted and ignored. A conversion's period is the month of occurredAt in the contract's time zone.",
+  }),
+  'POST /v1/usage/conversions/{id}/reversal': operation({
+    params: ConversionIdParams,
+    body: ReversalBody,
+    responses: { 200: ReversedConversionSchema },
+    errors: [404, 409],
+    description: 'Marks a conversion reversed from reversedAt on; 404 for an unknown contract or conversion, 409 when it is already reversed.',
+  }),
+} as const satisfies Operations;
