@@ -1,11 +1,16 @@
 /** Every group's operations, merged for the OpenAPI document. Each group adds its own line. */
+import type { ZodType } from 'zod';
 import { PUBLIC_OPERATIONS } from './public';
+import { DIRECTORY_OPERATIONS } from './directory';
+import { CONTRACT_OPERATIONS } from './contracts';
 import { USAGE_OPERATIONS } from './usage';
 
 export const ALL_OPERATIONS = {
   ...PUBLIC_OPERATIONS,
+  ...DIRECTORY_OPERATIONS,
+  ...CONTRACT_OPERATIONS,
   ...USAGE_OPERATIONS,
 };
 
-/** Schemas shown as named components (schemas built from '../zod-openapi' only). */
-export const NAMED_SCHEMAS: Record<string, import('zod').ZodType> = {};
+/** Schemas shown as named components besides those named with `.openapi('Name')`. */
+export const NAMED_SCHEMAS: Record<string, ZodType> = {};

@@ -1,0 +1,185 @@
+/**
+ * The contract aggregate on the table: one partition per contract (`CONTRACT#<id>`) holding
+ * the contract item, its versions (`VERSION#0001`) and their approvals
+ * (`VERSION#0001#APPROVAL#<approver>`), so a contract is read with one Query. Lists use gsi1
+ * (by advertiser, then status) and gsi2 (all contracts by status), never a Scan.
+ *
+ * Every write of the aggregate is ONE TransactWriteItems: each item is put on the condition
+ * that its `version` is still the one read (or that it does not exist yet), approvals only if
+ * that approver has none on the version. DynamoDB's cancellation becomes a ConflictError here:
+ * `already_approved` when an approval item existed, else `concurrent_update`.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/kernel/errors';
+import type { AggregateChange, Approval, Contract, ContractAggregate, ContractVersion } from '../../domain/contracts/model';
+import type { ContractStatus } from '../../domain/contracts/status';
+import type { ContractStore } from '../../domain/contracts/store';
+import { decodeCursor, encodeCursor } from './cursor';
+import { INDEXES, keys } from './table';
+
+/** Entity type names as the audit log's action table knows them (shared/domain/audit/entry.ts). */
+export const ContractEntity = { CONTRACT: 'contract', VERSION: 'version', APPROVAL: 'approval' } as const;
+
+export const contractAggregateId = (contractId: string) => `contract#${contractId}`;
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entityType', 'aggregate'] as const;
+
+function strip<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...item };
+  for (const name of KEY_ATTRIBUTES) delete out[name];
+  return out as T;
+}
+
+function contractItem(contract: Contract): Record<string, unknown> {
+  return {
+    ...keys.contract(contract.id),
+    ...keys.contractByAdvertiser(contract.advertiserId, contract.status, contract.createdAt, contract.id),
+    ...keys.contractByStatus(contract.status, contract.createdAt, contract.id),
+    entityType: ContractEntity.CONTRACT,
+    aggregate: contractAggregateId(contract.id),
+    ...contract,
+  };
+}
+
+function versionItem(version: ContractVersion): Record<string, unknown> {
+  return { ...keys.version(version.contractId, version.number), entityType: ContractEntity.VERSION, aggregate: contractAggregateId(version.contractId), ...version };
+}
+
+function approvalItem(approval: Approval): Record<string, unknown> {
+  return {
+    ...keys.approval(approval.contractId, approval.versionNumber, approval.approverId),
+    entityType: ContractEntity.APPROVAL,
+    aggregate: contractAggregateId(approval.contractId),
+    // Approvals are never changed; the lock attributes keep the "every item" shape uniform.
+    version: 1,
+    actor: approval.approverId,
+    updatedAt: approval.at,
+    ...approval,
+  };
+}
+
+export interface ContractListQuery {
+  advertiserId?: string;
+  status?: ContractStatus;
+  limit: number;
+  cursor?: string;
+}
+
+export class ContractRepository implements ContractStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(contractId: string): Promise<ContractAggregate | null> {
+    let contract: Contract | undefined;
+    const versions: ContractVersion[] = [];
+    const approvals: Approval[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.contract(contractId).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.entityType === ContractEntity.CONTRACT) contract = strip<Contract>(item);
+        else if (item.entityType === ContractEntity.VERSION) versions.push(strip<ContractVersion>(item));
+        else if (item.entityType === ContractEntity.APPROVAL) approvals.push(strip<Approval>(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    if (!contract) return null;
+    versions.sort((a, b) => a.number - b.number);
+    approvals.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return { contract, versions, approvals };
+  }
+
+  async commit(change: AggregateChange): Promise<void> {
+    const put = (item: Record<string, unknown>, expectedVersion: number | null) =>
+      expectedVersion === null
+        ? { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }
+        : {
+            Put: {
+              TableName: this.tableName,
+              Item: item,
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            },
+          };
+    const items = [
+      put(contractItem(change.contract.next), change.contract.expectedVersion),
+      ...change.versions.map((v) => put(versionItem(v.next), v.expectedVersion)),
+      ...change.approvals.map((a) => put(approvalItem(a), null)),
+    ];
+    const firstApproval = 1 + change.versions.length;
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failedApproval = reasons.some((r, i) => i >= firstApproval && r.Code === 'ConditionalCheckFailed');
+      if (failedApproval) throw new ConflictError('this approver has already approved the version', 'already_approved', { cause: error });
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed') || reasons.some((r) => r.Code === 'TransactionConflict')) {
+        throw new ConflictError('the contract was changed by another request; retry', 'concurrent_update', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async list(query: ContractListQuery): Promise<{ items: Contract[]; nextCursor: string | null }> {
+    const statusPrefix = query.status ? `${query.status}#` : '';
+    const input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, string>; expected: Record<string, string> } = query.advertiserId
+      ? {
+          IndexName: INDEXES.byOwner.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.contractByAdvertiser(query.advertiserId, '', '', '').gsi1pk, ':prefix': `CONTRACT#${statusPrefix}` },
+          expected: { gsi1pk: keys.contractByAdvertiser(query.advertiserId, '', '', '').gsi1pk },
+        }
+      : {
+          IndexName: INDEXES.byCollection.name,
+          KeyConditionExpression: statusPrefix ? 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)' : 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.contractByStatus('', '', '').gsi2pk, ...(statusPrefix ? { ':prefix': statusPrefix } : {}) },
+          expected: { gsi2pk: keys.contractByStatus('', '', '').gsi2pk },
+        };
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: input.IndexName,
+        KeyConditionExpression: input.KeyConditionExpression,
+        ExpressionAttributeValues: input.ExpressionAttributeValues,
+        Limit: query.limit,
+        ExclusiveStartKey: decodeCursor(query.cursor, input.expected),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).filter((i) => i.entityType === ContractEntity.CONTRACT).map((i) => strip<Contract>(i)),
+      nextCursor: encodeCursor(page.LastEvaluatedKey),
+    };
+  }
+
+  /** Every ACTIVE contract's id, paging through gsi2 (the daily lifecycle job's input). */
+  async *activeContractIds(): AsyncIterable<string> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byCollection.name,
+          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.contractByStatus('', '', '').gsi2pk, ':prefix': 'ACTIVE#' },
+          ProjectionExpression: 'id, entityType',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.entityType === ContractEntity.CONTRACT) yield item.id as string;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The contract lifecycle API (groups `contracts` and `approvals`): request bodies are strict,
+ * so server-owned fields (`status`, `version`, `approvals`, `createdBy`, `recordedAt`, ...) in a
+ * body are a 400, not silently taken.
+ */
+import { z } from '../zod-openapi';
+import { Day, Id, PercentString, VersionTermsSchema } from '../terms';
+import { IdParams, ListQuery, page } from './common';
+import { operation, type Operations } from './operation';
+
+const CONTRACT_STATUSES = ['DRAFT', 'PENDING_APPROVAL', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
+const VERSION_STATUSES = ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'SUPERSEDED'] as const;
+const VERSION_KINDS = ['INITIAL', 'AMENDMENT', 'RENEWAL', 'TERMINATION'] as const;
+
+export const AutoRenewSchema = z.union([
+  z.literal(false),
+  z.strictObject({ termMonths: z.number().int().min(1).max(120), noticeDays: z.number().int().min(0).max(365) }),
+]);
+
+/** The first version's terms: FORMAT.md's Version without `recordedAt` (set on approval). */
+export const InitialTermsSchema = VersionTermsSchema.extend({ effectiveFrom: Day.optional() });
+
+export const CreateContractBody = z.strictObject({
+  advertiserId: Id,
+  name: z.string().trim().min(1).max(200),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  timezone: z.string().min(1).max(64),
+  startDate: Day,
+  endDate: Day,
+  rounding: z.enum(['HALF_EVEN', 'HALF_UP']).default('HALF_EVEN'),
+  autoRenew: AutoRenewSchema.default(false),
+  terms: InitialTermsSchema,
+});
+
+export const UpdateVersionBody = z.strictObject({ terms: VersionTermsSchema, effectiveFrom: Day.optional() });
+export const AmendmentBody = z.strictObject({ effectiveFrom: Day, terms: VersionTermsSchema });
+export const RenewalBody = z.strictObject({ termMonths: z.number().int().min(1).max(120), rateUpliftPct: PercentString.optional() });
+export const TerminationBody = z.strictObject({ effectiveDate: Day, reason: z.string().trim().min(1).max(2000) });
+export const SubmitBody = z.strictObject({});
+export const ApproveBody = z.strictObject({ comment: z.string().max(2000).optional() });
+export const RejectBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+
+export const VersionParams = z.object({ id: Id, n: z.coerce.number().int().min(1).max(9999) });
+export const ContractListQuery = ListQuery.extend({ advertiserId: Id.optional(), status: z.enum(CONTRACT_STATUSES).optional() });
+
+export const ApprovalSchema = z
+  .object({ approverId: z.string(), roles: z.array(z.string()), comment: z.string().nullable(), at: z.string() })
+  .openapi('Approval');
+
+const RequirementSchema = z.object({
+  approvals: z.number().int(),
+  financeRequired: z.boolean(),
+  committedValue: z.string(),
+  threshold: z.string().nullable(),
+});
+
+export const VersionResponse = z
+  .object({
+    contractId: z.string(),
+    number: z.number().int(),
+    kind: z.enum(VERSION_KINDS),
+    status: z.enum(VERSION_STATUSES),
+    effectiveFrom: z.string(),
+    terms: VersionTermsSchema,
+    backdated: z.boolean(),
+    recordedAt: z.string().nullable(),
+    renewal: z
+      .object({ termMonths: z.number().int(), rateUpliftPct: z.string().nullable(), previousEndDate: z.string(), newEndDate: z.string() })
+      .nullable(),
+    termination: z.object({ effectiveDate: z.string(), reason: z.string() }).nullable(),
+    requirement: RequirementSchema.nullable(),
+    rejection: z.object({ by: z.string(), reason: z.string(), at: z.string() }).nullable(),
+    supersededBy: z.number().int().nullable(),
+    authors: z.array(z.string()),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    submittedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+    approvals: z.array(ApprovalSchema).optional(),
+  })
+  .openapi('ContractVersion');
+
+const ContractFields = {
+  id: z.string(),
+  advertiserId: z.string(),
+  name: z.string(),
+  currency: z.string(),
+  timezone: z.string(),
+  startDate: z.string(),
+  endDate: z.string(),
+  rounding: z.enum(['HALF_EVEN', 'HALF_UP']),
+  autoRenew: AutoRenewSchema,
+  status: z.enum(CONTRACT_STATUSES),
+  terminatedOn: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+};
+
+export const ContractSummary = z.object(ContractFields).openapi('ContractSummary');
+
+export const ContractResponse = z
+  .object({
+    ...ContractFields,
+    versions: z.array(VersionResponse),
+    inEffect: z.object({ day: z.string(), number: z.number().int().nullable() }),
+  })
+  .openapi('Contract');
+
+export const AuditEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    hash: z.string(),
+    prevHash: z.string().nullable(),
+  })
+  .openapi('AuditEntry');
+
+export const CONTRACT_OPERATIONS = {
+  'POST /v1/contracts': operation({ body: CreateContractBody, responses: { 201: ContractResponse } }),
+  'GET /v1/contracts': operation({ query: ContractListQuery, responses: { 200: page(ContractSummary) } }),
+  'GET /v1/contracts/{id}': operation({ params: IdParams, responses: { 200: ContractResponse }, errors: [404] }),
+  'GET /v1/contracts/{id}/versions/{n}': operation({ params: VersionParams, responses: { 200: VersionResponse }, errors: [404] }),
+  'PUT /v1/contracts/{id}/versions/{n}': operation({ params: VersionParams, body: UpdateVersionBody, responses: { 200: VersionResponse }, errors: [404, 409], ifMatch: 'required' }),
+  'POST /v1/contracts/{id}/amendments': operation({ params: IdParams, body: AmendmentBody, responses: { 201: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'POST /v1/contracts/{id}/renewals': operation({ params: IdParams, body: RenewalBody, responses: { 201: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'POST /v1/contracts/{id}/termination': operation({
+    params: IdParams,
+    body: TerminationBody,
+    responses: { 201: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+    description: 'Drafts a TERMINATION version; once approved the contract ends on effectiveDate.',
+  }),
+  'GET /v1/contracts/{id}/audit': operation({ params: IdParams, query: ListQuery, responses: { 200: page(AuditEntrySchema) }, errors: [404] }),
+  'POST /v1/contracts/{id}/versions/{n}/submit': operation({ params: VersionParams, body: SubmitBody, responses: { 200: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'POST /v1/contracts/{id}/versions/{n}/approve': operation({
+    params: VersionParams,
+    body: ApproveBody,
+    responses: { 200: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+    description: 'Records an approval; the version becomes APPROVED once the approval policy is met. Authors answer 403 `author_cannot_approve`, a second approval by the same person 409 `already_approved`.',
+  }),
+  'POST /v1/contracts/{id}/versions/{n}/reject': operation({ params: VersionParams, body: RejectBody, responses: { 200: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+} as const satisfies Operations;

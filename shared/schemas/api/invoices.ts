@@ -1,0 +1,92 @@
+/** Invoice routes: list, read, finalize, void with a credit note. */
+import { z } from '../zod-openapi';
+import { Id } from '../terms';
+import { EmptyBody, IdParams, ListQuery, page } from './common';
+import { operation, type Operations } from './operation';
+
+export const InvoicePeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM').openapi({ example: '2027-01' });
+export const InvoiceStatusSchema = z.enum(['DRAFT', 'FINALIZED', 'VOID']);
+export const InvoiceKindSchema = z.enum(['INVOICE', 'ADJUSTMENT', 'CREDIT_NOTE']);
+const Money = z.string().openapi({ description: 'Decimal string with exactly the currency\'s minor-unit digits; negative on adjustments and credit notes.', example: '15432.09' });
+
+export const InvoiceLineSchema = z
+  .object({
+    lineNo: z.number().int(),
+    type: z.enum(['USAGE', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'AGENCY_COMMISSION', 'ADJUSTMENT']),
+    adjusts: z.string().optional().openapi({ description: 'ADJUSTMENT lines: the line type they adjust.' }),
+    chargeId: z.string().optional(),
+    version: z.number().int().optional().openapi({ description: '1-based position of the contract version.' }),
+    quantity: z.string(),
+    amount: Money,
+    explanation: z.unknown().openapi({ description: 'Why the line says what it says: the rating engine\'s structured explanation.' }),
+  })
+  .openapi('InvoiceLine');
+
+const invoiceFields = {
+  id: z.string(),
+  kind: InvoiceKindSchema,
+  status: InvoiceStatusSchema,
+  number: z.string().nullable().openapi({ description: 'INV-YYYY-NNNNNN once finalized; credit notes CN-YYYY-NNNNNN. Gapless per year.' }),
+  contractId: z.string(),
+  advertiserId: z.string(),
+  currency: z.string(),
+  period: z.string(),
+  runId: z.string(),
+  runSeq: z.number().int(),
+  subtotal: Money,
+  total: Money,
+  flags: z.array(z.string()),
+  creditsInvoiceId: z.string().optional(),
+  creditNoteId: z.string().optional(),
+  voidReason: z.string().optional(),
+  createdAt: z.string(),
+  finalizedAt: z.string().optional(),
+  voidedAt: z.string().optional(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+};
+
+export const InvoiceSchema = z
+  .object({
+    ...invoiceFields,
+    lines: z.array(InvoiceLineSchema),
+    partnerPayouts: z.array(z.object({ partnerId: z.string(), chargeId: z.string(), amount: Money })),
+  })
+  .openapi('Invoice');
+
+export const InvoiceSummarySchema = z.object({ ...invoiceFields, lineCount: z.number().int() }).openapi('InvoiceSummary');
+
+export const ListInvoicesQuery = ListQuery.extend({
+  advertiserId: Id.optional(),
+  period: InvoicePeriod.optional(),
+  status: InvoiceStatusSchema.optional(),
+});
+
+export const VoidBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+export const VoidedInvoiceSchema = InvoiceSchema.extend({ creditNote: InvoiceSchema }).openapi('VoidedInvoice');
+
+export const INVOICE_OPERATIONS = {
+  'GET /v1/invoices': operation({
+    query: ListInvoicesQuery,
+    responses: { 200: page(InvoiceSummarySchema) },
+    description: 'Invoices, adjustment invoices and credit notes, newest period first, without their lines. An advertiser token lists only its own.',
+  }),
+  'GET /v1/invoices/{id}': operation({ params: IdParams, responses: { 200: InvoiceSchema }, errors: [404] }),
+  'POST /v1/invoices/{id}/finalize': operation({
+    params: IdParams,
+    body: EmptyBody,
+    responses: { 200: InvoiceSchema },
+    errors: [404, 409, 412],
+    ifMatch: 'optional',
+    description: 'DRAFT -> FINALIZED, taking the next gapless number of the year in the same transaction. Immutable from then on.',
+  }),
+  'POST /v1/invoices/{id}/void': operation({
+    params: IdParams,
+    body: VoidBody,
+    responses: { 200: VoidedInvoiceSchema },
+    errors: [404, 409, 412],
+    ifMatch: 'optional',
+    description: 'FINALIZED -> VOID, issuing a FINALIZED credit note (every line negated) in the same transaction. Voiding does not change what later re-runs of the period consider invoiced.',
+  }),
+} as const satisfies Operations;
