@@ -6,7 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
+import { aggregateOf } from '../../shared/adapters/dynamodb/audit-stream';
+import { keys } from '../../shared/adapters/dynamodb/table';
 import { freePort } from '../../scripts/lib/processes';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -70,12 +75,44 @@ async function expectHealthy(url: string): Promise<void> {
   expect(unauthenticated.status).toBe(401);
 }
 
+/** A write to the stack's table becomes an audit entry: the stream poller feeds the audit Lambda. */
+async function expectAuditFed(output: string): Promise<void> {
+  if (!existsSync(resolve(root, 'functions/audit/handler.ts'))) {
+    expect(output).toContain('audit disabled');
+    return;
+  }
+  expect(output).toContain('audit:     stream poller -> functions/audit/handler.ts');
+  const [, endpoint, tableName] = /DynamoDB:\s+(\S+)\s+table (\S+)/.exec(output)!;
+  const docs = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint }));
+  try {
+    await docs.send(new PutCommand({ TableName: tableName, Item: { pk: 'CONTRACT#smoke', sk: 'CONTRACT', status: 'DRAFT', version: 1, actor: 'smoke' } }));
+    let entries = 0;
+    await waitUntilAsync(async () => {
+      const { Items = [] } = await docs.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.auditHead(aggregateOf(null, 'CONTRACT#smoke')).pk } }));
+      entries = Items.filter((i) => String(i.sk).startsWith('SEQ#')).length;
+      return entries > 0;
+    }, 'an audit entry');
+    expect(entries).toBe(1);
+  } finally {
+    docs.destroy();
+  }
+}
+
+async function waitUntilAsync(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('npm start', () => {
   it('serves the API and stops everything on Ctrl-C', async () => {
     const stack = await startStack();
     expect(isAlive(stack.javaPid)).toBe(true);
     expect(stack.output()).toContain('npm run --silent token -- --sub alice --roles ops');
     await expectHealthy(stack.url);
+    await expectAuditFed(stack.output());
 
     process.kill(-stack.child.pid!, 'SIGINT');
     await waitUntil(() => stack.child.exitCode !== null || stack.child.signalCode !== null, 'the stack to exit');
