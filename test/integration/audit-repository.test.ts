@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditRepository, InvalidCursorError } from '../../shared/adapters/dynamodb/audit-repository';
 import { keys } from '../../shared/adapters/dynamodb/table';
 import { GENESIS_HASH, verifyChain } from '../../shared/domain/audit/chain';
-import type { AuditDraft } from '../../shared/domain/audit/entry';
+import { auditAggregate, type AuditDraft } from '../../shared/domain/audit/entry';
+import { readAuditTrail } from '../../shared/domain/audit/trail';
 import { documentClient, freshTable } from '../support/aws';
 
 const client = documentClient();
@@ -94,6 +95,18 @@ describe('DynamoAuditRepository', () => {
     await expect(repo.listEntries('contract#paged', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(repo.listEntries('contract#paged', { cursor: Buffer.from('{"after":"x"}').toString('base64url') })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(repo.listEntries('contract#paged', { limit: 0 })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('reads a contract audit trail in the API shape, paged', async () => {
+    const aggregate = auditAggregate.contract('trail');
+    for (let i = 1; i <= 3; i += 1) await repo.appendEntry(draft(aggregate, `trail-${i}`));
+    const first = await readAuditTrail(repo, aggregate, { limit: 2 });
+    expect(first.items.map((i) => i.seq)).toEqual([1, 2]);
+    expect(Object.keys(first.items[0]!).sort()).toEqual(['action', 'actor', 'after', 'at', 'before', 'hash', 'prevHash', 'seq']);
+    expect(first.items[1]!.prevHash).toBe(first.items[0]!.hash);
+    const second = await readAuditTrail(repo, aggregate, { limit: 2, cursor: first.cursor });
+    expect(second).toEqual({ items: [expect.objectContaining({ seq: 3, prevHash: first.items[1]!.hash })] });
+    expect(await readAuditTrail(repo, auditAggregate.contract('none'))).toEqual({ items: [] });
   });
 
   it('lists every chain head through the chains index, paged', async () => {
