@@ -12,7 +12,8 @@ import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
 export const DEV_TOKEN_ISSUER = 'urn:ctv-billing:local-development';
 export const DEV_TOKEN_AUDIENCE = 'ctv-billing-api';
 const DEV_TOKEN_ALGORITHM = 'HS256';
-const DEV_SIGNING_SECRET = new TextEncoder().encode('ctv-billing LOCAL DEVELOPMENT ONLY signing key - never trusted in AWS');
+/** Exported for tests that need a token with foreign claims; it is no secret (see above). */
+export const DEV_SIGNING_KEY = new TextEncoder().encode('ctv-billing LOCAL DEVELOPMENT ONLY signing key - never trusted in AWS');
 
 /** Default lifetime of a development token: a working day. */
 const DEFAULT_EXPIRES_IN = '8h';
@@ -54,7 +55,7 @@ export async function mintDevToken(input: DevTokenInput): Promise<string> {
     .setIssuedAt(iat)
     .setJti(crypto.randomUUID())
     .setExpirationTime(typeof expiresIn === 'number' ? iat + expiresIn : expiresIn)
-    .sign(DEV_SIGNING_SECRET);
+    .sign(DEV_SIGNING_KEY);
 }
 
 /** Why a token was refused; the local API puts it in its 401 message. */
@@ -73,7 +74,7 @@ export class DevTokenError extends Error {
 export async function verifyDevToken(token: string, options: { now?: Date } = {}): Promise<DevTokenClaims> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, DEV_SIGNING_SECRET, {
+    ({ payload } = await jwtVerify(token, DEV_SIGNING_KEY, {
       algorithms: [DEV_TOKEN_ALGORITHM],
       issuer: DEV_TOKEN_ISSUER,
       audience: DEV_TOKEN_AUDIENCE,
