@@ -205,3 +205,42 @@ export const executionInputOf = (run: BillingRun): RunExecutionInput => ({
   contractIds: run.contractIds,
   actor: run.actor,
 });
+
+/**
+ * A readable reason from a Step Functions error `{ Error, Cause }`. A Lambda failure's Cause is
+ * JSON (`{ errorType, errorMessage, trace }`); other causes are plain text.
+ */
+export function failureReasonOf(error: { Error?: unknown; Cause?: unknown } | null | undefined): string {
+  const name = typeof error?.Error === 'string' && error.Error.length > 0 ? error.Error : 'Error';
+  const cause = typeof error?.Cause === 'string' ? error.Cause : '';
+  let message = cause;
+  if (cause.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+      if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+    } catch {
+      // Not JSON after all: keep the text as it is.
+    }
+  }
+  return boundedReason(message.length > 0 ? `${name}: ${message}` : name);
+}
+
+/** The period a scheduled run bills: the calendar month (UTC) before the scheduled instant. */
+export function previousPeriod(instant: string): string {
+  if (!isInstant(instant)) throw new ValidationError('scheduledTime must be an ISO instant', [{ path: 'scheduledTime', message: 'not an instant' }]);
+  const at = new Date(instant);
+  const index = at.getUTCFullYear() * 12 + at.getUTCMonth() - 1;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Who starts the monthly run, as stamped on the run. */
+export const SCHEDULER_ACTOR = 'system:monthly-schedule';
+
+/** The run's contract records and its plan disagree: a step must not finish the run on that. */
+export class ConflictingProgressError extends Error {
+  override readonly name = 'ConflictingProgressError';
+  readonly code = 'billing_run_progress_mismatch';
+  constructor(readonly runId: string, readonly recorded: number, readonly planned: number) {
+    super(`billing run ${runId} recorded ${recorded} contracts but planned ${planned}`);
+  }
+}

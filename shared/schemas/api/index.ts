@@ -4,12 +4,14 @@ import { PUBLIC_OPERATIONS } from './public';
 import { DIRECTORY_OPERATIONS } from './directory';
 import { CONTRACT_OPERATIONS } from './contracts';
 import { USAGE_OPERATIONS } from './usage';
+import { BILLING_RUN_OPERATIONS } from './billing-runs';
 
 export const ALL_OPERATIONS = {
   ...PUBLIC_OPERATIONS,
   ...DIRECTORY_OPERATIONS,
   ...CONTRACT_OPERATIONS,
   ...USAGE_OPERATIONS,
+  ...BILLING_RUN_OPERATIONS,
 };
 
 /** Schemas shown as named components besides those named with `.openapi('Name')`. */

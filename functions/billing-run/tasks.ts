@@ -1,0 +1,161 @@
+/**
+ * The billing run's steps, one function per workflow state. Each one is the body of a task
+ * Lambda (functions/billing-run/<step>/handler.ts) and is safe to run again: Step Functions
+ * retries steps, and a Distributed Map may run an item twice.
+ *
+ * The steps orchestrate only: the rules live in the domain (plan, rating, totals) and the
+ * writes in the repositories (idempotent invoice per contract/period/run, idempotent progress).
+ */
+import type { Clock } from '../../shared/domain/kernel/clock';
+import { NotFoundError } from '../../shared/domain/kernel/errors';
+import type { ContractAggregate, Contract } from '../../shared/domain/contracts/model';
+import { toContractTerms } from '../../shared/domain/contracts/terms';
+import { ratePeriod } from '../../shared/domain/billing/rate';
+import type { PriorRuns } from '../../shared/domain/billing/types';
+import type { Usage } from '../../shared/domain/terms/types';
+import { BILLABLE_CONTRACT_STATUSES, buildPlan, type PlannableContract } from '../../shared/domain/billing-runs/plan';
+import {
+  executionInputOf,
+  failureReasonOf,
+  summarizeRun,
+  validateStartRequest,
+  ConflictingProgressError,
+  type BillingRun,
+  type RunExecutionInput,
+  type RunTotal,
+} from '../../shared/domain/billing-runs/run';
+import type { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
+import type { WriteRunInvoiceInput, WriteRunInvoiceResult } from '../../shared/adapters/dynamodb/invoice-repository';
+import type { RunPlanStore } from '../../shared/adapters/s3/run-plans';
+import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
+
+/** What the steps need, as narrow ports: the repositories implement them. */
+export interface BillingRunPorts {
+  runs: BillingRunRepository;
+  plans: Pick<RunPlanStore, 'write'>;
+  contracts: {
+    get(contractId: string): Promise<ContractAggregate | null>;
+    list(query: { status?: Contract['status']; limit: number; cursor?: string }): Promise<{ items: Contract[]; nextCursor: string | null }>;
+  };
+  usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
+  invoices: {
+    loadPriorRuns(contractId: string): Promise<PriorRuns>;
+    writeRunInvoice(input: WriteRunInvoiceInput): Promise<WriteRunInvoiceResult>;
+  };
+  exports: { writePeriodExport(period: string): Promise<unknown> };
+  clock: Clock;
+}
+
+// --- Starting --------------------------------------------------------------------------------
+
+export interface StartPorts {
+  runs: BillingRunRepository;
+  workflow: BillingWorkflowStarter;
+}
+
+/**
+ * Takes the period (409 while another run of it is RUNNING) and starts the run's execution. If
+ * the execution cannot be started the run is failed at once, so the period is not left locked.
+ */
+export async function startBillingRun(ports: StartPorts, request: { period: string; contractIds?: string[] | null }, actor: string): Promise<BillingRun> {
+  const { period, contractIds } = validateStartRequest(request);
+  const run = await ports.runs.startRun(period, contractIds, actor);
+  try {
+    await ports.workflow.start(executionInputOf(run));
+  } catch (error) {
+    await ports.runs.failRun(run.id, `the workflow could not be started: ${(error as Error).message}`);
+    throw error;
+  }
+  return run;
+}
+
+// --- Plan ------------------------------------------------------------------------------------
+
+const LIST_PAGE = 200;
+
+async function candidatesOf(ports: BillingRunPorts, input: RunExecutionInput): Promise<PlannableContract[]> {
+  if (input.contractIds) {
+    const found = await Promise.all(input.contractIds.map((id) => ports.contracts.get(id)));
+    return found.flatMap((aggregate) => (aggregate ? [aggregate.contract] : []));
+  }
+  const contracts: PlannableContract[] = [];
+  for (const status of BILLABLE_CONTRACT_STATUSES) {
+    let cursor: string | undefined;
+    do {
+      const page = await ports.contracts.list({ status, limit: LIST_PAGE, cursor });
+      contracts.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return contracts;
+}
+
+export async function plan(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ total: number; planKey: string }> {
+  const items = buildPlan(await candidatesOf(ports, input), input.period);
+  const planKey = await ports.plans.write(input.runId, items);
+  await ports.runs.setPlanned(input.runId, items.length);
+  return { total: items.length, planKey };
+}
+
+// --- Rate one contract -----------------------------------------------------------------------
+
+export interface RateContractInput {
+  runId: string;
+  period: string;
+  runSeq: number;
+  asOf: string;
+  actor: string;
+  contractId: string;
+}
+
+export async function rateContract(ports: BillingRunPorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
+  const aggregate = await ports.contracts.get(input.contractId);
+  if (!aggregate) throw new NotFoundError('contract', input.contractId);
+  const { contract } = aggregate;
+  const [usage, prior] = await Promise.all([
+    ports.usage.loadPeriodUsage(contract.id, input.period),
+    ports.invoices.loadPriorRuns(contract.id),
+  ]);
+  // asOf is the run's start: every contract of the run, and every retry, sees the same world.
+  const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions), usage, period: input.period, asOf: input.asOf, prior });
+  const written = await ports.invoices.writeRunInvoice({
+    runId: input.runId,
+    runSeq: input.runSeq,
+    contract,
+    rated,
+    actor: input.actor,
+    at: ports.clock.now().toISOString(),
+  });
+  await ports.runs.recordContractDone(input.runId, { contractId: contract.id, invoiceId: written.invoiceId, currency: written.currency, total: written.total });
+  return { invoiceId: written.invoiceId, total: written.total, currency: written.currency };
+}
+
+// --- Summarize, export, complete, fail -------------------------------------------------------
+
+export async function summarize(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ totals: RunTotal[] }> {
+  const [run, invoices] = await Promise.all([ports.runs.requireRun(input.runId), ports.runs.listRunInvoices(input.runId)]);
+  // The Map only succeeds once every item succeeded; a gap here means a record was lost.
+  if (invoices.length !== run.progress.total) throw new ConflictingProgressError(run.id, invoices.length, run.progress.total);
+  const totals = summarizeRun(invoices);
+  await ports.runs.recordTotals(input.runId, totals);
+  return { totals };
+}
+
+export async function exportPeriod(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ period: string }> {
+  await ports.exports.writePeriodExport(input.period);
+  return { period: input.period };
+}
+
+export async function complete(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ status: string }> {
+  const run = await ports.runs.completeRun(input.runId);
+  return { status: run.status };
+}
+
+export async function markFailed(
+  ports: Pick<BillingRunPorts, 'runs'>,
+  input: { runId: string; error?: { Error?: string; Cause?: string } | null },
+): Promise<{ status: string; reason: string }> {
+  const reason = failureReasonOf(input.error);
+  const run = await ports.runs.failRun(input.runId, reason);
+  return { status: run.status, reason };
+}

@@ -1,0 +1,46 @@
+/**
+ * Billing run routes of the billing group: start a run (202, the workflow does the work) and
+ * watch it. Merged with the finance routes in functions/billing/handler.ts.
+ */
+import { route, type RouteSpec } from '../http/group';
+import { BILLING_RUN_OPERATIONS as ops } from '../../shared/schemas/api/billing-runs';
+import { NotFoundError } from '../../shared/domain/kernel/errors';
+import type { BillingRun, RunInvoice } from '../../shared/domain/billing-runs/run';
+import { billingRunPorts, startPorts } from '../billing-run/ports';
+import { startBillingRun } from '../billing-run/tasks';
+
+export function presentRun(run: BillingRun, invoices: readonly RunInvoice[]) {
+  return {
+    id: run.id,
+    period: run.period,
+    runSeq: run.runSeq,
+    status: run.status,
+    progress: run.progress,
+    invoiceIds: invoices.map((i) => i.invoiceId),
+    invoices: invoices.map(({ contractId, invoiceId, currency, total }) => ({ contractId, invoiceId, currency, total })),
+    totals: run.totals,
+    contractIds: run.contractIds,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    failureReason: run.failureReason,
+    startedBy: run.actor,
+  };
+}
+
+export const billingRunRoutes: Record<string, RouteSpec> = {
+  'POST /v1/billing-runs': route(ops['POST /v1/billing-runs'], async ({ identity, body }) => {
+    const run = await startBillingRun(startPorts(), body, identity.sub);
+    return {
+      status: 202,
+      body: { id: run.id, status: 'RUNNING', period: run.period, runSeq: run.runSeq },
+      headers: { location: `/v1/billing-runs/${run.id}` },
+    };
+  }),
+
+  'GET /v1/billing-runs/{id}': route(ops['GET /v1/billing-runs/{id}'], async ({ params }) => {
+    const { runs } = billingRunPorts();
+    const run = await runs.getRun(params.id);
+    if (!run) throw new NotFoundError('billing run', params.id);
+    return { status: 200, body: presentRun(run, await runs.listRunInvoices(run.id)) };
+  }),
+};
