@@ -166,8 +166,12 @@ export function exactToString(exact: Exact): string {
 
 /** Money string → integer minor units, for sums on hot paths. Digits must already be valid. */
 export function toMinorUnits(amount: string, currency: string): bigint {
-  const { n, places } = toScaledBigInt(parseDecimal(amount));
+  parseDecimal(amount);
   const digits = minorUnits(currency);
-  if (places > digits) throw new RangeError(`${currency} amounts carry at most ${digits} decimals: "${amount}"`);
-  return n * 10n ** BigInt(digits - places);
+  // Digits count as written: "1.500" is not a USD amount even though it equals 1.5.
+  const dot = amount.indexOf('.');
+  const whole = dot < 0 ? amount : amount.slice(0, dot);
+  const frac = dot < 0 ? '' : amount.slice(dot + 1);
+  if (frac.length > digits) throw new RangeError(`${currency} amounts carry at most ${digits} decimals: "${amount}"`);
+  return BigInt(whole + frac.padEnd(digits, '0'));
 }
