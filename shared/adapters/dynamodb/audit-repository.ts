@@ -9,6 +9,7 @@
  * once. Entry images are stored as canonical JSON text: re-reading gives back exactly the value
  * that was hashed, whatever DynamoDB does with number formats or nesting.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson, type JsonValue } from '../../domain/audit/canonical-json';
@@ -21,6 +22,7 @@ import { INDEXES, keys } from './table';
 export const AUDIT_PAGE_LIMIT = { default: 100, max: 1000 } as const;
 /** Appends that lose the race for the head re-read it and try again, this many times in all. */
 export const MAX_APPEND_ATTEMPTS = 8;
+const APPEND_RETRY_JITTER_MS = 20;
 /** Order of the puts in the append transaction; cancellation reasons come back in this order. */
 const TX = { marker: 0, entry: 1, head: 2 } as const;
 const CHAINS_INDEX_PK = keys.auditChainIndex('').gsi2pk;
@@ -178,6 +180,8 @@ export class DynamoAuditRepository implements AuditChainReader, AuditChainWriter
         if (site === undefined) throw error;
         if (site === 'duplicate') return { outcome: AppendOutcome.DUPLICATE, entry: await this.recordedEntry(draft) };
         lastError = error;
+        // Racers that retry at once collide again; a short random pause spreads them out.
+        await sleep(Math.floor(Math.random() * APPEND_RETRY_JITTER_MS * attempt));
       }
     }
     throw new ChainContentionError(draft.aggregate, MAX_APPEND_ATTEMPTS, lastError);

@@ -10,14 +10,21 @@ import type { JsonValue } from '../../domain/audit/canonical-json';
 import { ChangeKind, type AuditChange, type AuditImage } from '../../domain/audit/entry';
 import { UNAUDITED_PREFIXES } from './table';
 
-/** pk prefix -> aggregate type, for items written without an `aggregate` attribute. */
-const AGGREGATE_BY_PK_PREFIX: Readonly<Record<string, string>> = {
-  CONTRACT: 'contract',
-  ADV: 'advertiser',
-  PARTNER: 'partner',
-  INVOICE: 'invoice',
-  BILLINGRUN: 'billingRun',
-  RUN: 'billingRun',
+/**
+ * pk prefix -> aggregate type, for items written without an `aggregate` attribute. The
+ * aggregate id is the pk's first id segment (`CONTRACT#c1` and its `VERSION#…` items share
+ * `contract#c1`), or, for `partition` types, the whole rest of the pk: usage is spread over
+ * sharded partitions, and one chain per partition keeps each chain inside one stream shard
+ * (no cross-shard race for its head) at usage volumes.
+ */
+const AGGREGATE_BY_PK_PREFIX: Readonly<Record<string, { type: string; partition?: true }>> = {
+  CONTRACT: { type: 'contract' },
+  ADV: { type: 'advertiser' },
+  PARTNER: { type: 'partner' },
+  INVOICE: { type: 'invoice' },
+  BILLINGRUN: { type: 'billingRun' },
+  BILLINGPERIOD: { type: 'billingPeriod' },
+  USAGE: { type: 'usage', partition: true },
 };
 
 /**
@@ -42,11 +49,11 @@ export function aggregateOf(image: AuditImage | null, pk: string): string {
   const stamped = image?.aggregate;
   if (typeof stamped === 'string' && stamped.length > 0) return stamped;
   const hash = pk.indexOf('#');
-  const type = hash > 0 ? AGGREGATE_BY_PK_PREFIX[pk.slice(0, hash)] : undefined;
-  if (type) {
-    // The aggregate is the pk's first id segment: `CONTRACT#c1` and its `VERSION#…` items share it.
-    const id = pk.slice(hash + 1).split('#')[0];
-    if (id) return `${type}#${id}`;
+  const rule = hash > 0 ? AGGREGATE_BY_PK_PREFIX[pk.slice(0, hash)] : undefined;
+  if (rule) {
+    const rest = pk.slice(hash + 1);
+    const id = rule.partition ? rest : rest.split('#')[0];
+    if (id) return `${rule.type}#${id}`;
   }
   return `${UNASSIGNED_AGGREGATE_PREFIX}${pk}`;
 }

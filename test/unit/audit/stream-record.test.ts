@@ -79,6 +79,11 @@ describe('aggregateOf', () => {
     expect(aggregateOf(null, 'PARTNER#p1')).toBe('partner#p1');
     expect(aggregateOf(null, 'INVOICE#i1#LINE')).toBe('invoice#i1');
     expect(aggregateOf(null, 'BILLINGRUN#r1')).toBe('billingRun#r1');
+    expect(aggregateOf(null, 'BILLINGPERIOD#2027-01')).toBe('billingPeriod#2027-01');
+  });
+
+  it('keeps one usage chain per usage partition', () => {
+    expect(aggregateOf(null, 'USAGE#c1#2027-01#3')).toBe('usage#c1#2027-01#3');
   });
 
   it('falls back to a chain of the item itself for unknown prefixes', () => {
