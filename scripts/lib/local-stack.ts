@@ -35,7 +35,21 @@ export interface LocalStackOptions {
   audit?: boolean;
   /** Progress and per-request lines; silent when absent. */
   log?: (line: string) => void;
+  /**
+   * Parts that need the configured environment before the API serves, e.g. the local billing
+   * workflow executor registering itself with `useLocalBillingWorkflow`. Each may return its stop.
+   */
+  attach?: LocalStackAttachment[];
 }
+
+export interface LocalStackEnvironment {
+  tableName: string;
+  buckets: LocalBuckets;
+  endpoints: { dynamodb: string; s3: string };
+  log: (line: string) => void;
+}
+
+export type LocalStackAttachment = (environment: LocalStackEnvironment) => Promise<(() => Promise<void>) | void>;
 
 export interface LocalBuckets {
   exports: string;
@@ -145,6 +159,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
     log(poller ? 'audit: the table stream feeds functions/audit/handler.ts' : `audit disabled: ${auditDisabledReason}`);
+
+    for (const attach of options.attach ?? []) {
+      const detach = await attach({ tableName, buckets, endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint }, log });
+      if (detach) stops.push(detach);
+    }
 
     const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log });
     stops.push(() => api.stop());
