@@ -143,10 +143,14 @@ export function deriveActor(change: AuditChange): string {
   return text(change.after, 'actor') ?? UNATTRIBUTED_ACTOR;
 }
 
-/** When: the item's own `updatedAt` for writes; otherwise when the stream saw it; otherwise now. */
+/**
+ * When: the item's own `updatedAt` for writes; otherwise when the stream saw it; otherwise now.
+ * An update that left `updatedAt` as it was carries the previous write's time, so it is not used.
+ */
 export function deriveAt(change: AuditChange, clock: Clock): string {
   const updatedAt = change.kind === ChangeKind.REMOVE ? undefined : text(change.after, 'updatedAt');
-  if (updatedAt && isInstant(updatedAt)) return updatedAt;
+  const restamped = updatedAt !== undefined && updatedAt !== text(change.before, 'updatedAt');
+  if (updatedAt && restamped && isInstant(updatedAt)) return updatedAt;
   if (change.observedAt && isInstant(change.observedAt)) return change.observedAt;
   return clock.now().toISOString();
 }

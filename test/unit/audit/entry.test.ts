@@ -79,6 +79,11 @@ describe('describeChange', () => {
     expect(describeChange(change({ after: { actor: 'x', updatedAt: 'yesterday' } }), clock).at).toBe('2027-03-01T12:00:00.000Z');
   });
 
+  it('does not take the previous write time from an update that left updatedAt unchanged', () => {
+    const stale = change({ after: { status: 'ACTIVE', actor: 'fin-1', updatedAt: '2027-02-01T00:00:00.000Z' }, observedAt: '2027-02-06T00:00:00.000Z' });
+    expect(describeChange(stale, clock).at).toBe('2027-02-06T00:00:00.000Z');
+  });
+
   it('records a write without an actor as unattributed and an unknown entity type as unknown', () => {
     const entry = describeChange(change({ kind: 'INSERT', before: null, after: { name: 'x' } }), clock);
     expect(entry.actor).toBe(UNATTRIBUTED_ACTOR);
