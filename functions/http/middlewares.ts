@@ -233,7 +233,11 @@ export function idempotency(store: () => IdempotencyStore | null, clock: Clock):
         case 'in_progress':
           throw new HttpError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
         case 'replay':
-          return { ...outcome.response, headers: { ...outcome.response.headers, 'idempotency-replayed': 'true' } } satisfies StoredResponse;
+          // An early response skips the `after` phase, so the request ids are stamped here.
+          return {
+            ...outcome.response,
+            headers: { ...outcome.response.headers, 'idempotency-replayed': 'true', 'x-request-id': http.requestId, 'x-correlation-id': http.correlationId },
+          } satisfies StoredResponse;
       }
     },
     after: async (request) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/public/handler';
 import { ROUTES, routeKey } from '../../../functions/http/routes';
+import { ALL_OPERATIONS } from '../../../shared/schemas/api/index';
+import type { Operation } from '../../../shared/schemas/api/operation';
 
 const event = (key: string, extra: Record<string, unknown> = {}) =>
   ({
@@ -23,12 +25,23 @@ describe('public group', () => {
 
   it('documents every route of the route table in OpenAPI 3.1', async () => {
     const res = await handler(event('GET /v1/openapi.json'), {} as never);
-    const doc = JSON.parse(res.body!) as { openapi: string; paths: Record<string, Record<string, { security?: unknown[] }>> };
+    type Op = { security?: unknown[]; requestBody?: unknown; parameters?: { in: string; name: string }[]; responses: Record<string, unknown> };
+    const doc = JSON.parse(res.body!) as { openapi: string; paths: Record<string, Record<string, Op>> };
+    const operations = ALL_OPERATIONS as Record<string, Operation>;
     expect(doc.openapi).toBe('3.1.0');
     for (const r of ROUTES) {
       const op = doc.paths[r.path.replace(/\{(\w+)\}/g, '{$1}')]?.[r.method.toLowerCase()];
       expect(op, routeKey(r)).toBeDefined();
       expect(op!.security, routeKey(r)).toEqual(r.roles === null ? [] : [{ bearerAuth: [] }]);
+      // Declared by its group (not the minimal fallback), with its request and response schemas.
+      const declared = operations[routeKey(r)];
+      expect(declared, `${routeKey(r)} has no operation`).toBeDefined();
+      expect(Boolean(op!.requestBody), routeKey(r)).toBe(Boolean(declared!.body));
+      for (const name of r.path.match(/\{(\w+)\}/g)?.map((p) => p.slice(1, -1)) ?? []) {
+        expect(op!.parameters?.some((p) => p.in === 'path' && p.name === name), `${routeKey(r)} path ${name}`).toBe(true);
+      }
+      for (const status of Object.keys(declared!.responses)) expect(op!.responses[status], `${routeKey(r)} ${status}`).toBeDefined();
+      if (r.roles !== null) expect(op!.responses['401']).toBeDefined();
     }
   });
 
