@@ -45,6 +45,8 @@ export interface StreamPollerOptions {
   tableName: string;
   endpoint: string;
   handler: StreamHandler;
+  /** Names the Lambda in the handler's context (`ctv-billing-local-<name>`). Default `audit`. */
+  functionName?: string;
   /** Pause between polls when the stream is idle. */
   intervalMs?: number;
   /** Region written into the Lambda records and `eventSourceARN` (the Lambda's AWS_REGION). */
@@ -132,6 +134,9 @@ export function toLambdaRecord(record: StreamRecordFromSdk, eventSourceARN: stri
 // ---------------------------------------------------------------------------------------------
 // Poller
 // ---------------------------------------------------------------------------------------------
+
+/** What the handler's context reports as its time budget, as a deployed stream consumer would have. */
+const LAMBDA_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -229,7 +234,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const requestId = randomUUID();
       let failedFrom = -1;
       try {
-        const response = await options.handler({ Records: pending }, lambdaContext('audit', requestId, 60_000));
+        const response = await options.handler({ Records: pending }, lambdaContext(options.functionName ?? 'audit', requestId, LAMBDA_TIMEOUT_MS));
         const failures = response?.batchItemFailures ?? [];
         if (failures.length === 0) return;
         const failed = new Set(failures.map((f) => f.itemIdentifier));
