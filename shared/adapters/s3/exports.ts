@@ -14,7 +14,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Clock } from '../../domain/kernel/clock';
 import { ValidationError } from '../../domain/kernel/errors';
 import { isPeriod } from '../../domain/kernel/calendar';
-import { buildPeriodExport, ExportFormat, type CurrencyBalanceList } from '../../domain/exports/finance-export';
+import { buildPeriodExport, ExportFormat, type CurrencyBalanceList, type PeriodExport } from '../../domain/exports/finance-export';
 import type { Invoice } from '../../domain/invoices/invoice';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -56,6 +56,8 @@ function assertPeriod(period: string): void {
   if (!isPeriod(period)) throw new ValidationError(`"${period}" is not a period`, [{ path: 'period', message: 'expected YYYY-MM' }]);
 }
 
+const sha256Of = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
 function formatOf(key: string): ExportFormat {
   if (key.endsWith('.csv')) return ExportFormat.CSV;
   if (key.endsWith('.jsonl')) return ExportFormat.JSONL;
@@ -73,13 +75,32 @@ export class FinanceExports {
   /** Writes the period's export; throws JournalUnbalancedError (and writes nothing) if debits differ from credits. */
   async writePeriodExport(period: string): Promise<ExportManifest> {
     assertPeriod(period);
-    const documents = await this.invoices.listPeriodInvoices(period);
-    const built = buildPeriodExport(period, documents);
+    return this.write(period, buildPeriodExport(period, await this.invoices.listPeriodInvoices(period)));
+  }
+
+  /**
+   * Brings the period's export up to date with its documents (statuses move after a run:
+   * finalized, voided, credit notes added): rebuilt from the stored documents, written only
+   * when a file's content differs from the stored manifest. Returns whether it wrote.
+   */
+  async ensureCurrentExport(period: string): Promise<{ manifest: ExportManifest; written: boolean }> {
+    assertPeriod(period);
+    const built = buildPeriodExport(period, await this.invoices.listPeriodInvoices(period));
+    const stored = await this.readManifest(period);
+    const same =
+      stored !== undefined &&
+      stored.files.length === built.files.length &&
+      built.files.every((f) => stored.files.some((m) => m.name === f.name && m.sha256 === sha256Of(f.body)));
+    if (same) return { manifest: stored, written: false };
+    return { manifest: await this.write(period, built), written: true };
+  }
+
+  private async write(period: string, built: PeriodExport): Promise<ExportManifest> {
     const prefix = exportPrefix(period);
     const files: ManifestFile[] = [];
     for (const file of built.files) {
       const body = Buffer.from(file.body, 'utf8');
-      const sha256 = createHash('sha256').update(body).digest('hex');
+      const sha256 = sha256Of(file.body);
       const key = `${prefix}${file.name}`;
       await this.s3.send(
         new PutObjectCommand({
@@ -92,6 +113,7 @@ export class FinanceExports {
       );
       files.push({ key, name: file.name, format: file.format, rows: file.rows, bytes: body.length, sha256 });
     }
+    // Last: a manifest names only files that were all written.
     const manifest: ExportManifest = { period, generatedAt: this.clock.now().toISOString(), files, balances: built.balances };
     await this.s3.send(
       new PutObjectCommand({

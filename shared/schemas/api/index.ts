@@ -5,6 +5,8 @@ import { DIRECTORY_OPERATIONS } from './directory';
 import { CONTRACT_OPERATIONS } from './contracts';
 import { USAGE_OPERATIONS } from './usage';
 import { BILLING_RUN_OPERATIONS } from './billing-runs';
+import { INVOICE_OPERATIONS } from './invoices';
+import { FINANCE_OPERATIONS } from './finance';
 
 export const ALL_OPERATIONS = {
   ...PUBLIC_OPERATIONS,
@@ -12,6 +14,8 @@ export const ALL_OPERATIONS = {
   ...CONTRACT_OPERATIONS,
   ...USAGE_OPERATIONS,
   ...BILLING_RUN_OPERATIONS,
+  ...INVOICE_OPERATIONS,
+  ...FINANCE_OPERATIONS,
 };
 
 /** Schemas shown as named components besides those named with `.openapi('Name')`. */

@@ -125,3 +125,18 @@ describe('finance exports', () => {
     expect(await exportsOf.listExports('2027-03')).toEqual({ items: [] });
   });
 });
+
+describe('ensureCurrentExport', () => {
+  it('writes when the documents changed and not otherwise', async () => {
+    const r = new InvoiceRepository(db, table, clock);
+    const c = { id: 'c-current', advertiserId: 'adv-1', currency: 'USD' };
+    const { invoiceId } = await r.writeRunInvoice({ runId: 'r1', runSeq: 1, contract: c, rated: { ...january, period: '2027-05' }, actor: 'sys', at: '2027-06-03T00:00:00Z' });
+    expect((await exportsOf.ensureCurrentExport('2027-05')).written).toBe(true);
+    expect((await exportsOf.ensureCurrentExport('2027-05')).written).toBe(false);
+    await r.finalizeInvoice(invoiceId, 'fin');
+    const { written, manifest } = await exportsOf.ensureCurrentExport('2027-05');
+    expect(written).toBe(true);
+    const invoicesCsv = await text(manifest.files.find((f) => f.name === 'invoices.csv')!.key);
+    expect(invoicesCsv).toContain('FINALIZED');
+  });
+});

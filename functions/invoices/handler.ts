@@ -1,0 +1,35 @@
+/** Invoices: list, read (an advertiser sees only its own; others 404), finalize, void with a credit note. */
+import { defineGroup, route } from '../http/group';
+import { FunctionGroup } from '../http/routes';
+import { etagOfVersion, expectedVersion } from '../http/etag';
+import { assertTenant, tenantOf } from '../http/tenant';
+import { NotFoundError } from '../../shared/domain/kernel/errors';
+import { INVOICE_OPERATIONS as ops } from '../../shared/schemas/api/invoices';
+import { financeDeps } from './dependencies';
+
+export const handler = defineGroup(FunctionGroup.INVOICES, {
+  'GET /v1/invoices': route(ops['GET /v1/invoices'], async ({ identity, query }) => {
+    const tenant = tenantOf(identity);
+    // An advertiser asking for another advertiser's invoices sees an empty list, as if there were none.
+    if (tenant !== null && query.advertiserId !== undefined && query.advertiserId !== tenant) return { status: 200, body: { items: [], nextCursor: null } };
+    const page = await financeDeps().invoices.listInvoices({ ...query, advertiserId: tenant ?? query.advertiserId });
+    return { status: 200, body: page };
+  }),
+
+  'GET /v1/invoices/{id}': route(ops['GET /v1/invoices/{id}'], async ({ identity, params }) => {
+    const invoice = await financeDeps().invoices.getInvoice(params.id);
+    if (!invoice) throw new NotFoundError('invoice', params.id);
+    assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
+    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+  }),
+
+  'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {
+    const invoice = await financeDeps().invoices.finalizeInvoice(params.id, identity.sub, expectedVersion(headers, false));
+    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+  }),
+
+  'POST /v1/invoices/{id}/void': route(ops['POST /v1/invoices/{id}/void'], async ({ identity, params, headers, body }) => {
+    const { invoice, creditNote } = await financeDeps().invoices.voidInvoice(params.id, identity.sub, body.reason, expectedVersion(headers, false));
+    return { status: 200, body: { ...invoice, creditNote }, etag: etagOfVersion(invoice.version) };
+  }),
+});
