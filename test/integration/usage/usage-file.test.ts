@@ -1,0 +1,140 @@
+import { gzipSync } from 'node:zlib';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createUsageFileHandler, type UsageFileDeps } from '../../../functions/usage-file/handler';
+import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
+import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
+import { fixedClock } from '../../../shared/domain/kernel/clock';
+import type { UsageFileReport } from '../../../shared/domain/usage/file-format';
+import type { UsageContract } from '../../../shared/domain/usage/types';
+import { objectCreatedEvent } from '../../../scripts/lib/s3-event';
+import { documentClient, freshBucket, freshTable, s3Client } from '../../support/aws';
+import { usageContract } from '../../unit/usage/fixtures';
+
+const s3 = s3Client();
+let bucket: string;
+let repo: DynamoUsageRepository;
+const contracts = new Map<string, UsageContract>();
+const progress: number[] = [];
+let handler: ReturnType<typeof createUsageFileHandler>;
+
+beforeAll(async () => {
+  const [table, b] = await Promise.all([freshTable(), freshBucket(s3)]);
+  bucket = b;
+  repo = new DynamoUsageRepository(documentClient(), table);
+  const deps: UsageFileDeps = {
+    files: (name) => new UsageFileStore(s3, name),
+    store: repo,
+    contracts: async (id) => contracts.get(id) ?? null,
+    clock: fixedClock('2027-02-02T12:00:00.000Z'),
+    onProgress: (report) => progress.push(report.rows),
+  };
+  handler = createUsageFileHandler(() => deps);
+});
+
+let seq = 0;
+function contract(overrides: Partial<UsageContract> = {}): UsageContract {
+  const c = usageContract({ id: `file-c${++seq}`, ...overrides });
+  contracts.set(c.id, c);
+  return c;
+}
+
+async function upload(key: string, body: string | Buffer) {
+  const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return objectCreatedEvent({ bucket, key, eTag: put.ETag!, size: Buffer.byteLength(body), principalId: 'loader' });
+}
+
+async function reportOf(key: string): Promise<UsageFileReport> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `reports/${key}.report.json` }));
+  return JSON.parse(await object.Body!.transformToString()) as UsageFileReport;
+}
+
+describe('bulk usage files through s3rver', () => {
+  it('stores the good CSV rows and reports each bad one by line number', async () => {
+    const c = contract();
+    const key = `usage/${c.id}/impressions/jan week 1.csv`;
+    const csv = [
+      'date,chargeId,count,source,partnerId',
+      '2027-01-01,ctv-premium,100,FIRST_PARTY,pub-7',
+      '2027-01-02,ctv-premium,many,FIRST_PARTY,',
+      '',
+      '2027-01-03,"ctv-premium",300,THIRD_PARTY,"pub-8"',
+      '2027-01-04,unknown-charge,400,FIRST_PARTY,',
+      '2027-01-05,ctv-premium,500',
+      '2027-01-06,ctv-premium,600,FIRST_PARTY,',
+    ].join('\r\n');
+    const out = await handler(await upload(key, csv));
+    expect(out.reports[0]!.reportKey).toBe(`reports/${key}.report.json`);
+
+    const report = await reportOf(key);
+    expect(report).toMatchObject({ status: 'COMPLETED', contractId: c.id, kind: 'impressions', format: 'csv', rows: 6, accepted: 3, duplicates: 0, rejected: 3 });
+    expect(report.errors).toEqual([
+      { line: 3, errors: [{ path: 'count', message: expect.any(String) }] },
+      { line: 6, errors: [{ path: 'chargeId', message: expect.stringContaining('unknown-charge') }] },
+      { line: 7, errors: [{ path: '', message: 'the row has 3 cells, the header 5' }] },
+    ]);
+    const usage = await repo.loadPeriodUsage(c.id, '2027-01');
+    expect(usage.impressions.map((r) => [r.date, r.count, r.partnerId])).toEqual([
+      ['2027-01-01', 100, 'pub-7'],
+      ['2027-01-03', 300, 'pub-8'],
+      ['2027-01-06', 600, null],
+    ]);
+  });
+
+  it('ingests gzipped NDJSON conversions in batches of 1,000 and counts duplicates', async () => {
+    const c = contract();
+    const rows = Array.from({ length: 2_500 }, (_, i) => ({
+      id: `cv-${i % 2_400}`,
+      event: 'PURCHASE',
+      occurredAt: '2027-01-05T10:00:00Z',
+      exposureAt: '2027-01-03T21:00:00Z',
+      value: i === 7 ? '1.001' : '10.00',
+      geo: 'US',
+      newCustomer: true,
+    }));
+    const lines = rows.map((r) => JSON.stringify(r));
+    lines[9] = '{not json';
+    const key = `usage/${c.id}/conversions/2027-01.ndjson.gz`;
+    progress.length = 0;
+    await handler(await upload(key, gzipSync(lines.join('\n') + '\n')));
+    const report = await reportOf(key);
+    // 2,500 rows: lines 8 and 10 are bad (ids cv-7, cv-9); rows 2,401-2,500 repeat cv-0..cv-99, of
+    // which cv-7 and cv-9 are new then (their first rows were rejected): 2,400 stored, 98 duplicates.
+    expect(report).toMatchObject({ status: 'COMPLETED', rows: 2_500, accepted: 2_400, duplicates: 98, rejected: 2 });
+    expect(report.errors.map((e) => [e.line, e.errors[0]!.path])).toEqual([[8, 'value'], [10, '']]);
+    expect(progress).toEqual([1_000, 2_000, 2_500]);
+    expect((await repo.loadPeriodUsage(c.id, '2027-01')).conversions).toHaveLength(2_400);
+  });
+
+  it('does nothing on a redelivered event for a file already reported', async () => {
+    const c = contract();
+    const key = `usage/${c.id}/conversions/once.jsonl`;
+    const line = JSON.stringify({ id: 'x', event: 'PURCHASE', occurredAt: '2027-01-05T10:00:00Z', exposureAt: '2027-01-05T09:00:00Z', value: '1.00', geo: 'US', newCustomer: false });
+    const event = await upload(key, line);
+    await handler(event);
+    const again = await handler(event);
+    expect(again.reports[0]!.skipped).toBe(true);
+    expect(await reportOf(key)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('fails the file, not the rows, for a bad key, an unknown contract or a bad header', async () => {
+    await handler(await upload('usage/whatever.csv', 'a\n'));
+    expect(await reportOf('usage/whatever.csv')).toMatchObject({ status: 'FAILED', failure: { code: 'bad_key' }, rows: 0 });
+
+    await handler(await upload('usage/no-such-contract/impressions/a.csv', 'date\n'));
+    expect(await reportOf('usage/no-such-contract/impressions/a.csv')).toMatchObject({ status: 'FAILED', failure: { code: 'contract_not_found' } });
+
+    const c = contract();
+    const key = `usage/${c.id}/impressions/bad-header.csv`;
+    await handler(await upload(key, 'date,chargeId,count,origin\n2027-01-01,ctv-premium,1,FIRST_PARTY\n'));
+    const report = await reportOf(key);
+    expect(report).toMatchObject({ status: 'FAILED', failure: { code: 'bad_header' }, accepted: 0 });
+    expect(report.failure!.message).toContain('unknown column(s) "origin"');
+    expect(report.failure!.message).toContain('missing column(s) source');
+  });
+
+  it('ignores objects outside usage/ (its own reports, for one)', async () => {
+    const out = await handler(await upload('reports/usage/x.csv.report.json', '{}'));
+    expect(out.reports[0]!.skipped).toBe(true);
+  });
+});
