@@ -29,7 +29,7 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** ISO instant without Date allocation (generation speed only; not part of any timing). */
+/** ISO instant without milliseconds, like the records of the suite. */
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
@@ -44,7 +44,7 @@ interface Workload {
   usage: Usage;
 }
 
-function generateContract(index: number, scale: number): Workload {
+export function generateContract(index: number, scale: number): Workload {
   const random = prng(0x5eed + index * 7919);
   const zone = ZONES[index % ZONES.length]!;
   const cpmCount = 2 + Math.floor(random() * 3); // 2..4
@@ -152,6 +152,8 @@ function bareLoop(usage: Usage, totals: Float64Array, slot: number): void {
 
 function run(options: { quick: boolean }): Record<string, number | string> {
   const contracts = options.quick ? 1_000 : 10_000;
+  // CPU time (process.cpuUsage) is reported beside wall time: on a shared machine wall time
+  // also counts the time other processes held the core.
   const scale = 1;
   // Warm both code paths up on contracts outside the measured set.
   const warmTotals = new Float64Array(2);
@@ -162,65 +164,69 @@ function run(options: { quick: boolean }): Record<string, number | string> {
   }
 
   const totals = new Float64Array(contracts * 2);
-  let engineMs = 0;
-  let bareMs = 0;
+  const clock = { engineMs: 0, bareMs: 0, engineCpuUs: 0, bareCpuUs: 0 };
   let generateMs = 0;
   let impressionRecords = 0;
   let conversionRecords = 0;
   let lines = 0;
   let invoiced = 0;
+  const rateOne = (workload: Workload): void => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const rated = ratePeriod({ contract: workload.contract, usage: workload.usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
+    clock.engineMs += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    clock.engineCpuUs += c.user + c.system;
+    lines += rated.lines.length;
+    invoiced += Number(rated.total);
+  };
+  const sumOne = (workload: Workload, slot: number): void => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    bareLoop(workload.usage, totals, slot);
+    clock.bareMs += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    clock.bareCpuUs += c.user + c.system;
+  };
   for (let i = 0; i < contracts; i++) {
     const g0 = performance.now();
-    const { contract, usage } = generateContract(i, scale);
-    const g1 = performance.now();
-    generateMs += g1 - g0;
-    impressionRecords += usage.impressions.length;
-    conversionRecords += usage.conversions.length;
-
+    const workload = generateContract(i, scale);
+    generateMs += performance.now() - g0;
+    impressionRecords += workload.usage.impressions.length;
+    conversionRecords += workload.usage.conversions.length;
     // Alternate the order so neither timing systematically inherits the other's GC debt.
     if (i % 2 === 0) {
-      const b0 = performance.now();
-      bareLoop(usage, totals, i);
-      const b1 = performance.now();
-      const rated = ratePeriod({ contract, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
-      const e1 = performance.now();
-      bareMs += b1 - b0;
-      engineMs += e1 - b1;
-      lines += rated.lines.length;
-      invoiced += Number(rated.total);
+      sumOne(workload, i);
+      rateOne(workload);
     } else {
-      const e0 = performance.now();
-      const rated = ratePeriod({ contract, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
-      const e1 = performance.now();
-      bareLoop(usage, totals, i);
-      const b1 = performance.now();
-      engineMs += e1 - e0;
-      bareMs += b1 - e1;
-      lines += rated.lines.length;
-      invoiced += Number(rated.total);
+      rateOne(workload);
+      sumOne(workload, i);
     }
   }
   const records = impressionRecords + conversionRecords;
-  const engineRate = records / (engineMs / 1000);
-  const bareRate = records / (bareMs / 1000);
-  const ratio = engineMs / bareMs;
+  const perSecond = (ms: number) => Math.round(records / (ms / 1000));
   const summary = {
     contracts,
     impressionRecords,
     conversionRecords,
     records,
     lines,
-    engineSeconds: Number((engineMs / 1000).toFixed(3)),
-    bareLoopSeconds: Number((bareMs / 1000).toFixed(3)),
+    engineSeconds: Number((clock.engineMs / 1000).toFixed(3)),
+    bareLoopSeconds: Number((clock.bareMs / 1000).toFixed(3)),
+    engineCpuSeconds: Number((clock.engineCpuUs / 1e6).toFixed(3)),
+    bareLoopCpuSeconds: Number((clock.bareCpuUs / 1e6).toFixed(3)),
     generationSecondsExcluded: Number((generateMs / 1000).toFixed(1)),
-    engineRecordsPerSecondPerCore: Math.round(engineRate),
-    bareLoopRecordsPerSecondPerCore: Math.round(bareRate),
-    engineToBareLoopRatio: Number(ratio.toFixed(2)),
+    engineRecordsPerSecondPerCore: perSecond(clock.engineMs),
+    bareLoopRecordsPerSecondPerCore: perSecond(clock.bareMs),
+    engineToBareLoopRatio: Number((clock.engineMs / clock.bareMs).toFixed(2)),
+    engineToBareLoopCpuRatio: Number((clock.engineCpuUs / clock.bareCpuUs).toFixed(2)),
   };
-  console.log(`contracts ${contracts}, records ${records.toLocaleString('en-US')} (${impressionRecords.toLocaleString('en-US')} impression day-records, ${conversionRecords.toLocaleString('en-US')} conversions), lines ${lines}`);
-  console.log(`engine     ${(engineMs / 1000).toFixed(3)} s  ${Math.round(engineRate).toLocaleString('en-US')} records/s/core`);
-  console.log(`bare loop  ${(bareMs / 1000).toFixed(3)} s  ${Math.round(bareRate).toLocaleString('en-US')} records/s/core`);
-  console.log(`ratio engine/bare loop ${ratio.toFixed(2)}x   (generation ${(generateMs / 1000).toFixed(1)} s, excluded; checksum ${invoiced.toFixed(0)})`);
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  console.log(`contracts ${contracts}, records ${fmt(records)} (${fmt(impressionRecords)} impression day-records, ${fmt(conversionRecords)} conversions), lines ${lines}`);
+  console.log(`                 wall s   records/s/core (wall)   CPU s   records/s/core (CPU)`);
+  console.log(`engine     ${(clock.engineMs / 1000).toFixed(3).padStart(10)} ${fmt(perSecond(clock.engineMs)).padStart(20)} ${(clock.engineCpuUs / 1e6).toFixed(3).padStart(10)} ${fmt(perSecond(clock.engineCpuUs / 1000)).padStart(18)}`);
+  console.log(`bare loop  ${(clock.bareMs / 1000).toFixed(3).padStart(10)} ${fmt(perSecond(clock.bareMs)).padStart(20)} ${(clock.bareCpuUs / 1e6).toFixed(3).padStart(10)} ${fmt(perSecond(clock.bareCpuUs / 1000)).padStart(18)}`);
+  console.log(`ratio engine/bare loop: ${summary.engineToBareLoopRatio}x wall, ${summary.engineToBareLoopCpuRatio}x CPU   (generation ${(generateMs / 1000).toFixed(1)} s excluded; checksum ${invoiced.toFixed(0)})`);
   return summary;
 }
 

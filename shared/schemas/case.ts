@@ -13,7 +13,8 @@ import { ContractTermsSchema, Instant, UsageSchema } from './terms';
 const LineTypeSchema = z.enum(['USAGE', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'AGENCY_COMMISSION', 'ADJUSTMENT']);
 const SignedDecimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
 
-export const ExpectSchema = z.strictObject({
+// Loose: a case may annotate its expectations; only the fields of the format are matched.
+export const ExpectSchema = z.looseObject({
   lines: z.array(z.strictObject({
     type: LineTypeSchema.optional(),
     adjusts: LineTypeSchema.optional(),

@@ -109,7 +109,9 @@ export class CpaSlot {
   readonly kind = 'CPA' as const;
   readonly windowMs: number;
   readonly holdMs: number;
-  readonly geos: ReadonlySet<string> | null;
+  /** Listed geos; scanned, not hashed: lists are short and the scan is cheaper per record. */
+  readonly geos: readonly string[] | null;
+  private readonly geoSet: ReadonlySet<string> | null;
   readonly newCustomersOnly: boolean;
   readonly minValueMinor: number;
   readonly cap: number | null;
@@ -121,6 +123,8 @@ export class CpaSlot {
   readonly tally = new PayoutTally();
   /** Per partner listed on this charge in this version. */
   readonly partners = new Map<string, PayoutTally>();
+  private readonly partnerIds: string[] = [];
+  private readonly partnerTallies: PayoutTally[] = [];
   readonly excluded = noExclusions();
   /** Conversions of the charge's version in the period whose event this charge pays for. */
   matched = 0;
@@ -133,11 +137,18 @@ export class CpaSlot {
   ) {
     this.windowMs = charge.attributionWindowDays * DAY_MS;
     this.holdMs = charge.holdDays * DAY_MS;
-    this.geos = charge.eligibility.geos === null ? null : new Set(charge.eligibility.geos);
+    this.geos = charge.eligibility.geos;
+    this.geoSet = this.geos !== null && this.geos.length > 8 ? new Set(this.geos) : null;
     this.newCustomersOnly = charge.eligibility.newCustomersOnly;
     this.minValueMinor = charge.eligibility.minValue === null ? 0 : Number(minor(charge.eligibility.minValue, digits));
     this.cap = charge.maxConversionsPerPeriod;
-    for (const partnerId of listedPartners) this.partners.set(partnerId, new PayoutTally());
+    for (const partnerId of listedPartners) {
+      if (this.partners.has(partnerId)) continue;
+      const tally = new PayoutTally();
+      this.partners.set(partnerId, tally);
+      this.partnerIds.push(partnerId);
+      this.partnerTallies.push(tally);
+    }
 
     // payout(v) = flat + v · p / 100 in units of 10^-(digits+8) with p scaled by 10^6:
     //   payoutScaled = flatMinor · 10^8 + vMinor · pScaled
@@ -162,10 +173,23 @@ export class CpaSlot {
   /** Counts one billable conversion. */
   add(valueMinor: number, partnerId: string | null | undefined): void {
     tallyOne(this, this.tally, valueMinor);
-    if (partnerId !== null && partnerId !== undefined && this.partners.size > 0) {
-      const partner = this.partners.get(partnerId);
-      if (partner !== undefined) tallyOne(this, partner, valueMinor);
+    if (partnerId === null || partnerId === undefined) return;
+    const ids = this.partnerIds;
+    for (let k = 0; k < ids.length; k++) {
+      if (ids[k] === partnerId) {
+        tallyOne(this, this.partnerTallies[k]!, valueMinor);
+        return;
+      }
     }
+  }
+
+  /** Rule 3's geo test. */
+  geoAllowed(geo: string): boolean {
+    const geos = this.geos;
+    if (geos === null) return true;
+    if (this.geoSet !== null) return this.geoSet.has(geo);
+    for (let k = 0; k < geos.length; k++) if (geos[k] === geo) return true;
+    return false;
   }
 
   /** The exact payout of a tally under this charge's terms. */
@@ -240,7 +264,7 @@ export function firstExclusion(
 ): Exclusion | null {
   const lag = occurredMs - exposureMs;
   if (lag < 0 || lag > slot.windowMs) return 'outsideWindow';
-  if ((slot.geos !== null && !slot.geos.has(geo)) || (slot.newCustomersOnly && !newCustomer) || valueMinor < slot.minValueMinor) {
+  if (!slot.geoAllowed(geo) || (slot.newCustomersOnly && !newCustomer) || valueMinor < slot.minValueMinor) {
     return 'ineligible';
   }
   if (reversedMs <= asOfMs) return 'reversed';

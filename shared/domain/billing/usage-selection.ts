@@ -135,7 +135,15 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     if (s < 0) continue;
     const segment = segments[s]!;
     if (!duplicate) segment.conversions++;
-    const slot = segment.cpaByEvent.get(record.event);
+    const event = record.event;
+    const events = segment.cpaEvents;
+    let slot: CpaSlot | undefined;
+    for (let k = 0; k < events.length; k++) {
+      if (events[k] === event) {
+        slot = segment.cpaSlots[k];
+        break;
+      }
+    }
     if (slot === undefined) continue;
     if (duplicate) {
       slot.excluded.duplicate++;

@@ -19,6 +19,9 @@ export interface Segment {
   readonly version: Version;
   readonly cpm: Map<string, CpmSlot>;
   readonly cpaByEvent: Map<string, CpaSlot>;
+  /** The same as parallel arrays: a scan of one or two events beats hashing per record. */
+  readonly cpaEvents: string[];
+  readonly cpaSlots: CpaSlot[];
   /** Slots in the version's charge order (the order of USAGE lines). */
   readonly slots: (CpmSlot | CpaSlot)[];
   /** Non-duplicate conversions dated on this segment's days (for the wrongEvent count). */
@@ -109,7 +112,7 @@ function makeSegment(version: Version, versionIndex: number, digits: number): Se
       slots.push(slot);
     }
   }
-  return { versionIndex, version, cpm, cpaByEvent, slots, conversions: 0 };
+  return { versionIndex, version, cpm, cpaByEvent, cpaEvents: [...cpaByEvent.keys()], cpaSlots: [...cpaByEvent.values()], slots, conversions: 0 };
 }
 
 /**
