@@ -1,12 +1,15 @@
 /**
  * Idempotency records for HTTP POSTs, on the one table under `keys.idempotency(scope, key)`.
  *
- * Why not Powertools idempotency: with a sort key its DynamoDBPersistenceLayer keeps every
- * record under one static partition key (a hot partition, and not the table's declared key
- * builder), it hashes the raw body text (so `{"a":1}` and `{ "a": 1 }` would be a 422) and it
- * only sees the event, while the scope here is the verified user plus the concrete path. The
- * semantics needed are small: a conditional put of an IN_PROGRESS record with the request
- * hash, then the stored response; a crashed holder's lock expires so the key is not stuck.
+ * Why not Powertools idempotency (@aws-lambda-powertools/idempotency 2): on a table whose key is
+ * pk + sk, its DynamoDBPersistenceLayer needs `sortKeyAttr` and then writes EVERY record under
+ * one static partition key (`staticPkValue`) with the hashed key as sort key: every POST of the
+ * whole API would write to a single partition, a hot spot at 1,000 WCU/s, and the records would
+ * not follow the table's declared key builder (`keys.idempotency`). Its semantics would fit
+ * (payload hash via `powertools_json(body)`, IdempotencyValidationError, in-progress errors), so
+ * the same ones are kept here in a few lines: a conditional put of an IN_PROGRESS record keyed
+ * by scope (caller + concrete path) and key, holding the request hash; then the stored response;
+ * a crashed holder's lock expires (`lockedUntil`) so the key is not stuck; TTL on `expiresAt`.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
