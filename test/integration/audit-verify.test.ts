@@ -15,6 +15,7 @@ import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repo
 import { keys } from '../../shared/adapters/dynamodb/table';
 import { S3AuditArchive, archiveDigestKey } from '../../shared/adapters/s3/audit-archive';
 import { canonicalJson } from '../../shared/domain/audit/canonical-json';
+import { digestIntact, verifyAgainstDigest } from '../../shared/domain/audit/digest';
 import type { AuditDraft } from '../../shared/domain/audit/entry';
 import { verifyAllChains } from '../../shared/domain/audit/verify-chains';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
@@ -45,11 +46,11 @@ async function seed(tableName: string, aggregates: string[], length = 4): Promis
   return repo;
 }
 
-async function verifyScript(tableName: string, env: Record<string, string | undefined> = {}) {
+async function verifyScript(tableName: string, env: Record<string, string | undefined> = {}, args: string[] = []) {
   try {
-    const { stdout, stderr } = await run(resolve(root, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts'], {
+    const { stdout, stderr } = await run(resolve(root, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', ...args], {
       cwd: root,
-      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), ...env },
+      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -138,5 +139,45 @@ describe('audit verification', () => {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: archiveDigestKey('2027-02-01') }));
     expect(JSON.parse(await object.Body!.transformToString())).toEqual(digest);
     await expect(writeChainDigest('2027-02-30', { reader: repo, archive: new S3AuditArchive(s3, bucket) })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+describe('audit verification against an archived digest', () => {
+  it('catches a chain rewritten with its head and a chain removed with its head, which the walk cannot see', async () => {
+    const tableName = await freshTable();
+    const s3 = s3Client();
+    const bucket = await freshBucket(s3);
+    const archive = new S3AuditArchive(s3, bucket);
+    const repo = await seed(tableName, ['contract#kept', 'contract#rewritten', 'contract#removed'], 3);
+    await writeChainDigest('2027-03-01', { reader: repo, archive });
+    // Later: the kept chain grows legitimately...
+    await repo.appendEntry(draft('contract#kept', 4));
+    // ...one chain is replaced by a different, internally valid one, another disappears.
+    for (const aggregate of ['contract#rewritten', 'contract#removed']) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: keys.auditHead(aggregate) }));
+      for (let seq = 1; seq <= 3; seq += 1) await client.send(new DeleteCommand({ TableName: tableName, Key: keys.auditEntry(aggregate, seq) }));
+    }
+    for (let n = 1; n <= 3; n += 1) await repo.appendEntry({ ...draft('contract#rewritten', n), actor: 'forger', eventId: `forged-${n}` });
+
+    expect(await verifyAllChains(repo)).toEqual({ chainsVerified: 2, broken: [] });
+    const digest = (await archive.readDigest('2027-03-01'))!;
+    expect(digestIntact(digest)).toBe(true);
+    expect(digestIntact({ ...digest, chains: digest.chains.slice(1) })).toBe(false);
+    expect(await verifyAgainstDigest(repo, digest)).toEqual([
+      { aggregate: 'contract#removed', breaks: [{ seq: 3, reason: 'digest_mismatch' }] },
+      { aggregate: 'contract#rewritten', breaks: [{ seq: 3, reason: 'digest_mismatch' }] },
+    ]);
+
+    const { code, stdout } = await verifyScript(tableName, { AUDIT_ARCHIVE_BUCKET: bucket }, ['--digest', '2027-03-01']);
+    expect(code).toBe(1);
+    expect(stdout.trim().split('\n')).toEqual([
+      '2 chains verified, 0 broken',
+      'BROKEN contract#removed: seq 3 digest_mismatch',
+      'BROKEN contract#rewritten: seq 3 digest_mismatch',
+      'digest 2027-03-01: 3 chains checked, 2 broken',
+    ]);
+    const missing = await verifyScript(tableName, { AUDIT_ARCHIVE_BUCKET: bucket }, ['--digest', '2027-03-02']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('BROKEN digest 2027-03-02: not in the archive');
   });
 });

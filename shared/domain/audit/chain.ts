@@ -35,6 +35,8 @@ export const BreakReason = {
   OUT_OF_ORDER: 'out_of_order',
   /** The head names a last seq or hash the entries do not end with. */
   HEAD_MISMATCH: 'head_mismatch',
+  /** An archived digest named an entry (seq and hash) that the chain no longer has. */
+  DIGEST_MISMATCH: 'digest_mismatch',
 } as const;
 export type BreakReason = (typeof BreakReason)[keyof typeof BreakReason];
 

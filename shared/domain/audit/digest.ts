@@ -6,8 +6,9 @@
 import { isDay } from '../kernel/calendar';
 import { ValidationError } from '../kernel/errors';
 import { canonicalJson } from './canonical-json';
-import { sha256Hex, type ChainHead } from './chain';
+import { BreakReason, sha256Hex, type ChainHead } from './chain';
 import type { AuditArchive, AuditChainReader, ChainDigest } from './ports';
+import type { BrokenChain } from './verify-chains';
 
 export function buildChainDigest(date: string, heads: readonly ChainHead[]): ChainDigest {
   if (!isDay(date)) throw new ValidationError(`digest date must be a day YYYY-MM-DD, got ${date}`, [{ path: 'date', message: 'not a day' }]);
@@ -31,4 +32,27 @@ export async function archiveChainDigest(
   const digest = buildChainDigest(date, heads);
   await deps.archive.putDigest(digest);
   return digest;
+}
+
+/** True when the digest's own hash matches its list of heads. */
+export function digestIntact(digest: ChainDigest): boolean {
+  return digest.chainCount === digest.chains.length && sha256Hex(canonicalJson(digest.chains)) === digest.chainsHash;
+}
+
+/**
+ * Checks today's chains against an archived digest: every chain it lists must still exist and
+ * still hold, at the digest's lastSeq, the entry with the digest's lastHash (chains only grow).
+ * This catches what a walk of the current chains cannot: a chain rewritten with its head, or
+ * removed with its head. Run verifyAllChains as well; together they cover the chain up to today.
+ */
+export async function verifyAgainstDigest(reader: AuditChainReader, digest: ChainDigest): Promise<BrokenChain[]> {
+  const broken: BrokenChain[] = [];
+  for (const pinned of digest.chains) {
+    if (pinned.lastSeq === 0) continue;
+    const entry = await reader.getEntry(pinned.aggregate, pinned.lastSeq);
+    if (!entry || entry.hash !== pinned.lastHash) {
+      broken.push({ aggregate: pinned.aggregate, breaks: [{ seq: pinned.lastSeq, reason: BreakReason.DIGEST_MISMATCH }] });
+    }
+  }
+  return broken;
 }

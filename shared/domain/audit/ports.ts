@@ -41,6 +41,7 @@ export interface AuditChainReader {
   listEntries(aggregate: string, page?: EntryPageRequest): Promise<Page<AuditEntry>>;
   /** The chain's current head, read consistently. */
   readHead(aggregate: string): Promise<ChainHead | undefined>;
+  getEntry(aggregate: string, seq: number): Promise<AuditEntry | undefined>;
 }
 
 export interface AuditChainWriter {
