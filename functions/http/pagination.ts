@@ -4,11 +4,8 @@
  * operation's `query`; repositories encode/decode cursors with shared/adapters/dynamodb/cursor.ts,
  * which rejects tampered cursors as 400 `invalid_cursor`.
  */
-export { ListQuery, page as pageSchema } from '../../shared/schemas/api/common';
+export { DEFAULT_LIMIT, ListQuery, MAX_LIMIT, page as pageSchema } from '../../shared/schemas/api/common';
 export { encodeCursor, decodeCursor } from '../../shared/adapters/dynamodb/cursor';
-
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
 
 export interface Page<T> {
   items: T[];

@@ -50,10 +50,16 @@ export async function updateDraftVersion(deps: { store: ContractStore; clock: Cl
     now,
   );
   const nextContract = touchContract(contract, {}, actor, now);
-  await deps.store.commit({
-    contract: { next: nextContract, expectedVersion: contract.version },
-    versions: [{ next, expectedVersion: version.version }],
-    approvals: [],
-  });
+  try {
+    await deps.store.commit({
+      contract: { next: nextContract, expectedVersion: contract.version },
+      versions: [{ next, expectedVersion: version.version }],
+      approvals: [],
+    });
+  } catch (error) {
+    // Another write landed between the read and this one: the client's If-Match is stale now.
+    if (error instanceof ConflictError && error.code === 'concurrent_update') throw new PreconditionFailedError();
+    throw error;
+  }
   return { ...aggregate, contract: nextContract, versions: aggregate.versions.map((v) => (v.number === next.number ? next : v)) };
 }

@@ -12,8 +12,11 @@ export const ErrorBodySchema = z.object({
 
 export const IdParams = z.object({ id: Id });
 
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().min(1).max(2048).optional(),
 });
 

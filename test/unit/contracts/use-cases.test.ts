@@ -121,6 +121,15 @@ describe('amendments', () => {
     await expect(approveVersion(deps(), { contractId: contract.id, number: 1, comment: null }, { sub: 'oscar', roles: ['approver'] })).rejects.toMatchObject({ code: 'author_cannot_approve' });
     await expect(updateDraftVersion(deps(), { contractId: contract.id, number: 1, terms: terms('12'), expectedVersion: 3 }, 'olga')).rejects.toMatchObject({ code: 'illegal_transition' });
   });
+
+  it('two edits from the same read: one lands, the other is 412', async () => {
+    const { contract } = await createContract({ store, advertisers: store, clock, newId: () => 'e2' }, {
+      advertiserId: 'adv-1', name: 'A', currency: 'USD', timezone: 'UTC', startDate: '2027-01-01', endDate: '2027-12-31', rounding: 'HALF_EVEN', autoRenew: false, terms: terms('10'),
+    }, 'olga');
+    const results = await Promise.allSettled(['11', '12'].map((rate) => updateDraftVersion(deps(), { contractId: contract.id, number: 1, terms: terms(rate), expectedVersion: 1 }, 'olga')));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(PreconditionFailedError);
+  });
 });
 
 describe('renewal and termination', () => {
