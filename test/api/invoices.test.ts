@@ -9,13 +9,15 @@ import { DEFAULT_CASES_DIR } from '../../scripts/lib/conformance';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { systemClock } from '../../shared/domain/kernel/clock';
 import { documentClient } from '../support/aws';
-import { startTestApi, type TestApi } from '../support/api';
+import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
+import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { january, januaryRerun } from '../unit/invoices/fixtures';
 
 const loadCase = (name: string) => JSON.parse(readFileSync(join(DEFAULT_CASES_DIR, `${name}.json`), 'utf8'));
 const withoutExpect = (c: any) => ({ ...c, runs: c.runs.map(({ expect: _e, ...run }: any) => run) });
 
 let api: TestApi;
+let poller: Awaited<ReturnType<typeof startTestAuditPoller>> | undefined;
 let finance: string;
 let ops: string;
 let advertiser1: string;
@@ -26,6 +28,7 @@ let inv2: string;
 
 beforeAll(async () => {
   api = await startTestApi();
+  poller = await startTestAuditPoller().catch(() => undefined);
   [finance, ops, advertiser1, advertiser2] = await Promise.all([
     api.token({ sub: 'fiona', roles: ['finance'] }),
     api.token({ sub: 'olivia', roles: ['ops'] }),
@@ -40,6 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await poller?.stop();
   await api?.stop();
 });
 
@@ -99,6 +103,23 @@ describe('finalize and void', () => {
     const cn = await api.request('GET', `/v1/invoices/${res.json.creditNote.id}`, { token: advertiser1 });
     expect(cn.status).toBe(200);
     expect((await api.request('POST', `/v1/invoices/${inv1}/void`, { token: finance, body: { reason: 'again' } })).status).toBe(409);
+  });
+});
+
+describe('audit of invoices', () => {
+  it('chains the invoice\'s creation, finalization and void, with their actors', async (ctx) => {
+    if (!poller) ctx.skip();
+    await poller!.drain();
+    const audit = new DynamoAuditRepository(documentClient(), api.tableName);
+    const { entries } = await audit.readChain(`invoice#${inv1}`);
+    const actions = entries.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['invoice.finalized', 'invoice.voided']));
+    expect(entries.map((e) => e.actor)).toEqual(expect.arrayContaining(['system', 'fiona']));
+    entries.forEach((e, i) => {
+      expect(e.seq).toBe(i + 1);
+      if (i > 0) expect(e.prevHash).toBe(entries[i - 1]!.hash);
+    });
+    expect(poller!.failures).toEqual([]);
   });
 });
 
