@@ -49,8 +49,9 @@ function authSettings(): AuthSettings {
 const retentionDays = Number(context('auditRetentionDays') ?? DEFAULT_AUDIT_ARCHIVE_RETENTION_DAYS);
 if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('context auditRetentionDays must be a positive integer');
 
-const account = process.env.CDK_DEFAULT_ACCOUNT;
-const region = process.env.CDK_DEFAULT_REGION;
+// Empty strings count as unset: a half-specified environment is not a valid CDK env.
+const account = process.env.CDK_DEFAULT_ACCOUNT || undefined;
+const region = process.env.CDK_DEFAULT_REGION || undefined;
 
 const settings: AppSettings = {
   stage: assertStageName(context('stage') ?? 'dev'),

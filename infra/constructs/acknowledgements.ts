@@ -13,17 +13,32 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
 
 /** Actions AWS authorizes only with `Resource: "*"` (no resource-level permissions). */
-export const RESOURCE_STAR_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams'] as const;
+export const RESOURCE_STAR_ACTIONS = [
+  // Lambda and Step Functions active tracing.
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // Vended-log delivery that Step Functions logging sets up on the role's behalf.
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+] as const;
 
 export const RESOURCE_STAR_ACK = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    `${RESOURCE_STAR_ACTIONS.join(', ')} support no resource-level permissions; AWS documents ` +
-    'Resource "*" for them (X-Ray active tracing; stream discovery by the event source mapping).',
+    'xray:PutTraceSegments and xray:PutTelemetryRecords (Lambda active tracing) support no resource-level ' +
+    'permissions; AWS documents Resource "*" for them. No other action may use it (tested).',
 };
 
 /** The IAM5 finding id cdk-nag reports for a wildcard inside `resourceArn`. */
-function wildcardFindingId(scope: IConstruct, resourceArn: string): string {
+export function wildcardFindingId(scope: IConstruct, resourceArn: string): string {
   return `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(resourceArn))}]`;
 }
 
@@ -51,4 +66,9 @@ export function acknowledgeFunctionVersions(policy: IConstruct, fn: lambda.IFunc
     id: wildcardFindingId(policy, `${fn.functionArn}:*`),
     reason: 'lambda:InvokeFunction on one function and its versions/aliases (":*"), nothing else.',
   });
+}
+
+/** Any other wildcard inside one resource ARN, with the reason it is the narrowest ARN possible. */
+export function acknowledgeWildcardResource(policy: IConstruct, resourceArn: string, reason: string): void {
+  Validations.of(policy).acknowledge({ id: wildcardFindingId(policy, resourceArn), reason });
 }

@@ -15,7 +15,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { keys } from '../../shared/adapters/dynamodb/table';
-import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf, RESOURCE_STAR_ACK } from './acknowledgements';
+import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
 /**
@@ -108,7 +108,6 @@ export class AuditLog extends Construct {
     if (policy) {
       acknowledgeTableIndexes(policy, props.table);
       acknowledgeBucketObjects(policy, props.archiveBucket);
-      Validations.of(policy).acknowledge(RESOURCE_STAR_ACK);
     }
   }
 }

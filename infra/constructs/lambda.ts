@@ -57,9 +57,13 @@ export interface FunctionSpec {
 export const entryOf = (folder: string) => join('functions', folder, 'handler.ts');
 
 export class LambdaFactory {
+  /** Function folders made so far, e.g. to check that every entry exists before bundling. */
+  readonly folders: string[] = [];
+
   constructor(private readonly props: LambdaFactoryProps) {}
 
   create(scope: Construct, id: string, spec: FunctionSpec): lambda.Function {
+    this.folders.push(spec.folder);
     // An explicit log group with a retention, written to by a role that can do nothing else
     // by default: no AWSLambdaBasicExecutionRole (account-wide logs:* on every log group).
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {

@@ -91,6 +91,10 @@ export class Schedules extends Construct {
     if (schedulerPolicy) acknowledgeFunctionVersions(schedulerPolicy, this.lifecycleFunction);
   }
 
+  get hasMonthlyBillingRun(): boolean {
+    return this.monthlyBillingRun !== undefined;
+  }
+
   /**
    * The monthly billing run, targeting the billing workflow, e.g.
    * `schedules.addMonthlyBillingRun(new targets.StepFunctionsStartExecution(stateMachine, {...}))`.

@@ -6,7 +6,8 @@ import type { App } from 'aws-cdk-lib';
 import type { AppSettings } from '../config';
 import { ServiceStack } from './service-stack';
 import { StatefulStack } from './stateful-stack';
-import { statefulExportNames } from './stateful-refs';
+import { importJwt, statefulExportNames } from './stateful-refs';
+import type { JwtIssuerSettings } from '../constructs/identity';
 
 export interface Deployment {
   stateful: StatefulStack;
@@ -24,17 +25,20 @@ export function defineStacks(app: App, settings: AppSettings): Deployment {
     auditArchiveRetention: settings.auditArchiveRetention,
   });
 
-  const jwt =
-    settings.auth.kind === 'issuer'
-      ? { issuer: settings.auth.issuer, audience: settings.auth.audience, scope: settings.auth.scope }
-      : stateful.jwt;
-  if (!jwt) throw new Error('no JWT issuer: the stateful stack created no user pool and none was configured');
+  const names = statefulExportNames(settings.stage);
+  let jwt: JwtIssuerSettings;
+  if (settings.auth.kind === 'issuer') {
+    jwt = { issuer: settings.auth.issuer, audience: settings.auth.audience, scope: settings.auth.scope };
+  } else {
+    if (!stateful.jwt) throw new Error('the stateful stack created no user pool');
+    jwt = importJwt(names, stateful.jwt.scope);
+  }
 
   const service = new ServiceStack(app, `${prefix}-Service`, {
     env: settings.env,
     description: `Contracts and billing (${settings.stage}): API, functions, audit consumer, schedules`,
     stage: settings.stage,
-    stateful: statefulExportNames(settings.stage),
+    stateful: names,
     jwt,
     approvalThresholds: settings.approvalThresholds,
     lambdaCode: settings.lambdaCode,

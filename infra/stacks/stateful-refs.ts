@@ -9,6 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../../shared/adapters/dynamodb/table';
+import type { JwtIssuerSettings } from '../constructs/identity';
 import type { DataBuckets } from './stateful-stack';
 
 export interface StatefulExportNames {
@@ -17,6 +18,9 @@ export interface StatefulExportNames {
   exportsBucketName: string;
   usageBucketName: string;
   auditArchiveBucketName: string;
+  /** Only exported when the stateful stack creates the user pool. */
+  jwtIssuer: string;
+  jwtAudience: string;
 }
 
 export function statefulExportNames(stage: string): StatefulExportNames {
@@ -27,6 +31,8 @@ export function statefulExportNames(stage: string): StatefulExportNames {
     exportsBucketName: `${prefix}-ExportsBucketName`,
     usageBucketName: `${prefix}-UsageBucketName`,
     auditArchiveBucketName: `${prefix}-AuditArchiveBucketName`,
+    jwtIssuer: `${prefix}-JwtIssuer`,
+    jwtAudience: `${prefix}-JwtAudience`,
   };
 }
 
@@ -36,6 +42,7 @@ export function exportStateful(
   names: StatefulExportNames,
   table: dynamodb.TableV2,
   buckets: DataBuckets,
+  jwt: JwtIssuerSettings | undefined,
 ): void {
   const out = (id: string, value: string, exportName: string) => new CfnOutput(stack, id, { value, exportName });
   if (!table.tableStreamArn) throw new Error('the table has no stream to export');
@@ -44,6 +51,19 @@ export function exportStateful(
   out('ExportsBucketNameExport', buckets.exports.bucketName, names.exportsBucketName);
   out('UsageBucketNameExport', buckets.usage.bucketName, names.usageBucketName);
   out('AuditArchiveBucketNameExport', buckets.auditArchive.bucketName, names.auditArchiveBucketName);
+  if (jwt) {
+    out('JwtIssuerExport', jwt.issuer, names.jwtIssuer);
+    out('JwtAudienceExport', Fn.join(',', jwt.audience), names.jwtAudience);
+  }
+}
+
+/** The created user pool's issuer and audience, as the service stack sees them. */
+export function importJwt(names: StatefulExportNames, scope: string): JwtIssuerSettings {
+  return {
+    issuer: Fn.importValue(names.jwtIssuer),
+    audience: Fn.split(',', Fn.importValue(names.jwtAudience)),
+    scope,
+  };
 }
 
 export interface StatefulResources {

@@ -100,12 +100,12 @@ export class StatefulStack extends Stack {
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(props.auditArchiveRetention),
     });
     this.buckets = { exports, usage, auditArchive };
-    exportStateful(this, statefulExportNames(props.stage), this.table, this.buckets);
 
     if (props.auth.kind === 'cognito') {
       const directory = new UserDirectory(this, 'Users', { stage: props.stage, callbackUrls: props.auth.callbackUrls });
       this.jwt = directory.jwt;
     }
+    exportStateful(this, statefulExportNames(props.stage), this.table, this.buckets, this.jwt);
   }
 
   private dataBucket(id: string, logicalId: string, extra: Partial<s3.BucketProps>): s3.Bucket {

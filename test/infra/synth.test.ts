@@ -1,0 +1,66 @@
+/**
+ * Real synthesis: the handlers bundled by esbuild in-process, and the CDK CLI on the app entry.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { ESM_REQUIRE_BANNER, entryOf, PROJECT_ROOT } from '../../infra/constructs/lambda';
+import { resourcesOf, synthesize } from './support';
+
+const run = promisify(execFile);
+
+/** The folders the app makes functions for, read from a placeholder synthesis. */
+const folders = synthesize().deployment.service.lambdas.folders;
+const missing = folders.filter((f) => !existsSync(join(PROJECT_ROOT, entryOf(f))));
+
+describe('bundled synthesis', () => {
+  if (missing.length > 0) {
+    test.skip(`skipped until every Lambda entry exists; missing: ${missing.map(entryOf).join(', ')}`, () => {});
+    return;
+  }
+
+  test('bundles every handler into one minified ESM file with the require shim and the SDK inside', async () => {
+    const synth = synthesize({ lambdaCode: 'bundle' });
+    const outdir = synth.app.outdir;
+    const functions = Object.entries(resourcesOf(synth.service, 'AWS::Lambda::Function'));
+    expect(functions.length).toBe(folders.length);
+
+    for (const [id, fn] of functions) {
+      expect(fn.Properties!.Handler, id).toBe('index.handler');
+      const assetHash = (fn.Properties!.Code.S3Key as string).replace(/\.zip$/, '');
+      const bundle = readFileSync(join(outdir, `asset.${assetHash}`, 'index.mjs'), 'utf8');
+      expect(bundle.startsWith(ESM_REQUIRE_BANNER), id).toBe(true);
+      // The SDK is bundled, not imported from the runtime.
+      expect(bundle, id).not.toMatch(/from\s*["']@aws-sdk\//);
+      // Minified: no indentation-heavy multi-line output.
+      expect(bundle.split('\n').length, id).toBeLessThan(200);
+      expect(readdirSync(join(outdir, `asset.${assetHash}`)), id).toEqual(['index.mjs']);
+    }
+
+    // The public bundle loads as an ES module on this Node and exports the handler.
+    const [publicId] = functions.find(([, fn]) => fn.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'ctv-billing-public')!;
+    const publicFn = functions.find(([id]) => id === publicId)![1];
+    const file = join(outdir, `asset.${(publicFn.Properties!.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`], {
+      env: { ...process.env, TABLE_NAME: 'table', AWS_REGION: 'us-east-1' },
+    });
+    expect(stdout.trim()).toBe('function');
+  }, 240_000);
+});
+
+test('the CDK CLI synthesizes the app offline and exits 0', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'cdk-cli-'));
+  const cdk = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+  // bundle=false keeps this under a minute; the bundled synthesis is tested above in-process.
+  const result = await run(cdk, ['synth', '--no-notices', '-q', '-c', 'bundle=false', '-c', 'stage=ci', '-o', out], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    timeout: 60_000,
+  });
+  expect(result.stderr).not.toMatch(/ERROR|AwsSolutions-/);
+  const templates = readdirSync(out).filter((f) => f.endsWith('.template.json')).sort();
+  expect(templates).toEqual(['CtvBilling-ci-Service.template.json', 'CtvBilling-ci-Stateful.template.json']);
+}, 90_000);
