@@ -157,6 +157,20 @@ describe('voidInvoice', () => {
   });
 });
 
+describe('concurrent voids', () => {
+  it('voiding each of 10 invoices twice at once: exactly one void per invoice, credit-note numbers gapless', async () => {
+    const r = new InvoiceRepository(db, table, fixedClock('2035-06-01T00:00:00.000Z'));
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => write(contractOf(`c-cv-${i}`), january, 1).then((w) => w.invoiceId)));
+    await Promise.all(ids.map((id) => r.finalizeInvoice(id, 'fin')));
+    const results = await Promise.allSettled(ids.flatMap((id) => [r.voidInvoice(id, 'fin-a', 'dup'), r.voidInvoice(id, 'fin-b', 'dup')]));
+    const ok = results.filter((x): x is PromiseFulfilledResult<Awaited<ReturnType<typeof r.voidInvoice>>> => x.status === 'fulfilled');
+    expect(ok).toHaveLength(10);
+    expect(new Set(ok.map((x) => x.value.invoice.id)).size).toBe(10);
+    for (const x of results.filter((x) => x.status === 'rejected')) expect((x as PromiseRejectedResult).reason).toMatchObject({ code: 'illegal_transition' });
+    expect(ok.map((x) => x.value.creditNote.number).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `CN-2035-${String(i + 1).padStart(6, '0')}`));
+  });
+});
+
 describe('listInvoices', () => {
   it('lists by advertiser, period and status through the indexes with cursors', async () => {
     const r = new InvoiceRepository(db, table, fixedClock('2034-01-01T00:00:00Z'));
