@@ -73,6 +73,10 @@ async function main(): Promise<void> {
 
   const { startLocalStack } = await import('./lib/local-stack');
   stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1', persist: values.persist, log });
+  // Lets command-line tools (npm run usage:load) find this stack's endpoints.
+  const { writeStackState, removeStackState } = await import('./lib/stack-state');
+  writeStackState(stack);
+  process.on('exit', () => removeStackState());
 
   const b = stack.buckets;
   console.log(

@@ -63,6 +63,8 @@ export function createUsageFileHandler(deps: () => UsageFileDeps) {
       } catch (error) {
         if (error instanceof UsageFileFailed) await location.writeReport(error.report);
         throw error;
+      } finally {
+        opened.close();
       }
       const reportKey = await location.writeReport(report);
       logger.info('usage file ingested', { bucket, key, reportKey, status: report.status, rows: report.rows, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected });
@@ -76,7 +78,8 @@ const sameETag = (a: string | null, b: string | null) => a !== null && b !== nul
 
 let runtimeDeps: UsageFileDeps | undefined;
 
-function fromRuntime(): UsageFileDeps {
+/** The Lambda's dependencies, built once from the runtime configuration (the local loader reuses them). */
+export function fromRuntime(): UsageFileDeps {
   if (!runtimeDeps) {
     const { TABLE_NAME } = config();
     runtimeDeps = {

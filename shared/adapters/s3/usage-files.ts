@@ -10,7 +10,10 @@ import { reportKeyOf, type UsageFileReport } from '../../domain/usage/file-forma
 
 export interface OpenedUsageFile {
   eTag: string | null;
+  /** Read lazily: iteration starts the line reader, so no line is lost to awaits before it. */
   lines: AsyncIterable<string>;
+  /** Releases the connection when the file is not read to its end (a file-level failure). */
+  close(): void;
 }
 
 export class UsageFileStore {
@@ -23,11 +26,26 @@ export class UsageFileStore {
   async open(key: string): Promise<OpenedUsageFile> {
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!(object.Body instanceof Readable)) throw new Error(`s3://${this.bucket}/${key} has no readable body`);
-    const body: Readable = key.endsWith('.gz') ? object.Body.pipe(createGunzip()) : object.Body;
-    // A stream error (a truncated gzip, a dropped connection) must fail the read, not end it quietly.
-    const lines = createInterface({ input: body, crlfDelay: Infinity });
-    body.on('error', (error) => lines.emit('error', error));
-    return { eTag: object.ETag ?? null, lines };
+    const raw: Readable = object.Body;
+    const body: Readable = key.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+    return {
+      eTag: object.ETag ?? null,
+      // readline starts reading as soon as it is created and drops lines nobody listens to yet:
+      // create it only when the caller starts iterating (the body waits, paused, until then).
+      lines: {
+        [Symbol.asyncIterator]: () => {
+          const reader = createInterface({ input: body, crlfDelay: Infinity });
+          // A stream error (a truncated gzip, a dropped connection) must fail the read, not end it quietly.
+          body.on('error', (error) => reader.emit('error', error));
+          raw.on('error', (error) => reader.emit('error', error));
+          return reader[Symbol.asyncIterator]();
+        },
+      },
+      close: () => {
+        raw.destroy();
+        if (body !== raw) body.destroy();
+      },
+    };
   }
 
   async writeReport(report: UsageFileReport): Promise<string> {

@@ -25,7 +25,11 @@ beforeAll(async () => {
   const deps: UsageFileDeps = {
     files: (name) => new UsageFileStore(s3, name),
     store: repo,
-    contracts: async (id) => contracts.get(id) ?? null,
+    // A real lookup takes a round trip: nothing may be read from the file before it answers.
+    contracts: async (id) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return contracts.get(id) ?? null;
+    },
     clock: fixedClock('2027-02-02T12:00:00.000Z'),
     onProgress: (report) => progress.push(report.rows),
   };
