@@ -34,56 +34,56 @@ export class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  override readonly name = 'ValidationError';
+  override readonly name: string = 'ValidationError';
   constructor(message: string, details: ErrorDetail[] = [], code = 'validation_failed') {
     super(ErrorKind.VALIDATION, code, message, details);
   }
 }
 
 export class ForbiddenError extends DomainError {
-  override readonly name = 'ForbiddenError';
+  override readonly name: string = 'ForbiddenError';
   constructor(message: string, code = 'forbidden') {
     super(ErrorKind.FORBIDDEN, code, message);
   }
 }
 
 export class NotFoundError extends DomainError {
-  override readonly name = 'NotFoundError';
+  override readonly name: string = 'NotFoundError';
   constructor(entity: string, id: string) {
     super(ErrorKind.NOT_FOUND, 'not_found', `${entity} ${id} not found`);
   }
 }
 
 export class ConflictError extends DomainError {
-  override readonly name = 'ConflictError';
+  override readonly name: string = 'ConflictError';
   constructor(message: string, code = 'conflict', options?: { cause?: unknown }) {
     super(ErrorKind.CONFLICT, code, message, [], options);
   }
 }
 
 export class PreconditionFailedError extends DomainError {
-  override readonly name = 'PreconditionFailedError';
+  override readonly name: string = 'PreconditionFailedError';
   constructor(message = 'the resource changed since it was read (If-Match is stale)') {
     super(ErrorKind.PRECONDITION_FAILED, 'precondition_failed', message);
   }
 }
 
 export class PreconditionRequiredError extends DomainError {
-  override readonly name = 'PreconditionRequiredError';
+  override readonly name: string = 'PreconditionRequiredError';
   constructor(message = 'this request requires an If-Match header with the current ETag') {
     super(ErrorKind.PRECONDITION_REQUIRED, 'precondition_required', message);
   }
 }
 
 export class IdempotencyMismatchError extends DomainError {
-  override readonly name = 'IdempotencyMismatchError';
+  override readonly name: string = 'IdempotencyMismatchError';
   constructor() {
     super(ErrorKind.IDEMPOTENCY_MISMATCH, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different request body');
   }
 }
 
 export class TooLargeError extends DomainError {
-  override readonly name = 'TooLargeError';
+  override readonly name: string = 'TooLargeError';
   constructor(message: string) {
     super(ErrorKind.TOO_LARGE, 'payload_too_large', message);
   }
