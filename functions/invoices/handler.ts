@@ -5,7 +5,14 @@ import { etagOfVersion, expectedVersion } from '../http/etag';
 import { assertTenant, tenantOf } from '../http/tenant';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
 import { INVOICE_OPERATIONS as ops } from '../../shared/schemas/api/invoices';
+import type { Invoice } from '../../shared/domain/invoices/invoice';
+import type { Identity } from '../http/identity';
 import { financeDeps } from './dependencies';
+
+/** What partners earn on an advertiser's usage is not the advertiser's business. */
+function present(invoice: Invoice, identity: Identity): Invoice {
+  return tenantOf(identity) === null ? invoice : { ...invoice, partnerPayouts: [] };
+}
 
 export const handler = defineGroup(FunctionGroup.INVOICES, {
   'GET /v1/invoices': route(ops['GET /v1/invoices'], async ({ identity, query }) => {
@@ -20,7 +27,7 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
     const invoice = await financeDeps().invoices.getInvoice(params.id);
     if (!invoice) throw new NotFoundError('invoice', params.id);
     assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
-    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+    return { status: 200, body: present(invoice, identity), etag: etagOfVersion(invoice.version) };
   }),
 
   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {

@@ -60,7 +60,10 @@ describe('GET /v1/invoices and /v1/invoices/{id}', () => {
   });
 
   it('confines an advertiser to its own invoices: another advertiser\'s answers 404', async () => {
-    expect((await api.request('GET', `/v1/invoices/${inv1}`, { token: advertiser1 })).status).toBe(200);
+    const mine = await api.request('GET', `/v1/invoices/${inv1}`, { token: advertiser1 });
+    expect(mine.status).toBe(200);
+    expect(mine.json.partnerPayouts).toEqual([]);
+    expect((await api.request('GET', `/v1/invoices/${inv1}`, { token: finance })).json.partnerPayouts).toHaveLength(2);
     const other = await api.request('GET', `/v1/invoices/${inv2}`, { token: advertiser1 });
     expect(other.status).toBe(404);
     expect(other.json.error.code).toBe('not_found');
