@@ -61,7 +61,7 @@ export async function mintDevToken(input: DevTokenInput): Promise<string> {
 /** Why a token was refused; the local API puts it in its 401 message. */
 export class DevTokenError extends Error {
   override readonly name = 'DevTokenError';
-  readonly code = 'unauthorized';
+  readonly code = 'unauthenticated';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

@@ -389,7 +389,7 @@ async function respondTo(req: IncomingMessage, options: Required<Pick<LocalApiOp
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     const unauthorized = (why: string) => ({
       requestId,
-      response: errorResponse(401, 'unauthorized', `Unauthorized: ${why}`, { 'www-authenticate': 'Bearer' }),
+      response: errorResponse(401, 'unauthenticated', `Unauthorized: ${why}`, { 'www-authenticate': 'Bearer' }),
     });
     if (!token) return unauthorized(header ? 'the Authorization header is not "Bearer <token>"' : 'a bearer token is required');
     try {

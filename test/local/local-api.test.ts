@@ -186,7 +186,7 @@ describe('local API server', () => {
     for (const [, headers, message] of cases) {
       const res = await api.request('GET', '/v1/contracts', { headers });
       expect(res.status).toBe(401);
-      expect(res.json.error.code).toBe('unauthorized');
+      expect(res.json.error.code).toBe('unauthenticated');
       expect(res.json.error.message).toMatch(message);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
     }
