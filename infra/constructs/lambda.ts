@@ -90,7 +90,6 @@ export class LambdaFactory {
         ...this.props.environment,
         ...spec.environment,
         POWERTOOLS_SERVICE_NAME: `${this.props.serviceName}-${spec.folder}`,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     } satisfies Partial<lambda.FunctionProps>;
 

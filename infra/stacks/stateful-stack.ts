@@ -3,7 +3,7 @@
  * Kept apart from the service stack so code deploys never touch them, with fixed logical ids
  * so a refactor of construct ids can never make CloudFormation replace (and empty) them.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
@@ -79,10 +79,6 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
     });
     fixLogicalId(this.accessLogsBucket, STATEFUL_LOGICAL_IDS.accessLogsBucket);
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server access log destination of the other buckets; logging it into itself would loop.',
-    });
 
     const exports = this.dataBucket('ExportsBucket', STATEFUL_LOGICAL_IDS.exportsBucket, {
       lifecycleRules: [{ id: 'old-export-versions', noncurrentVersionExpiration: Duration.days(90) }],

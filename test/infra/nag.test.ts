@@ -50,6 +50,20 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
+  test('no acknowledgement is stale: each one silences a finding that is really there', () => {
+    // The same checks with acknowledgements ignored list every raw finding and where it is.
+    const raw = new AwsSolutionsChecks();
+    (raw as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const findings = raw.validateScope(synth.app).violations.flatMap((v) =>
+      v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
+    );
+    for (const ack of acknowledgements(synth.app)) {
+      const id = ack.id.replace(/^annotation::/i, '');
+      const silenced = findings.filter((f) => f.id === id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+      expect(silenced.length, `${ack.path} ${id}`).toBeGreaterThan(0);
+    }
+  });
+
   test('acknowledgements sit on the resource they concern, never on a stack or the app', () => {
     for (const ack of acknowledgements(synth.app)) {
       expect(Stack.isStack(ack.construct), ack.path).toBe(false);
