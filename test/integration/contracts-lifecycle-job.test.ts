@@ -10,13 +10,15 @@ import { createContract } from '../../shared/domain/contracts/create-contract';
 import { submitVersion } from '../../shared/domain/contracts/submit-version';
 import { approveVersion } from '../../shared/domain/contracts/approve-version';
 import type { AutoRenew } from '../../shared/domain/contracts/model';
-import { documentClient, freshTable } from '../support/aws';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
 
 let handler: (event: unknown) => Promise<{ examined: number; renewed: string[]; expired: string[]; terminated: string[]; failed: unknown[] }>;
 let contracts: ContractRepository;
 let directory: DirectoryRepository;
 const clock = fixedClock('2027-01-05T12:00:00Z');
 let seq = 0;
+let archiveBucket: string;
 
 async function active(timezone: string, endDate: string, autoRenew: AutoRenew | false): Promise<string> {
   const { contract } = await createContract({ store: contracts, advertisers: directory, clock, newId: () => `job-${++seq}` }, {
@@ -30,7 +32,9 @@ async function active(timezone: string, endDate: string, autoRenew: AutoRenew | 
 
 beforeAll(async () => {
   const table = await freshTable();
-  Object.assign(process.env, { TABLE_NAME: table, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  archiveBucket = await freshBucket();
+  Object.assign(process.env, {
+    TABLE_NAME: table, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AUDIT_ARCHIVE_BUCKET: archiveBucket, AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   handler = (await import('../../functions/lifecycle/handler')).handler as typeof handler;
   contracts = new ContractRepository(documentClient(), table);
   directory = new DirectoryRepository(documentClient(), table);
@@ -55,6 +59,14 @@ describe('daily lifecycle Lambda', () => {
 
     const catchUp = await handler({ date: '2027-07-01' });
     expect(catchUp.expired).toEqual([newYork]);
+  });
+
+  it("archives the day's audit chain digest", async () => {
+    await handler({ job: 'daily-lifecycle', scheduledTime: '2027-08-02T02:00:00Z' });
+    const object = await s3Client().send(new GetObjectCommand({ Bucket: archiveBucket, Key: 'digests/2027-08-02.json' }));
+    const digest = JSON.parse(await object.Body!.transformToString());
+    expect(digest).toMatchObject({ date: '2027-08-02' });
+    expect(digest.chainsHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('rejects a malformed schedule input loudly', async () => {
