@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
-export const STACK_STATE_FILE = join(root, '.local-data', 'stack.json');
+/** LOCAL_STACK_STATE_FILE points the tools at another file (the CLI's own test uses one). */
+export const STACK_STATE_FILE = process.env.LOCAL_STACK_STATE_FILE ?? join(root, '.local-data', 'stack.json');
 
 export interface StackState {
   pid: number;
