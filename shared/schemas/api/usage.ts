@@ -4,14 +4,21 @@
  * a 400 must list every bad record, shape problems and contract rules together.
  */
 import { z } from '../zod-openapi';
-import { Id, Instant } from '../terms';
+import { ConversionSchema, Id, ImpressionSchema, Instant } from '../terms';
 import { MAX_RECORDS_PER_BATCH } from '../../domain/usage/types';
 import { operation, type Operations } from './operation';
+
+/** The record's own JSON Schema, shown as the array's items although the array is checked record by record. */
+function recordJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
 
 const batch = (kind: 'Impression' | 'Conversion') =>
   z.strictObject({
     contractId: Id,
     records: z.array(z.unknown()).openapi({
+      items: recordJsonSchema(kind === 'Impression' ? ImpressionSchema : ConversionSchema),
       description: `${kind} records in the shapes of the conformance format (at most ${MAX_RECORDS_PER_BATCH}; more answers 413). Every bad record is reported in one 400 with paths such as \`records.12.chargeId\`, and nothing is stored.`,
       maxItems: MAX_RECORDS_PER_BATCH,
     }),
