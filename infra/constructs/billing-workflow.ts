@@ -17,7 +17,7 @@
  * State names are the construct ids below; the local executor (scripts/lib/local-workflow.ts)
  * maps its task handlers by these names, so they are exported as BILLING_STATE.
  */
-import { Aws, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -152,7 +152,11 @@ export class BillingWorkflow extends Construct {
    * The monthly schedule's target: the start function, given the schedule's own time so a late
    * or retried invocation still bills the month before the scheduled date.
    */
-  monthlyScheduleTarget(role: iam.IRole, deadLetterQueue: sqs.IQueue): scheduler.IScheduleTarget {
+  monthlyScheduleTarget(role: iam.Role, deadLetterQueue: sqs.IQueue): scheduler.IScheduleTarget {
+    // Granted here (the target would grant the same on bind) so the policy exists to be reviewed.
+    this.scheduledStartFunction.grantInvoke(role);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) acknowledgeFunctionVersions(policy, this.scheduledStartFunction);
     return new schedulerTargets.LambdaInvoke(this.scheduledStartFunction, {
       input: scheduler.ScheduleTargetInput.fromObject({ job: 'monthly-billing-run', scheduledTime: scheduler.ContextAttribute.scheduledTime }),
       role,
@@ -261,10 +265,13 @@ export class BillingWorkflow extends Construct {
     }
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (mapPolicy) {
-      const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${Fn.select(6, Fn.split(':', this.stateMachine.stateMachineArn))}`;
+      // Rendered as CDK renders the policy (formatArn: literal partition/region when the stack has an env).
+      const machineName = Fn.select(6, Fn.split(':', this.stateMachine.stateMachineArn));
+      const executions = (resourceName: string) =>
+        Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
       const reason = 'The Distributed Map describes and stops its own child executions, whose names are made at run time.';
-      acknowledgeWildcard(mapPolicy, `${executions}:*`, reason);
-      acknowledgeWildcard(mapPolicy, `${executions}/${BILLING_STATE.RATE_CONTRACTS}:*`, reason);
+      acknowledgeWildcard(mapPolicy, executions(`${machineName}:*`), reason);
+      acknowledgeWildcard(mapPolicy, executions(`${machineName}/${BILLING_STATE.RATE_CONTRACTS}:*`), reason);
     }
   }
 }

@@ -2,12 +2,8 @@
  * Everything stateless: functions, the HTTP API, the audit stream consumer and the schedules.
  * It receives the stateful resources as props and may be destroyed and redeployed freely.
  *
- * Extension point for the billing run: a `BillingWorkflow` construct
- * (infra/constructs/billing-workflow.ts) is built in `addBillingWorkflow` style from
- * `this.lambdas`, `table` and `buckets.exports`, then
- *   - `this.schedules.addMonthlyBillingRun(new StepFunctionsStartExecution(machine, ...))`
- *   - `machine.grantStartExecution(this.api.handlers.billing)` and
- *     `this.api.handlers.billing.addEnvironment('STATE_MACHINE_ARN', machine.stateMachineArn)`.
+ * The billing run (infra/constructs/billing-workflow.ts) is built from `this.lambdas`, the table
+ * and the exports bucket; the billing API function may start it, and the monthly schedule does.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +14,8 @@ import { AuditLog } from '../constructs/audit-log';
 import type { JwtIssuerSettings } from '../constructs/identity';
 import { type FunctionEnvironment, LambdaFactory } from '../constructs/lambda';
 import { Schedules } from '../constructs/schedules';
+import { UsageFiles } from '../constructs/usage-files';
+import { BillingWorkflow } from '../constructs/billing-workflow';
 import type { DataBuckets } from './stateful-stack';
 import { importStateful, type StatefulExportNames } from './stateful-refs';
 
@@ -36,6 +34,8 @@ export class ServiceStack extends Stack {
   readonly api: Api;
   readonly auditLog: AuditLog;
   readonly schedules: Schedules;
+  readonly usageFiles: UsageFiles;
+  readonly billingWorkflow: BillingWorkflow;
   /** The stateful resources as seen from this stack (imports of the stateful stack's exports). */
   readonly table: dynamodb.ITableV2;
   readonly buckets: DataBuckets;
@@ -69,6 +69,13 @@ export class ServiceStack extends Stack {
       archiveBucket: buckets.auditArchive,
     });
     this.schedules = new Schedules(this, 'Schedules', { factory: this.lambdas, table: table, stage: props.stage });
+    this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
+
+    this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', { factory: this.lambdas, table, exportsBucket: buckets.exports });
+    this.billingWorkflow.allowStart(this.api.handlers.billing);
+    this.schedules.addMonthlyBillingRun(
+      this.billingWorkflow.monthlyScheduleTarget(this.schedules.schedulerRole, this.schedules.deadLetterQueue),
+    );
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the v1 API' });
   }

@@ -1,0 +1,158 @@
+/**
+ * The SYNTHESIZED billing state machine, executed locally (aws-local-stepfunctions, the
+ * Distributed Map run inline) with the real task handlers on DynamoDB Local and s3rver.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { startBillingRun } from '../../functions/billing-run/tasks';
+import { startPorts } from '../../functions/billing-run/ports';
+import { handler as rateContractHandler } from '../../functions/billing-run/rate-contract/handler';
+import { executionInputOf, RunStatus } from '../../shared/domain/billing-runs/run';
+import { BILLING_STATE } from '../../infra/constructs/billing-workflow';
+import { flatCpm, seedAmendment, seedContract, seedDailyImpressions, throttled, workflowEnvironment, type WorkflowEnvironment } from './support';
+import { s3Client } from '../support/aws';
+
+let env: WorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await workflowEnvironment();
+  await seedContract(env, 'ctr-a', { rate: '10' });
+  await seedContract(env, 'ctr-b', { rate: '2.5' });
+  await seedContract(env, 'ctr-draft', { status: 'DRAFT' });
+  for (const period of ['2026-07', '2026-08', '2026-09', '2026-10']) {
+    await seedDailyImpressions(env, 'ctr-a', period, 1000);
+    await seedDailyImpressions(env, 'ctr-b', period, 2000);
+  }
+}, 240_000);
+
+async function runToEnd(period: string, contractIds?: string[]) {
+  const run = await startBillingRun(startPorts(), { period, contractIds }, 'fin-1');
+  const execution = await env.workflow.waitFor(run.id);
+  return { run, execution, stored: await env.runs.requireRun(run.id), invoices: await env.runs.listRunInvoices(run.id) };
+}
+
+const eventsOf = (execution: { events: { type: string; state?: { name: string } }[] }, type: string, state: string) =>
+  execution.events.filter((e) => e.type === type && e.state?.name === state);
+
+describe('a billing run of the synthesized workflow', () => {
+  it('plans the billable contracts, rates each one, totals, exports and succeeds', { timeout: 120_000 }, async () => {
+    const { run, execution, stored, invoices } = await runToEnd('2026-10');
+    expect(execution.status, JSON.stringify(execution.error)).toBe('SUCCEEDED');
+    expect(stored).toMatchObject({ status: RunStatus.SUCCEEDED, runSeq: 1, progress: { done: 2, total: 2 }, failureReason: null });
+    // 31 days x 1,000 at 10.00 CPM = 310.00; 31 x 2,000 at 2.50 CPM = 155.00. The draft is not billed.
+    expect(invoices.map((i) => [i.contractId, i.total])).toEqual([
+      ['ctr-a', '310.00'],
+      ['ctr-b', '155.00'],
+    ]);
+    expect(stored.totals).toEqual([{ currency: 'USD', total: '465.00', invoices: 2 }]);
+    const a = await env.invoices.getInvoice(invoices[0]!.invoiceId);
+    expect(a).toMatchObject({ kind: 'INVOICE', status: 'DRAFT', contractId: 'ctr-a', period: '2026-10', runId: run.id, total: '310.00' });
+    expect(a!.lines.map((l) => [l.type, l.chargeId, l.version, l.quantity, l.amount])).toEqual([['USAGE', 'ctv', 1, '31000', '310.00']]);
+    // The plan the Distributed Map read, and the period's export.
+    const plan = await s3Client().send(new GetObjectCommand({ Bucket: env.bucket, Key: `plans/${run.id}.json` }));
+    expect(JSON.parse(await plan.Body!.transformToString())).toEqual([{ contractId: 'ctr-a' }, { contractId: 'ctr-b' }]);
+    const exported = await env.exportKeys('2026-10');
+    for (const file of ['invoices.csv', 'invoice-lines.jsonl', 'partner-payouts.csv', 'journal.csv']) expect(exported).toContain(`exports/2026-10/${file}`);
+    // Every synthesized step ran, the Map's item processor once per contract.
+    for (const state of [BILLING_STATE.PLAN, BILLING_STATE.RATE_CONTRACTS, BILLING_STATE.SUMMARIZE, BILLING_STATE.EXPORT, BILLING_STATE.COMPLETE]) {
+      expect(eventsOf(execution, 'StateExited', state), state).toHaveLength(1);
+    }
+    expect((await env.runs.readLock('2026-10')).runningRunId).toBeNull();
+  });
+
+  it('retries a task hit by a transient DynamoDB throttle, then succeeds', { timeout: 120_000 }, async () => {
+    const failedOnce: string[] = [];
+    env.hooks.beforeTask = (call) => {
+      const contractId = (call.payload as { contractId?: string }).contractId;
+      if (call.state === BILLING_STATE.RATE_CONTRACT && contractId === 'ctr-b' && call.attempt === 1) {
+        failedOnce.push(contractId);
+        throw throttled();
+      }
+      if (call.state === BILLING_STATE.SUMMARIZE && call.attempt === 1) throw throttled();
+    };
+    try {
+      const { execution, stored } = await runToEnd('2026-09');
+      expect(execution.status, JSON.stringify(execution.error)).toBe('SUCCEEDED');
+      expect(failedOnce).toEqual(['ctr-b']);
+      expect(eventsOf(execution, 'StateRetried', BILLING_STATE.SUMMARIZE)).toHaveLength(1);
+      expect(stored).toMatchObject({ status: RunStatus.SUCCEEDED, progress: { done: 2, total: 2 } });
+      // September has 30 days: 30,000 at 10.00 = 300.00 plus 60,000 at 2.50 = 150.00.
+      expect(stored.totals).toEqual([{ currency: 'USD', total: '450.00', invoices: 2 }]);
+    } finally {
+      delete env.hooks.beforeTask;
+    }
+  });
+
+  it('fails the run with the reason and releases the period when a contract cannot be rated', { timeout: 120_000 }, async () => {
+    env.hooks.beforeTask = (call) => {
+      if (call.state === BILLING_STATE.RATE_CONTRACT && (call.payload as { contractId: string }).contractId === 'ctr-a') {
+        throw new Error('the rating engine refused contract ctr-a');
+      }
+    };
+    try {
+      const { run, execution, stored } = await runToEnd('2026-08');
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error?.name).toBe('BillingRunFailed');
+      expect(stored.status).toBe(RunStatus.FAILED);
+      expect(stored.failureReason).toBe('Error: the rating engine refused contract ctr-a');
+      expect(stored.endedAt).not.toBeNull();
+      expect(eventsOf(execution, 'StateExited', BILLING_STATE.MARK_FAILED)).toHaveLength(1);
+      expect(eventsOf(execution, 'StateEntered', BILLING_STATE.SUMMARIZE)).toHaveLength(0);
+      expect(await env.runs.readLock('2026-08')).toMatchObject({ runningRunId: null, lastRunSeq: run.runSeq });
+    } finally {
+      delete env.hooks.beforeTask;
+    }
+    // Fixed: the period can be run again, as run 2.
+    const again = await runToEnd('2026-08');
+    expect(again.stored).toMatchObject({ status: RunStatus.SUCCEEDED, runSeq: 2, progress: { done: 2, total: 2 } });
+  });
+
+  it('never invoices twice: a run started twice, a period started while running, a Map item run again', { timeout: 120_000 }, async () => {
+    let rerunItem = true;
+    env.hooks.beforeTask = async (call) => {
+      if (call.state === BILLING_STATE.RATE_CONTRACT && call.attempt === 1 && rerunItem) {
+        rerunItem = false;
+        // A first attempt that did all its work, then lost its result: the retry runs the item again.
+        await rateContractHandler(call.payload);
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+      }
+    };
+    try {
+      const run = await startBillingRun(startPorts(), { period: '2026-07' }, 'fin-1');
+      await expect(startBillingRun(startPorts(), { period: '2026-07' }, 'fin-2')).rejects.toMatchObject({ kind: 'CONFLICT', code: 'billing_run_in_progress' });
+      const first = env.workflow.execution(run.id);
+      await env.workflow.start(executionInputOf(run));
+      expect(env.workflow.execution(run.id)).toBe(first);
+      const execution = await env.workflow.waitFor(run.id);
+      expect(execution.status, JSON.stringify(execution.error)).toBe('SUCCEEDED');
+      expect(rerunItem).toBe(false);
+      const stored = await env.runs.requireRun(run.id);
+      expect(stored.progress).toEqual({ done: 2, total: 2 });
+      const invoices = await env.runs.listRunInvoices(run.id);
+      expect(new Set(invoices.map((i) => i.invoiceId)).size).toBe(2);
+      const ofPeriod = await env.invoices.listPeriodInvoices('2026-07');
+      expect(ofPeriod.map((i) => i.contractId).sort()).toEqual(['ctr-a', 'ctr-b']);
+    } finally {
+      delete env.hooks.beforeTask;
+    }
+  });
+
+  it('re-runs a period after a backdated amendment: adjustment invoices with only the differences', { timeout: 120_000 }, async () => {
+    // Approved now, backdated to 16 October: 12.00 CPM instead of 10.00 for the second half of the month.
+    await seedAmendment(env, 'ctr-a', '2026-10-16', flatCpm('12'), new Date(Date.now() - 1000).toISOString());
+    const { execution, stored, invoices } = await runToEnd('2026-10');
+    expect(execution.status, JSON.stringify(execution.error)).toBe('SUCCEEDED');
+    expect(stored).toMatchObject({ status: RunStatus.SUCCEEDED, runSeq: 2, progress: { done: 2, total: 2 } });
+    const [a, b] = await Promise.all(invoices.map((i) => env.invoices.getInvoice(i.invoiceId)));
+    // Version 1 now covers 15 days (15,000 at 10.00 = 150.00, was 310.00): -16,000 / -160.00.
+    // Version 2 covers 16 days (16,000 at 12.00 = 192.00, new): +16,000 / +192.00. Net +32.00.
+    expect(a).toMatchObject({ kind: 'ADJUSTMENT', contractId: 'ctr-a', runSeq: 2, total: '32.00' });
+    expect(a!.lines.map((l) => [l.type, l.adjusts, l.chargeId, l.version, l.quantity, l.amount])).toEqual([
+      ['ADJUSTMENT', 'USAGE', 'ctv', 1, '-16000', '-160.00'],
+      ['ADJUSTMENT', 'USAGE', 'ctv', 2, '16000', '192.00'],
+    ]);
+    // Nothing changed for ctr-b: an empty adjustment, so the run leaves its trace.
+    expect(b).toMatchObject({ kind: 'ADJUSTMENT', contractId: 'ctr-b', total: '0.00', lines: [] });
+    expect(stored.totals).toEqual([{ currency: 'USD', total: '32.00', invoices: 2 }]);
+  });
+});
