@@ -40,8 +40,6 @@ export class PayoutTally {
   }
 }
 
-export type Exclusion = keyof ConversionExclusions;
-
 export function noExclusions(): ConversionExclusions {
   return { wrongEvent: 0, outsideWindow: 0, ineligible: 0, reversed: 0, held: 0, notReceived: 0, duplicate: 0, overCap: 0 };
 }
@@ -245,30 +243,4 @@ function tallyOne(slot: CpaSlot, tally: PayoutTally, valueMinor: number): void {
     tally.proportional++;
     tally.addValue(valueMinor);
   }
-}
-
-/**
- * Rules 2–6 of billability for a conversion already matched to the charge (rule 1) and not a
- * duplicate (rule 7). Returns the first rule broken, or null when billable.
- */
-export function firstExclusion(
-  slot: CpaSlot,
-  occurredMs: number,
-  exposureMs: number,
-  geo: string,
-  newCustomer: boolean,
-  valueMinor: number,
-  reversedMs: number,
-  receivedMs: number,
-  asOfMs: number,
-): Exclusion | null {
-  const lag = occurredMs - exposureMs;
-  if (lag < 0 || lag > slot.windowMs) return 'outsideWindow';
-  if (!slot.geoAllowed(geo) || (slot.newCustomersOnly && !newCustomer) || valueMinor < slot.minValueMinor) {
-    return 'ineligible';
-  }
-  if (reversedMs <= asOfMs) return 'reversed';
-  if (occurredMs + slot.holdMs > asOfMs) return 'held';
-  if (receivedMs > asOfMs) return 'notReceived';
-  return null;
 }

@@ -81,7 +81,7 @@ export function sourceCounts(slot: CpmSlot): SourceCounts {
 }
 
 export function explainCpm(
-  slot: CpmSlot, version: number, price: CpmPrice, rounding: RoundingMode, amount: string,
+  slot: CpmSlot, version: number, price: CpmPrice, sources: SourceCounts, rounding: RoundingMode, amount: string,
 ): CpmUsageExplanation {
   return {
     kind: 'CPM_USAGE',
@@ -89,7 +89,7 @@ export function explainCpm(
     chargeId: slot.charge.id,
     quantity: String(slot.quantity),
     pricing: price.pricing,
-    sources: sourceCounts(slot),
+    sources,
     exactAmount: price.exact.toFixed(),
     rounding,
     amount,

@@ -102,47 +102,72 @@ function d(text: string, at: number): number {
 }
 
 /**
- * Epoch milliseconds of an ISO 8601 instant; NaN when malformed. The common
- * `YYYY-MM-DDTHH:MM:SSZ` form (optionally with a fraction) is parsed by hand; offsets and
- * other forms fall back to the calendar kernel's rules.
+ * Where `readInstant` leaves its result: the instant's UTC day index and milliseconds into
+ * that day. Two small integers instead of one epoch-ms double: a double returned from a
+ * call the optimizer does not inline is boxed on the heap, once per record.
  */
-export function parseInstant(text: string): number {
-  const n = text.length;
-  if (n === 20 && text.charCodeAt(19) === 90 /* Z */) {
-    if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+export const instantParts = { day: 0, msOfDay: 0 };
+
+/**
+ * Reads an ISO 8601 instant into `instantParts`; false when malformed. The common
+ * `YYYY-MM-DDTHH:MM:SSZ` form is parsed by hand; fractions, offsets and other forms fall back
+ * to the calendar kernel's rules.
+ */
+export function readInstant(text: string): boolean {
+  // Fast path: anything irregular (a bad digit, 24:00:00, 29 February of a common year)
+  // falls through to the kernel's rules, which decide.
+  if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */ && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 &&
+      text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
     const y0 = d(text, 0), y1 = d(text, 1), y2 = d(text, 2), y3 = d(text, 3);
     const m0 = d(text, 5), m1 = d(text, 6), d0 = d(text, 8), d1 = d(text, 9);
     const h0 = d(text, 11), h1 = d(text, 12), i0 = d(text, 14), i1 = d(text, 15), s0 = d(text, 17), s1 = d(text, 18);
-    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1 | h0 | h1 | i0 | i1 | s0 | s1) < 0) return NaN;
-    const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
     const month = m0 * 10 + m1;
     const day = d0 * 10 + d1;
     const hour = h0 * 10 + h1;
     const minute = i0 * 10 + i1;
     const second = s0 * 10 + s1;
-    const slot = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
-    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
-    if (slot >= 0 && slot < TABLE_YEARS * 12) {
+    const slot = (y0 * 1000 + y1 * 100 + y2 * 10 + y3 - TABLE_FIRST_YEAR) * 12 + month - 1;
+    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1 | h0 | h1 | i0 | i1 | s0 | s1) >= 0 &&
+        month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && slot >= 0 && slot < TABLE_YEARS * 12) {
       const first = MONTH_START[slot]!;
-      if (day > MONTH_START[slot + 1]! - first) return NaN;
-      return (first + day - 1) * MS_PER_DAY + hour * MS_PER_HOUR + minute * 60_000 + second * 1000;
+      if (day <= MONTH_START[slot + 1]! - first) {
+        instantParts.day = first + day - 1;
+        instantParts.msOfDay = hour * MS_PER_HOUR + minute * 60_000 + second * 1000;
+        return true;
+      }
     }
   }
-  return isInstant(text) ? Date.parse(text) : NaN;
+  if (!isInstant(text)) return false;
+  const ms = Date.parse(text);
+  const dayIndex = Math.floor(ms / MS_PER_DAY);
+  instantParts.day = dayIndex;
+  instantParts.msOfDay = ms - dayIndex * MS_PER_DAY;
+  return true;
+}
+
+/** Epoch milliseconds of an ISO 8601 instant; NaN when malformed. */
+export function parseInstant(text: string): number {
+  return typeof text === 'string' && readInstant(text) ? instantParts.day * MS_PER_DAY + instantParts.msOfDay : NaN;
 }
 
 /**
  * Local day of instants in one IANA zone. Offsets are cached per UTC hour; shared by every
  * rating of the zone (the cache is bounded and holds only facts about the zone).
  */
+/** `offsetOfHour` result for an hour inside which the offset changes (not a whole second). */
+export const OFFSET_VARIES = 2_147_483_647;
+const OFFSET_UNKNOWN = -2_147_483_648;
+/** About eight years of hours around the first instant asked (280 kB per zone). */
+const WINDOW_HOURS = 8 * 366 * 24;
+
 export class ZoneDays {
   private readonly format: Intl.DateTimeFormat | null;
   /**
-   * Offsets (ms) of a window of UTC hours, indexed by hour − windowStart; UNKNOWN until
-   * first asked, VARIES when the offset changes inside the hour. Hours outside the window
-   * go to the map.
+   * UTC offsets in ms of a window of UTC hours, indexed by hour − windowStart: OFFSET_UNKNOWN
+   * until first asked, OFFSET_VARIES when the offset changes inside the hour. Int32 so that
+   * reading one never allocates. Hours outside the window go to the map.
    */
-  private window: Float64Array | null = null;
+  private window: Int32Array | null = null;
   private windowStart = 0;
   private readonly outside = new Map<number, number>();
 
@@ -157,7 +182,8 @@ export class ZoneDays {
 
   /** UTC offset in ms at an instant, from Intl (exact, slow). */
   private exactOffset(ms: number): number {
-    const parts = this.format!.formatToParts(new Date(ms));
+    if (this.format === null) return 0;
+    const parts = this.format.formatToParts(new Date(ms));
     let y = 0, mo = 0, dd = 0, h = 0, mi = 0, s = 0;
     for (const part of parts) {
       switch (part.type) {
@@ -174,45 +200,41 @@ export class ZoneDays {
     return local - (ms - (((ms % 1000) + 1000) % 1000));
   }
 
-  private hourOffset(hour: number): number {
+  private computeHour(hour: number): number {
     const start = this.exactOffset(hour * MS_PER_HOUR);
     const end = this.exactOffset(hour * MS_PER_HOUR + MS_PER_HOUR - 1000);
-    return start === end ? start : VARIES;
+    return start === end ? start : OFFSET_VARIES;
+  }
+
+  /** The UTC offset (ms) throughout a UTC hour (epoch ms / 3,600,000), or OFFSET_VARIES. */
+  offsetOfHour(hour: number): number {
+    if (this.format === null) return 0;
+    let window = this.window;
+    if (window === null) {
+      window = this.window = new Int32Array(WINDOW_HOURS).fill(OFFSET_UNKNOWN);
+      this.windowStart = hour - WINDOW_HOURS / 2;
+    }
+    const at = hour - this.windowStart;
+    if (at >= 0 && at < WINDOW_HOURS) {
+      const known = window[at]!;
+      return known !== OFFSET_UNKNOWN ? known : (window[at] = this.computeHour(hour));
+    }
+    let offset = this.outside.get(hour);
+    if (offset === undefined) {
+      offset = this.computeHour(hour);
+      if (this.outside.size > 100_000) this.outside.clear();
+      this.outside.set(hour, offset);
+    }
+    return offset;
   }
 
   /** Day index of the instant's local date. */
   dayOf(ms: number): number {
-    if (this.format === null) return Math.floor(ms / MS_PER_DAY);
-    const hour = Math.floor(ms / MS_PER_HOUR);
-    let window = this.window;
-    if (window === null) {
-      window = this.window = new Float64Array(WINDOW_HOURS).fill(UNKNOWN);
-      this.windowStart = hour - WINDOW_HOURS / 2;
-    }
-    const at = hour - this.windowStart;
-    let offset: number;
-    if (at >= 0 && at < WINDOW_HOURS) {
-      offset = window[at]!;
-      if (offset === UNKNOWN) offset = window[at] = this.hourOffset(hour);
-    } else {
-      const cached = this.outside.get(hour);
-      if (cached === undefined) {
-        offset = this.hourOffset(hour);
-        if (this.outside.size > 100_000) this.outside.clear();
-        this.outside.set(hour, offset);
-      } else {
-        offset = cached;
-      }
-    }
-    if (offset === VARIES) offset = this.exactOffset(ms);
+    let offset = this.offsetOfHour(Math.floor(ms / MS_PER_HOUR));
+    if (offset === OFFSET_VARIES) offset = this.exactOffset(ms);
     return Math.floor((ms + offset) / MS_PER_DAY);
   }
 }
-
-/** About eight years of hours around the first instant asked (0.5 MB per zone). */
-const WINDOW_HOURS = 8 * 366 * 24;
-const UNKNOWN = Number.MAX_VALUE;
-const VARIES = -Number.MAX_VALUE;
 
 const zones = new Map<string, ZoneDays>();
 

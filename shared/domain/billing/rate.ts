@@ -66,12 +66,13 @@ function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[];
         const quantity = slot.quantity;
         const price = priceImpressions(slot.charge, quantity);
         exactBySlot.set(slot, price.exact);
-        if (sourceCounts(slot).discrepancy) flags.add(Flag.DISCREPANCY);
+        const sources = sourceCounts(slot);
+        if (sources.discrepancy) flags.add(Flag.DISCREPANCY);
         if (quantity === 0) continue;
         const amount = roundMoney(price.exact, currency, mode);
         lines.push({
           type: LineType.USAGE, chargeId: slot.charge.id, version, quantity: decFromInteger(quantity), amount,
-          explanation: explainCpm(slot, version, price, mode, formatMoney(amount, currency)),
+          explanation: explainCpm(slot, version, price, sources, mode, formatMoney(amount, currency)),
         });
       } else {
         slot.excluded.wrongEvent = segment.conversions - slot.matched;

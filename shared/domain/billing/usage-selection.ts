@@ -8,10 +8,27 @@
  * record anywhere rejects the run), only the period's are aggregated.
  */
 import type { Conversion, Impression } from '../terms/types';
-import { parseDay, parseInstant, zoneDays } from './day-index';
-import { firstExclusion, parseMinorUnits, type CpaSlot } from './cpa';
-import { versionForValidation, type PeriodPlan } from './versions';
+import * as days from './day-index';
+import * as cpa from './cpa';
+import type { CpaSlot } from './cpa';
+import * as versions from './versions';
+import type { PeriodPlan } from './versions';
 import type { Problems } from './validate-request';
+import { firstIds } from './first-ids';
+
+// Module-local bindings of the per-record functions: when modules are compiled to CommonJS
+// (tsx, vitest) every use of an import is a property getter, which keeps the optimizer from
+// inlining these calls and boxes their float results on the heap.
+const parseDay = days.parseDay;
+const parseInstant = days.parseInstant;
+const readInstant = days.readInstant;
+const instant = days.instantParts;
+const zoneDays = days.zoneDays;
+const parseMinorUnits = cpa.parseMinorUnits;
+const DAY_MS = days.DAY_MS;
+const HOUR_MS = 3_600_000;
+const OFFSET_VARIES = days.OFFSET_VARIES;
+const versionForValidation = versions.versionForValidation;
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -97,7 +114,8 @@ interface Pending {
 export function selectConversions(plan: PeriodPlan, conversions: readonly Conversion[], problems: Problems): void {
   const { period, activeFirst, activeLast, asOfMs, segments, segmentOfDay, digits } = plan;
   const zone = zoneDays(plan.contract.timezone);
-  const seen = new Set<string>();
+  const seen = firstIds;
+  seen.begin(conversions);
   // Charges with maxConversionsPerPeriod: their places are given in (occurredAt, id) order
   // after the pass, across the period's versions.
   const capped = new Set<string>();
@@ -114,27 +132,42 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
       continue;
     }
     // Rule 7: the first record with an id is the one considered, whatever later ones say.
-    // (one hash lookup: the set grows unless the id was seen)
-    const known = seen.size;
-    const duplicate = seen.add(id).size === known;
-    const occurredMs = parseInstant(record.occurredAt);
-    const exposureMs = parseInstant(record.exposureAt);
-    const valueMinor = parseMinorUnits(record.value, digits);
+    const duplicate = !seen.isFirst(i, id);
+    // Instants are read as (day, ms of day) and combined here, so no epoch-ms double is
+    // ever passed to or returned from a call (see day-index.ts).
+    let valid = typeof record.occurredAt === 'string' && readInstant(record.occurredAt);
+    const occurredMs = instant.day * DAY_MS + instant.msOfDay;
+    valid = valid && typeof record.exposureAt === 'string' && readInstant(record.exposureAt);
+    const exposureMs = instant.day * DAY_MS + instant.msOfDay;
+    // Absent: never reversed, always received.
     let reversedMs = Number.POSITIVE_INFINITY;
     let receivedMs = Number.NEGATIVE_INFINITY;
-    if (record.reversedAt !== undefined && record.reversedAt !== null) reversedMs = parseInstant(record.reversedAt);
-    if (record.receivedAt !== undefined && record.receivedAt !== null) receivedMs = parseInstant(record.receivedAt);
-    // One NaN check for the finite three; the optional instants are ±Infinity when absent.
-    if (Number.isNaN(occurredMs + exposureMs + valueMinor) || Number.isNaN(reversedMs) || Number.isNaN(receivedMs) || typeof record.event !== 'string') {
+    const reversedAt = record.reversedAt;
+    if (reversedAt !== undefined && reversedAt !== null) {
+      if (typeof reversedAt === 'string' && readInstant(reversedAt)) reversedMs = instant.day * DAY_MS + instant.msOfDay;
+      else valid = false;
+    }
+    const receivedAt = record.receivedAt;
+    if (receivedAt !== undefined && receivedAt !== null) {
+      if (typeof receivedAt === 'string' && readInstant(receivedAt)) receivedMs = instant.day * DAY_MS + instant.msOfDay;
+      else valid = false;
+    }
+    const valueMinor = parseMinorUnits(record.value, digits);
+    if (!valid || Number.isNaN(valueMinor) || typeof record.event !== 'string') {
       reportConversion(record, i, digits, problems);
       continue;
     }
-    const day = zone.dayOf(occurredMs);
+
+    // Its period and terms: the local day of occurredAt in the contract's zone.
+    const offset = zone.offsetOfHour(Math.floor(occurredMs / HOUR_MS));
+    const day = offset === OFFSET_VARIES ? zone.dayOf(occurredMs) : Math.floor((occurredMs + offset) / DAY_MS);
     if (day < activeFirst || day > activeLast) continue;
     const s = segmentOfDay[day - period.first]!;
     if (s < 0) continue;
     const segment = segments[s]!;
     if (!duplicate) segment.conversions++;
+
+    // Rule 1: the charge paying for its event.
     const event = record.event;
     const events = segment.cpaEvents;
     let slot: CpaSlot | undefined;
@@ -150,11 +183,27 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
       continue;
     }
     slot.matched++;
-    const exclusion = firstExclusion(
-      slot, occurredMs, exposureMs, record.geo, record.newCustomer, valueMinor, reversedMs, receivedMs, asOfMs,
-    );
-    if (exclusion !== null) {
-      slot.excluded[exclusion]++;
+
+    // Rules 2–6 in order; the first one broken is the one the explanation counts.
+    const lag = occurredMs - exposureMs;
+    if (lag < 0 || lag > slot.windowMs) {
+      slot.excluded.outsideWindow++;
+      continue;
+    }
+    if (!slot.geoAllowed(record.geo) || (slot.newCustomersOnly && !record.newCustomer) || valueMinor < slot.minValueMinor) {
+      slot.excluded.ineligible++;
+      continue;
+    }
+    if (reversedMs <= asOfMs) {
+      slot.excluded.reversed++;
+      continue;
+    }
+    if (occurredMs + slot.holdMs > asOfMs) {
+      slot.excluded.held++;
+      continue;
+    }
+    if (receivedMs > asOfMs) {
+      slot.excluded.notReceived++;
       continue;
     }
     if (capped.size > 0 && capped.has(slot.charge.id)) {
@@ -163,6 +212,7 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
       slot.add(valueMinor, record.partnerId);
     }
   }
+  seen.end();
   if (pending.length > 0) admitWithinCaps(pending);
 }
 
