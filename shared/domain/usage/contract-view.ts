@@ -1,9 +1,9 @@
 /** The ingestion view of a contract aggregate (shared/domain/contracts): zone, currency, charges. */
 import type { ContractAggregate } from '../contracts/model';
-import { VersionStatus } from '../contracts/status';
+import { VersionKind, VersionStatus } from '../contracts/status';
 import type { UsageContract, UsageContractLookup } from './types';
 
-/** A rejected version never bills, so its charges do not make a record valid; every other version may. */
+/** A rejected version never bills, so its charges do not make a record valid; approved ones decide by day. */
 export function usageContractOf(aggregate: ContractAggregate): UsageContract {
   const { contract, versions } = aggregate;
   return {
@@ -14,7 +14,11 @@ export function usageContractOf(aggregate: ContractAggregate): UsageContract {
     endDate: contract.endDate,
     versions: versions
       .filter((v) => v.status !== VersionStatus.REJECTED)
-      .map((v) => ({ effectiveFrom: v.effectiveFrom, charges: v.terms.charges })),
+      .map((v) => ({
+        effectiveFrom: v.effectiveFrom,
+        approved: v.status === VersionStatus.APPROVED && v.kind !== VersionKind.TERMINATION,
+        charges: v.terms.charges,
+      })),
   };
 }
 

@@ -19,8 +19,11 @@ export interface UsageContract {
   timezone: string;
   startDate: string;
   endDate: string;
-  /** Versions that can still bill usage (a rejected version's charges do not make a record valid). */
-  versions: ReadonlyArray<{ effectiveFrom: string; charges: readonly Pick<Charge, 'id' | 'kind'>[] }>;
+  /**
+   * Versions that can still bill usage (rejected ones left out). `approved`: the version is one
+   * a billing run rates with (approved, not a termination); open drafts are not.
+   */
+  versions: ReadonlyArray<{ effectiveFrom: string; approved: boolean; charges: readonly Pick<Charge, 'id' | 'kind'>[] }>;
 }
 
 /** A problem with one field of one record; `path` is relative to the record (`chargeId`). */

@@ -19,6 +19,8 @@ export const USAGE_DAY_MARGIN_DAYS = 366;
 export interface ChargeIndex {
   /** Charge id -> kinds it has in the contract's versions (a charge may change kind across versions). */
   readonly kinds: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The versions a billing run rates with, ascending effectiveFrom, with their charge ids. */
+  readonly approved: ReadonlyArray<{ effectiveFrom: string; chargeIds: ReadonlySet<string> }>;
   readonly earliestDay: string;
   readonly latestDay: string;
 }
@@ -33,11 +35,23 @@ export function chargeIndex(contract: UsageContract): ChargeIndex {
       kinds.set(charge.id, set);
     }
   }
+  const approved = contract.versions
+    .filter((v) => v.approved)
+    .map((v) => ({ effectiveFrom: v.effectiveFrom, chargeIds: new Set(v.charges.map((c) => c.id)) }))
+    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0));
   return {
     kinds,
+    approved,
     earliestDay: addDays(contract.startDate, -USAGE_DAY_MARGIN_DAYS),
     latestDay: addDays(contract.endDate, USAGE_DAY_MARGIN_DAYS),
   };
+}
+
+/** The approved terms a run checks a day's records against: the last version in effect by then (also after endDate). */
+function approvedOn(day: string, index: ChargeIndex): ChargeIndex['approved'][number] | undefined {
+  let current: ChargeIndex['approved'][number] | undefined;
+  for (const version of index.approved) if (version.effectiveFrom <= day) current = version;
+  return current;
 }
 
 function checkDay(day: string, path: string, contract: UsageContract, index: ChargeIndex, out: FieldError[]): void {
@@ -50,9 +64,12 @@ function checkDay(day: string, path: string, contract: UsageContract, index: Cha
 }
 
 /**
- * An impression must name a CPM charge of the contract. Any version that can still bill counts
- * (a pending amendment may add the charge); whether the version in effect on the record's day
- * has it is the billing run's judgement, which sees the approved versions as of its `asOf`.
+ * An impression must name a CPM charge of the contract, and once the contract has approved
+ * terms, a charge of the approved version in effect on its day: a billing run rejects the
+ * whole contract for a record naming a charge its version does not have (FORMAT.md), so such a
+ * record is refused here, where the sender can still fix it. Before any approval (a draft
+ * contract) every non-rejected version's charges count. Days before the start are billed by no
+ * version and only need a known charge.
  */
 export function validateImpression(record: Impression, contract: UsageContract, index: ChargeIndex): FieldError[] {
   const out: FieldError[] = [];
@@ -61,6 +78,14 @@ export function validateImpression(record: Impression, contract: UsageContract, 
     out.push({ path: 'chargeId', message: `contract ${contract.id} has no charge "${record.chargeId}"` });
   } else if (!kinds.has('CPM')) {
     out.push({ path: 'chargeId', message: `charge "${record.chargeId}" is not a CPM charge; impressions are billed by CPM charges` });
+  } else if (record.date >= contract.startDate) {
+    const version = approvedOn(record.date, index);
+    if (version && !version.chargeIds.has(record.chargeId)) {
+      out.push({
+        path: 'chargeId',
+        message: `charge "${record.chargeId}" is not in the approved terms in effect on ${record.date} (effective from ${version.effectiveFrom})`,
+      });
+    }
   }
   checkDay(record.date, 'date', contract, index, out);
   return out;

@@ -91,8 +91,11 @@ describe('usage on DynamoDB Local', () => {
   });
 
   it('loads exactly the period, across every shard, and conversions by local month', async () => {
-    const contract = newContract({ timezone: 'America/New_York' });
     const charges = ['ctv-premium', 'ctv-sports'];
+    const contract = newContract({
+      timezone: 'America/New_York',
+      versions: [{ effectiveFrom: '2027-01-01', approved: true, charges: charges.map((id) => ({ id, kind: 'CPM' as const })) }],
+    });
     const records = ['2026-12', '2027-01', '2027-02'].flatMap((month) =>
       days(month, month === '2027-02' ? 28 : 31).flatMap((date) => charges.map((chargeId) => impression({ date, chargeId, count: 10 }))),
     );

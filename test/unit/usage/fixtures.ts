@@ -10,8 +10,8 @@ export function usageContract(overrides: Partial<UsageContract> = {}): UsageCont
     startDate: '2027-01-01',
     endDate: '2027-12-31',
     versions: [
-      { effectiveFrom: '2027-01-01', charges: [{ id: 'ctv-premium', kind: 'CPM' }, { id: 'purchase', kind: 'CPA' }] },
-      { effectiveFrom: '2027-06-01', charges: [{ id: 'ctv-premium', kind: 'CPM' }, { id: 'ctv-sports', kind: 'CPM' }] },
+      { effectiveFrom: '2027-01-01', approved: true, charges: [{ id: 'ctv-premium', kind: 'CPM' }, { id: 'purchase', kind: 'CPA' }] },
+      { effectiveFrom: '2027-06-01', approved: true, charges: [{ id: 'ctv-premium', kind: 'CPM' }, { id: 'ctv-sports', kind: 'CPM' }] },
     ],
     ...overrides,
   };

@@ -52,17 +52,23 @@ describe('planning a batch', () => {
 });
 
 describe('the ingestion view of a contract', () => {
-  it("keeps every version's charges but a rejected version's", () => {
-    const version = (number: number, status: string, chargeId: string) => ({
-      contractId: 'c', number, status, effectiveFrom: '2027-01-01', terms: { charges: [{ id: chargeId, kind: 'CPM' }] },
+  it("keeps every version's charges but a rejected version's, and marks those a run rates with", () => {
+    const version = (number: number, status: string, chargeId: string, kind = 'AMENDMENT') => ({
+      contractId: 'c', number, status, kind, effectiveFrom: '2027-01-01', terms: { charges: [{ id: chargeId, kind: 'CPM' }] },
     });
     const aggregate = {
       contract: { id: 'c', currency: 'EUR', timezone: 'Europe/Paris', startDate: '2027-01-01', endDate: '2027-06-30' },
-      versions: [version(1, 'SUPERSEDED', 'old'), version(2, 'APPROVED', 'now'), version(3, 'REJECTED', 'never'), version(4, 'DRAFT', 'next')],
+      versions: [
+        version(1, 'SUPERSEDED', 'old', 'INITIAL'),
+        version(2, 'APPROVED', 'now'),
+        version(3, 'REJECTED', 'never'),
+        version(4, 'APPROVED', 'now', 'TERMINATION'),
+        version(5, 'DRAFT', 'next'),
+      ],
       approvals: [],
     } as unknown as ContractAggregate;
     const view = usageContractOf(aggregate);
     expect(view).toMatchObject({ id: 'c', currency: 'EUR', timezone: 'Europe/Paris', startDate: '2027-01-01', endDate: '2027-06-30' });
-    expect(view.versions.flatMap((v) => v.charges.map((c) => c.id))).toEqual(['old', 'now', 'next']);
+    expect(view.versions.map((v) => [v.charges[0]!.id, v.approved])).toEqual([['old', false], ['now', true], ['now', false], ['next', false]]);
   });
 });

@@ -11,10 +11,31 @@ const check = {
 };
 
 describe('impression rules', () => {
-  it('accepts a CPM charge of any version of the contract', () => {
+  it('accepts a CPM charge of the approved version in effect on the day', () => {
     expect(check.impression({})).toEqual([]);
-    // ctv-sports only exists from the June amendment on; that judgement is the billing run's.
     expect(check.impression({ chargeId: 'ctv-sports', date: '2027-07-01' })).toEqual([]);
+    // After endDate the last version still judges the record (the run checks it, does not bill it).
+    expect(check.impression({ chargeId: 'ctv-sports', date: '2028-01-10' })).toEqual([]);
+  });
+
+  it("rejects a charge the version in effect on the day does not have: the billing run would refuse the contract's period", () => {
+    expect(check.impression({ chargeId: 'ctv-sports', date: '2027-05-31' })).toEqual([
+      { path: 'chargeId', message: expect.stringContaining('not in the approved terms in effect on 2027-05-31 (effective from 2027-01-01)') },
+    ]);
+  });
+
+  it('ignores open drafts once terms are approved, but takes them before any approval', () => {
+    const versions = [
+      { effectiveFrom: '2027-01-01', approved: true, charges: [{ id: 'ctv-premium', kind: 'CPM' as const }] },
+      { effectiveFrom: '2027-06-01', approved: false, charges: [{ id: 'ctv-sports', kind: 'CPM' as const }] },
+    ];
+    expect(check.impression({ chargeId: 'ctv-sports', date: '2027-07-01' }, usageContract({ versions }))).toHaveLength(1);
+    const draft = versions.map((v) => ({ ...v, approved: false }));
+    expect(check.impression({ chargeId: 'ctv-sports', date: '2027-02-01' }, usageContract({ versions: draft }))).toEqual([]);
+  });
+
+  it('only needs a known charge before the start, where no version bills', () => {
+    expect(check.impression({ chargeId: 'ctv-sports', date: '2026-12-31' })).toEqual([]);
   });
 
   it('rejects a charge the contract does not have, and a CPA charge', () => {
@@ -23,7 +44,7 @@ describe('impression rules', () => {
   });
 
   it("ignores a rejected version's charges (the view drops them)", () => {
-    const contract = usageContract({ versions: [{ effectiveFrom: '2027-01-01', charges: [{ id: 'ctv-premium', kind: 'CPM' }] }] });
+    const contract = usageContract({ versions: [{ effectiveFrom: '2027-01-01', approved: true, charges: [{ id: 'ctv-premium', kind: 'CPM' }] }] });
     expect(check.impression({ chargeId: 'ctv-sports' }, contract)).toHaveLength(1);
   });
 
