@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 
   const { startLocalStack } = await import('./lib/local-stack');
-  stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1', persist: values.persist, log });
+  // POST /v1/billing-runs runs the synthesized state machine in this process (scripts/lib/local-workflow.ts).
+  const { attachLocalBillingWorkflow } = await import('./lib/local-workflow');
+  stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1', persist: values.persist, log, attach: [attachLocalBillingWorkflow] });
   // Lets command-line tools (npm run usage:load) find this stack's endpoints.
   const { writeStackState, removeStackState } = await import('./lib/stack-state');
   writeStackState(stack);

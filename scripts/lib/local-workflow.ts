@@ -407,6 +407,11 @@ export const attachLocalBillingWorkflow: LocalStackAttachment = async (environme
   const workflow = new LocalBillingWorkflow({ exportsBucket: environment.buckets.exports, s3, log: environment.log });
   useLocalBillingWorkflow(workflow);
   environment.log('billing runs: the synthesized state machine on aws-local-stepfunctions (Distributed Map run inline)');
+  // Synthesis takes a few seconds: do it now, in the background, rather than on the first run.
+  synthesizeBillingWorkflow().then(
+    () => environment.log('billing runs: state machine synthesized and resolved'),
+    (error: unknown) => environment.log(`billing runs: synthesis failed: ${(error as Error).message}`),
+  );
   return async () => {
     await workflow.settle();
     useLocalBillingWorkflow(undefined);
