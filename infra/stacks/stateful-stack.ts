@@ -95,6 +95,12 @@ export class StatefulStack extends Stack {
       objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(props.auditArchiveRetention),
     });
+    // Object-created events go to EventBridge, where the service stack picks up usage files.
+    // Set on the CloudFormation resource itself: the L2 `eventBridgeEnabled` would go through
+    // a custom-resource Lambda (with a managed policy and s3:PutBucketNotification on "*").
+    (usage.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     this.buckets = { exports, usage, auditArchive };
 
     if (props.auth.kind === 'cognito') {

@@ -228,3 +228,57 @@ describe('schedules', () => {
     expect(() => withRun.deployment.service.schedules.addMonthlyBillingRun(new targets.LambdaInvoke(withRun.deployment.service.schedules.lifecycleFunction))).toThrow(/already exists/);
   });
 });
+
+describe('usage files', () => {
+  test('the usage bucket sends its events to EventBridge', () => {
+    const bucket = synth.stateful.toJSON().Resources.UsageBucket;
+    expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+  });
+
+  test('objects created under usage/ in the usage bucket invoke the usage-file function with an S3-shaped record', () => {
+    const [fnId] = functionOf(synth.service, 'usage-file');
+    const rules = Object.values(resourcesOf(synth.service, 'AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r.Properties!.Targets).includes(fnId),
+    );
+    expect(rules).toHaveLength(1);
+    const p = rules[0]!.Properties!;
+    expect(p.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ 'Fn::ImportValue': 'CtvBilling-test-UsageBucketName' }] },
+        object: { key: [{ prefix: 'usage/' }] },
+      },
+    });
+    const target = p.Targets[0];
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBe(4);
+    expect(target.DeadLetterConfig.Arn).toBeDefined();
+    expect(target.InputTransformer.InputPathsMap).toMatchObject({
+      'detail-bucket-name': '$.detail.bucket.name',
+      'detail-object-key': '$.detail.object.key',
+      'detail-object-etag': '$.detail.object.etag',
+    });
+    const template = target.InputTransformer.InputTemplate as string;
+    // Fill the placeholders the way EventBridge does (with JSON values) and read the record the handler gets.
+    const values: Record<string, string> = {
+      'detail-bucket-name': 'usage-bucket',
+      'detail-object-key': 'usage/ctr_1/impressions/jan.csv',
+      'detail-object-etag': 'abc',
+      'detail-requester': '123456789012',
+      time: '2026-01-31T00:00:00Z',
+    };
+    const record = JSON.parse(template.replace(/<([a-z-]+)>/g, (_, name: string) => JSON.stringify(values[name]))).Records[0];
+    expect(record.s3).toEqual({ bucket: { name: 'usage-bucket' }, object: { key: 'usage/ctr_1/impressions/jan.csv', eTag: 'abc' } });
+    expect(record.userIdentity).toEqual({ principalId: '123456789012' });
+  });
+
+  test('the usage-file function reads files and reports, writes only reports, and deletes nothing', () => {
+    const [fnId] = functionOf(synth.service, 'usage-file');
+    const s3Statements = functionStatements(synth.service, fnId).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const grants = s3Statements.flatMap((s) => actionsOf(s).map((a) => `${a} ${JSON.stringify(s.Resource)}`));
+    expect(grants.filter((g) => g.startsWith('s3:PutObject'))).toHaveLength(1);
+    expect(grants.find((g) => g.startsWith('s3:PutObject'))).toContain('/reports/*');
+    expect(grants.some((g) => g.startsWith('s3:ListBucket'))).toBe(true);
+    expect(grants.filter((g) => /s3:Delete/.test(g))).toEqual([]);
+  });
+});
