@@ -15,7 +15,6 @@ import type { JwtIssuerSettings } from '../constructs/identity';
 import { type FunctionEnvironment, LambdaFactory } from '../constructs/lambda';
 import { Schedules } from '../constructs/schedules';
 import { UsageFiles } from '../constructs/usage-files';
-import { UsageFiles } from '../constructs/usage-files';
 import { BillingWorkflow } from '../constructs/billing-workflow';
 import type { DataBuckets } from './stateful-stack';
 import { importStateful, type StatefulExportNames } from './stateful-refs';
@@ -35,7 +34,6 @@ export class ServiceStack extends Stack {
   readonly api: Api;
   readonly auditLog: AuditLog;
   readonly schedules: Schedules;
-  readonly usageFiles: UsageFiles;
   readonly usageFiles: UsageFiles;
   readonly billingWorkflow: BillingWorkflow;
   /** The stateful resources as seen from this stack (imports of the stateful stack's exports). */
@@ -71,7 +69,6 @@ export class ServiceStack extends Stack {
       archiveBucket: buckets.auditArchive,
     });
     this.schedules = new Schedules(this, 'Schedules', { factory: this.lambdas, table: table, stage: props.stage });
-    this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
     this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
 
     this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', { factory: this.lambdas, table, exportsBucket: buckets.exports });
