@@ -67,6 +67,15 @@ describe('usage on DynamoDB Local', () => {
     expect((await repo.loadPeriodUsage(contract.id, '2027-01')).conversions).toHaveLength(60);
   });
 
+  it('stores each conversion exactly once when four writers send the same ids at the same time', async () => {
+    const contract = newContract();
+    const records = Array.from({ length: 200 }, (_, i) => conversion({ id: `race-${i}` }));
+    const outcomes = await Promise.all([0, 1, 2, 3].map((writer) => sendConversions(contract, writer % 2 ? [...records].reverse() : records)));
+    expect(outcomes.reduce((sum, o) => sum + o.accepted, 0)).toBe(200);
+    expect(outcomes.reduce((sum, o) => sum + o.duplicates, 0)).toBe(600);
+    expect((await repo.loadPeriodUsage(contract.id, '2027-01')).conversions).toHaveLength(200);
+  });
+
   it('reverses a conversion once: 409 the second time, also when two reversals race', async () => {
     const contract = newContract();
     await sendConversions(contract, [conversion(), conversion({ id: 'cv-2' })]);
