@@ -5,7 +5,7 @@
  * does nothing; a failure mid-file writes a FAILED report and rethrows, so the invocation is
  * retried (impressions replace, stored conversions come back as duplicates: no double counting).
  */
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { UsageFileStore } from '../../shared/adapters/s3/usage-files';
@@ -32,8 +32,14 @@ export interface UsageFileResult {
   reports: Array<{ key: string; reportKey: string | null; report: UsageFileReport | null; skipped: boolean }>;
 }
 
-/** S3 event keys are URL-encoded, with `+` for a space. */
-const objectKeyOf = (encoded: string) => decodeURIComponent(encoded.replace(/\+/g, ' '));
+/**
+ * S3 notifications (`eventSource: "aws:s3"`) URL-encode keys, `+` for a space; the records the
+ * EventBridge rule reshapes (`"aws.s3"`, infra/constructs/usage-files.ts) carry the key as is.
+ */
+function objectKeyOf(record: S3EventRecord): string {
+  const key = record.s3.object.key;
+  return record.eventSource === 'aws.s3' ? key : decodeURIComponent(key.replace(/\+/g, ' '));
+}
 
 export function createUsageFileHandler(deps: () => UsageFileDeps) {
   return async (event: S3Event): Promise<UsageFileResult> => {
@@ -41,7 +47,7 @@ export function createUsageFileHandler(deps: () => UsageFileDeps) {
     const result: UsageFileResult = { reports: [] };
     for (const record of event.Records ?? []) {
       const bucket = record.s3.bucket.name;
-      const key = objectKeyOf(record.s3.object.key);
+      const key = objectKeyOf(record);
       if (!key.startsWith(USAGE_FILE_PREFIX)) {
         result.reports.push({ key, reportKey: null, report: null, skipped: true });
         continue;

@@ -137,6 +137,22 @@ describe('bulk usage files through s3rver', () => {
     expect(report.failure!.message).toContain('missing column(s) source');
   });
 
+  it('reads keys as S3 notifications encode them and as the EventBridge rule passes them', async () => {
+    const c = contract();
+    const key = `usage/${c.id}/impressions/feed 1+2%.csv`;
+    const event = await upload(key, 'date,chargeId,count,source\n2027-01-09,ctv-premium,9,FIRST_PARTY\n');
+    expect(event.Records[0]!.s3.object.key).toBe(`usage/${c.id}/impressions/feed+1%2B2%25.csv`);
+    await handler(event);
+    expect(await reportOf(key)).toMatchObject({ status: 'COMPLETED', accepted: 1 });
+
+    // The rule's reshaped record (infra/constructs/usage-files.ts): the key as is, "aws.s3".
+    const bridged = {
+      Records: [{ eventSource: 'aws.s3', eventName: 'ObjectCreated', s3: { bucket: { name: bucket }, object: { key, eTag: 'other' } }, userIdentity: { principalId: '123456789012' } }],
+    } as unknown as Parameters<typeof handler>[0];
+    const out = await handler(bridged);
+    expect(out.reports[0]).toMatchObject({ key, skipped: false });
+  });
+
   it('ignores objects outside usage/ (its own reports, for one)', async () => {
     const out = await handler(await upload('reports/usage/x.csv.report.json', '{}'));
     expect(out.reports[0]!.skipped).toBe(true);
