@@ -16,9 +16,9 @@ import type { PeriodPlan } from './versions';
 import type { Problems } from './validate-request';
 import { firstIds } from './first-ids';
 
-// Module-local bindings of the per-record functions: when modules are compiled to CommonJS
-// (tsx, vitest) every use of an import is a property getter, which keeps the optimizer from
-// inlining these calls and boxes their float results on the heap.
+// Module-local bindings of the per-record functions: where modules are compiled to CommonJS,
+// every use of an import is a property getter, which keeps the optimizer from inlining these
+// calls in the record loops.
 const parseDay = days.parseDay;
 const parseInstant = days.parseInstant;
 const readInstant = days.readInstant;
