@@ -200,7 +200,7 @@ export class BillingWorkflow extends Construct {
     const rateContract = invoke(BILLING_STATE.RATE_CONTRACT, {
       resultSelector: { invoiceId: sfn.JsonPath.stringAt('$.Payload.invoiceId') },
     });
-    const rateContracts = new sfn.DistributedMap(this, BILLING_STATE.RATE_CONTRACTS, {
+    const rateContracts = new ZeroToleranceDistributedMap(this, BILLING_STATE.RATE_CONTRACTS, {
       itemReader: new sfn.S3JsonItemReader({ bucket: props.exportsBucket, key: sfn.JsonPath.stringAt('$.plan.planKey') }),
       itemSelector: {
         runId: sfn.JsonPath.stringAt('$.runId'),
@@ -212,7 +212,7 @@ export class BillingWorkflow extends Construct {
       },
       maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       // One contract that cannot be invoiced fails the run: finance re-runs it once fixed.
-      toleratedFailurePercentage: 0,
+      // (Rendered by ZeroToleranceDistributedMap: CDK leaves a zero out of the definition.)
       mapExecutionType: sfn.StateMachineType.STANDARD,
       label: BILLING_STATE.RATE_CONTRACTS,
       // Per-contract results are in the table; the run's payload stays small.
@@ -282,4 +282,15 @@ function acknowledgeWildcard(policy: IConstruct, resourceArn: string, reason: st
     id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(resourceArn))}]`,
     reason,
   });
+}
+
+/**
+ * A Distributed Map that states `ToleratedFailurePercentage: 0` in its definition. Zero is the
+ * service default, but CDK omits a falsy value, and the definition should say what the run
+ * relies on rather than lean on a default.
+ */
+class ZeroToleranceDistributedMap extends sfn.DistributedMap {
+  override toStateJson(queryLanguage?: sfn.QueryLanguage): object {
+    return { ...super.toStateJson(queryLanguage), ToleratedFailurePercentage: 0 };
+  }
 }
