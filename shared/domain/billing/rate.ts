@@ -176,13 +176,14 @@ export function ratePeriod(request: RateRequest): RatedPeriod {
 }
 
 function toRatedLine(line: FreshLine, currency: string): RatedLine {
-  const out: RatedLine = { type: line.type } as RatedLine;
-  if (line.chargeId !== undefined) out.chargeId = line.chargeId;
-  if (line.version !== undefined) out.version = line.version;
-  out.quantity = line.quantity.toFixed();
-  out.amount = formatMoney(line.amount, currency);
-  out.explanation = line.explanation;
-  return out;
+  return {
+    type: line.type,
+    ...(line.chargeId !== undefined ? { chargeId: line.chargeId } : {}),
+    ...(line.version !== undefined ? { version: line.version } : {}),
+    quantity: line.quantity.toFixed(),
+    amount: formatMoney(line.amount, currency),
+    explanation: line.explanation,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -214,15 +215,15 @@ export type CaseRunResult =
 
 /** What a rated run adds to `prior` for the runs after it. */
 export function invoicedBy(rated: RatedPeriod): PriorRuns {
-  const lines: InvoicedLine[] = rated.lines.map((line) => {
-    const out: InvoicedLine = { period: rated.period, type: line.type } as InvoicedLine;
-    if (line.adjusts !== undefined) out.adjusts = line.adjusts;
-    if (line.chargeId !== undefined) out.chargeId = line.chargeId;
-    if (line.version !== undefined) out.version = line.version;
-    out.quantity = line.quantity;
-    out.amount = line.amount;
-    return out;
-  });
+  const lines: InvoicedLine[] = rated.lines.map((line) => ({
+    period: rated.period,
+    type: line.type,
+    ...(line.adjusts !== undefined ? { adjusts: line.adjusts } : {}),
+    ...(line.chargeId !== undefined ? { chargeId: line.chargeId } : {}),
+    ...(line.version !== undefined ? { version: line.version } : {}),
+    quantity: line.quantity,
+    amount: line.amount,
+  }));
   const payouts: InvoicedPayout[] = rated.partnerPayoutsByCharge.map((p) => ({ period: rated.period, ...p }));
   return { lines, payouts };
 }

@@ -57,17 +57,20 @@ export function adjustmentLines(period: string, fresh: readonly FreshLine[], pri
     before: { quantity: Decimal; amount: Decimal }, now: { quantity: Decimal; amount: Decimal }, explanation: FreshExplanation | null) => {
     const amount = now.amount.minus(before.amount);
     if (amount.eq(ZERO)) return;
-    const line: RatedLine = { type: LineTypes.ADJUSTMENT, adjusts: type } as RatedLine;
-    if (chargeId !== undefined) line.chargeId = chargeId;
-    if (version !== undefined) line.version = version;
-    line.quantity = now.quantity.minus(before.quantity).toFixed();
-    line.amount = formatMoney(amount, currency);
-    line.explanation = {
-      kind: 'ADJUSTMENT',
+    const line: RatedLine = {
+      type: LineTypes.ADJUSTMENT,
       adjusts: type,
-      previouslyInvoiced: { quantity: before.quantity.toFixed(), amount: formatMoney(before.amount, currency) },
-      recomputed: { quantity: now.quantity.toFixed(), amount: formatMoney(now.amount, currency) },
-      fresh: explanation,
+      ...(chargeId !== undefined ? { chargeId } : {}),
+      ...(version !== undefined ? { version } : {}),
+      quantity: now.quantity.minus(before.quantity).toFixed(),
+      amount: formatMoney(amount, currency),
+      explanation: {
+        kind: 'ADJUSTMENT',
+        adjusts: type,
+        previouslyInvoiced: { quantity: before.quantity.toFixed(), amount: formatMoney(before.amount, currency) },
+        recomputed: { quantity: now.quantity.toFixed(), amount: formatMoney(now.amount, currency) },
+        fresh: explanation,
+      },
     };
     out.push(line);
   };
