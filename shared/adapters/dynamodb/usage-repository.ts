@@ -10,9 +10,10 @@
  *   item. A cancelled chunk names its duplicate ids (CancellationReasons); the rest is retried.
  *   The marker is needed because the usage item's key holds the period: the same id re-sent
  *   with another occurredAt would otherwise land in another partition, unseen.
- * - Audit: every usage item carries `actor` and `entityType: 'usage'`, and names the aggregate
- *   `usage#<contractId>#<period>` rather than the contract's: usage volume is huge and would
- *   flood the contract's chain (its terms, versions and approvals) with day counts.
+ * - Audit: every usage item carries `actor` and `entityType: 'usage'`, and names its own chain,
+ *   `usage#<contractId>#<period>#<shard>`, rather than the contract's: usage volume is huge and
+ *   would flood the contract's chain (its terms, versions and approvals) with day counts, and a
+ *   chain per partition stays inside one stream shard, so no two consumers race for its head.
  *
  * Money (a conversion's value) stays a decimal string; counts are DynamoDB numbers (integers
  * up to 2^53, which the schemas enforce).
@@ -66,7 +67,8 @@ export interface UsagePage {
   conversions: Conversion[];
 }
 
-export const usageAggregate = (contractId: string, period: string) => `usage#${contractId}#${period}`;
+/** The audit chain of a usage item: its partition (the audit consumer derives the same from the pk). */
+export const usageAggregate = (pk: string) => `usage#${pk.slice('USAGE#'.length)}`;
 
 /** Attributes the billing read needs; the audit attributes stay on the table. */
 const READ_ATTRIBUTES = [
@@ -99,11 +101,12 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 function impressionItem(contractId: string, record: PlannedImpression, meta: WriteMeta): Item {
+  const key = usageKeys.impression(contractId, record.period, record);
   return {
-    ...usageKeys.impression(contractId, record.period, record),
+    ...key,
     entityType: 'usage',
     usageKind: UsageItemKind.IMPRESSION,
-    aggregate: usageAggregate(contractId, record.period),
+    aggregate: usageAggregate(key.pk),
     contractId,
     period: record.period,
     date: record.date,
@@ -119,11 +122,12 @@ function impressionItem(contractId: string, record: PlannedImpression, meta: Wri
 }
 
 function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta): Item {
+  const key = usageKeys.conversion(contractId, record.period, record.id);
   return {
-    ...usageKeys.conversion(contractId, record.period, record.id),
+    ...key,
     entityType: 'usage',
     usageKind: UsageItemKind.CONVERSION,
-    aggregate: usageAggregate(contractId, record.period),
+    aggregate: usageAggregate(key.pk),
     contractId,
     period: record.period,
     conversionId: record.id,

@@ -1,5 +1,6 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aggregateOf } from '../../../shared/adapters/dynamodb/audit-stream';
 import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
 import { USAGE_SHARDS, usageKeys } from '../../../shared/adapters/dynamodb/table';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
@@ -46,7 +47,9 @@ describe('usage on DynamoDB Local', () => {
     ]);
     const key = usageKeys.impression(contract.id, '2027-01', impression());
     const { Items } = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk } }));
-    expect(Items![0]).toMatchObject({ entityType: 'usage', actor: 'alice', aggregate: `usage#${contract.id}#2027-01`, origin: 'api' });
+    // One audit chain per partition, the very one the audit consumer derives from the pk.
+    expect(Items![0]).toMatchObject({ entityType: 'usage', actor: 'alice', aggregate: `usage#${contract.id}#2027-01#${key.pk.slice(-1)}`, origin: 'api' });
+    expect(Items![0]!.aggregate).toBe(aggregateOf(null, key.pk));
   });
 
   it('counts a re-sent conversion id as a duplicate, even with another occurredAt (another period)', async () => {
