@@ -17,6 +17,8 @@ export const DEFAULT_CASES_DIR = resolve(dirname(fileURLToPath(import.meta.url))
 export interface CaseFile {
   file: string;
   raw: unknown;
+  /** Set when the file is not JSON. */
+  unreadable?: string;
 }
 
 export interface CaseOutcome {
@@ -37,7 +39,7 @@ export function loadCaseFiles(dir: string): CaseFile[] {
       try {
         return { file, raw: JSON.parse(text) as unknown };
       } catch (error) {
-        return { file, raw: { __unreadable: (error as Error).message } };
+        return { file, raw: undefined, unreadable: `not JSON: ${(error as Error).message}` };
       }
     });
 }
@@ -45,6 +47,9 @@ export function loadCaseFiles(dir: string): CaseFile[] {
 /** Rates one case file and checks every run's expectation. */
 export function runCase(caseFile: CaseFile): CaseOutcome {
   const fallbackId = caseFile.file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
+  if (caseFile.unreadable !== undefined) {
+    return { id: fallbackId, file: caseFile.file, passed: false, failures: [caseFile.unreadable], results: [] };
+  }
   let envelope;
   try {
     envelope = parseCaseEnvelope(caseFile.raw);
