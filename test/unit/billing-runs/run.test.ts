@@ -5,6 +5,8 @@ import {
   assertTransition,
   boundedReason,
   canTransition,
+  failureReasonOf,
+  previousPeriod,
   isTerminal,
   MAX_FAILURE_REASON_CHARS,
   newRun,
@@ -138,5 +140,25 @@ describe('the plan', () => {
       '2027-01',
     );
     expect(plan).toEqual([{ contractId: 'a' }, { contractId: 'z' }]);
+  });
+});
+
+describe('schedule and failure helpers', () => {
+  it('bills the calendar month before the scheduled instant', () => {
+    expect(previousPeriod('2027-02-03T03:00:00Z')).toBe('2027-01');
+    expect(previousPeriod('2027-01-03T03:00:00Z')).toBe('2026-12');
+    expect(previousPeriod('2028-03-01T00:00:00Z')).toBe('2028-02');
+    expect(() => previousPeriod('soon')).toThrowError(expect.objectContaining({ kind: 'VALIDATION' }));
+  });
+
+  it("reads a Lambda error's JSON cause, or keeps a plain cause", () => {
+    const lambdaCause = JSON.stringify({ errorType: 'NotFoundError', errorMessage: 'contract c-1 not found', trace: ['at x'] });
+    expect(failureReasonOf({ Error: 'NotFoundError', Cause: lambdaCause })).toBe('NotFoundError: contract c-1 not found');
+    expect(failureReasonOf({ Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' })).toBe(
+      'States.ExceedToleratedFailureThreshold: The specified tolerated failure threshold was exceeded',
+    );
+    expect(failureReasonOf({ Error: 'States.Timeout' })).toBe('States.Timeout');
+    expect(failureReasonOf(null)).toBe('Error');
+    expect(failureReasonOf({ Cause: '{not json' })).toBe('Error: {not json');
   });
 });
