@@ -15,7 +15,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { keys } from '../../shared/adapters/dynamodb/table';
-import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
+import { acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
 /**
@@ -40,6 +40,10 @@ export const AUDIT_TABLE_ACTIONS = [
  * the handler still skips every UNAUDITED_PREFIXES key itself.
  */
 export const BOOKKEEPING_SORT_KEYS = [keys.auditEvent('x').sk, keys.idempotency('x', 'y').sk] as const;
+
+/** Where the consumer archives entries, and the lifecycle job the daily chain digests (shared/adapters/s3/audit-archive.ts). */
+export const AUDIT_ENTRY_PREFIX = 'audit/';
+export const AUDIT_DIGEST_PREFIX = 'digests/';
 
 export interface AuditLogProps {
   factory: LambdaFactory;
@@ -79,7 +83,7 @@ export class AuditLog extends Construct {
       new iam.PolicyStatement({
         sid: 'AppendToAuditArchive',
         actions: ['s3:PutObject'],
-        resources: [props.archiveBucket.arnForObjects('*')],
+        resources: [props.archiveBucket.arnForObjects(`${AUDIT_ENTRY_PREFIX}*`)],
       }),
     );
 
@@ -107,7 +111,11 @@ export class AuditLog extends Construct {
     const policy = defaultPolicyOf(this.consumer);
     if (policy) {
       acknowledgeTableIndexes(policy, props.table);
-      acknowledgeBucketObjects(policy, props.archiveBucket);
+      acknowledgeWildcardResource(
+        policy,
+        props.archiveBucket.arnForObjects(`${AUDIT_ENTRY_PREFIX}*`),
+        'One object per audit entry under audit/<aggregate>/<seq>.json; aggregates are not known at deploy time.',
+      );
     }
   }
 }

@@ -9,11 +9,13 @@ import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeFunctionVersions, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
+import { acknowledgeFunctionVersions, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
+import { AUDIT_DIGEST_PREFIX } from './audit-log';
 import type { LambdaFactory } from './lambda';
 
 /** 02:15 UTC daily; the job reads the day from the scheduled time it is given, not from its clock. */
@@ -28,6 +30,8 @@ export const MONTHLY_BILLING_RUN_CRON = { minute: '0', hour: '6', day: '3' } as 
 export interface SchedulesProps {
   factory: LambdaFactory;
   table: dynamodb.ITableV2;
+  /** The lifecycle job archives the day's audit chain digest here (put only). */
+  auditArchive: s3.IBucket;
   stage: string;
 }
 
@@ -62,8 +66,22 @@ export class Schedules extends Construct {
       memorySize: 1024,
     });
     props.table.grantReadWriteData(this.lifecycleFunction);
+    this.lifecycleFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ArchiveChainDigests',
+        actions: ['s3:PutObject'],
+        resources: [props.auditArchive.arnForObjects(`${AUDIT_DIGEST_PREFIX}*`)],
+      }),
+    );
     const lifecyclePolicy = defaultPolicyOf(this.lifecycleFunction);
-    if (lifecyclePolicy) acknowledgeTableIndexes(lifecyclePolicy, props.table);
+    if (lifecyclePolicy) {
+      acknowledgeTableIndexes(lifecyclePolicy, props.table);
+      acknowledgeWildcardResource(
+        lifecyclePolicy,
+        props.auditArchive.arnForObjects(`${AUDIT_DIGEST_PREFIX}*`),
+        'One digest object per day under digests/<date>.json; the wildcard stays inside that prefix of the archive.',
+      );
+    }
 
     // One role for the scheduler's targets in this construct, so its policy is ours to review.
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {

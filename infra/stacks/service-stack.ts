@@ -68,7 +68,12 @@ export class ServiceStack extends Stack {
       table: table,
       archiveBucket: buckets.auditArchive,
     });
-    this.schedules = new Schedules(this, 'Schedules', { factory: this.lambdas, table: table, stage: props.stage });
+    this.schedules = new Schedules(this, 'Schedules', {
+      factory: this.lambdas,
+      table,
+      auditArchive: buckets.auditArchive,
+      stage: props.stage,
+    });
     this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
 
     this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', { factory: this.lambdas, table, exportsBucket: buckets.exports });

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { RESOURCE_STAR_ACTIONS } from '../../infra/constructs/acknowledgements';
 import { GROUP_ACCESS } from '../../infra/constructs/api';
-import { AUDIT_TABLE_ACTIONS } from '../../infra/constructs/audit-log';
+import { AUDIT_DIGEST_PREFIX, AUDIT_ENTRY_PREFIX, AUDIT_TABLE_ACTIONS } from '../../infra/constructs/audit-log';
+import { archiveDigestKey, archiveEntryKey } from '../../shared/adapters/s3/audit-archive';
 import { DAILY_LIFECYCLE_CRON } from '../../infra/constructs/schedules';
 import { FunctionGroup, ROUTES, routeKey } from '../../functions/http/routes';
 import { UNAUDITED_PREFIXES } from '../../shared/adapters/dynamodb/table';
@@ -164,6 +165,20 @@ describe('least privilege', () => {
     expect(s3Statements).toHaveLength(1);
     expect(actionsOf(s3Statements[0]!)).toEqual(['s3:PutObject']);
     expect(JSON.stringify(s3Statements[0]!.Resource)).toContain('CtvBilling-test-AuditArchiveBucketName');
+    expect(JSON.stringify(s3Statements[0]!.Resource)).toContain(`/${AUDIT_ENTRY_PREFIX}*`);
+  });
+
+  test('the lifecycle job may only add daily chain digests to the archive', () => {
+    const [fnId] = functionOf(synth.service, 'lifecycle');
+    const s3Statements = functionStatements(synth.service, fnId).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3Statements.flatMap(actionsOf)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3Statements[0]!.Resource)).toContain('CtvBilling-test-AuditArchiveBucketName');
+    expect(JSON.stringify(s3Statements[0]!.Resource)).toContain(`/${AUDIT_DIGEST_PREFIX}*`);
+  });
+
+  test('the archive prefixes granted are the ones the archive adapter writes', () => {
+    expect(archiveEntryKey('CONTRACT#c1', 7).startsWith(AUDIT_ENTRY_PREFIX)).toBe(true);
+    expect(archiveDigestKey('2026-01-31').startsWith(AUDIT_DIGEST_PREFIX)).toBe(true);
   });
 });
 
