@@ -40,7 +40,10 @@ const list = (value: string | undefined) =>
 
 function authSettings(): AuthSettings {
   const issuer = context('jwtIssuer');
-  if (!issuer) return { kind: 'cognito', callbackUrls: list(context('authCallbackUrls')).length ? list(context('authCallbackUrls')) : DEFAULT_CALLBACK_URLS };
+  if (!issuer) {
+    const callbackUrls = list(context('authCallbackUrls'));
+    return { kind: 'cognito', callbackUrls: callbackUrls.length > 0 ? callbackUrls : DEFAULT_CALLBACK_URLS };
+  }
   const audience = list(context('jwtAudience'));
   if (audience.length === 0) throw new Error('context jwtAudience is required with jwtIssuer');
   return { kind: 'issuer', issuer, audience, scope: context('jwtScope') ?? DEFAULT_API_SCOPE };
