@@ -6,7 +6,7 @@
  * Counts are summed as integers while selecting usage; decimals appear only here.
  */
 import type { CpmCharge, RoundingMode } from '../terms/types';
-import { Dec, decFromInteger, shiftLeft, ZERO, type Decimal } from '../kernel/money';
+import { Dec, decFromInteger, HUNDRED, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import type { CpmUsageExplanation, SourceCounts, TierUse } from './types';
 
 export class CpmSlot {
@@ -68,7 +68,7 @@ export function sourceCounts(slot: CpmSlot): SourceCounts {
   const judged = threshold !== null && slot.firstParty > 0 && slot.thirdParty > 0 && billable > 0;
   let discrepancy = false;
   if (judged) {
-    const gap = decFromInteger(Math.abs(slot.firstParty - slot.thirdParty)).times(Dec('100'));
+    const gap = decFromInteger(Math.abs(slot.firstParty - slot.thirdParty)).times(HUNDRED);
     discrepancy = gap.gt(decFromInteger(billable).times(Dec(threshold)));
   }
   return {

@@ -8,7 +8,7 @@
  * once per partner and charge.
  */
 import type { RoundingMode } from '../terms/types';
-import { addExact, Dec, decFromInteger, fraction, roundMoney, shiftLeft, type Decimal, type Exact } from '../kernel/money';
+import { addExact, Dec, decFromInteger, fraction, HUNDRED, roundMoney, shiftLeft, type Decimal, type Exact } from '../kernel/money';
 import type { CpmSlot } from './cpm';
 import type { CpaSlot } from './cpa';
 import type { PeriodPlan } from './versions';
@@ -48,7 +48,7 @@ export function partnerPayouts(
           const lineExact = exactBySlot.get(slot)!;
           add(share.partnerId, chargeId, fraction(
             lineExact.times(decFromInteger(imps)).times(Dec(percent)),
-            decFromInteger(all).times(Dec('100')),
+            decFromInteger(all).times(HUNDRED),
           ));
         } else {
           const tally = slot.partners.get(share.partnerId);

@@ -38,6 +38,10 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export const ZERO: Big = Dec('0');
 export const ONE: Big = Dec('1');
+export const HUNDRED: Big = Dec('100');
+
+// 10^-k for the decimal shifts of pricing (per mille, percent, minor units), built once.
+const NEGATIVE_POWERS: Big[] = Array.from({ length: 41 }, (_, k) => Dec(`1e-${k}`));
 
 /** Parses a plain decimal string ("12.50", "-3", "0.000001"). Throws RangeError otherwise. */
 export function parseDecimal(value: string): Big {
@@ -53,7 +57,8 @@ export function decFromInteger(value: number | bigint): Big {
 
 /** `value × 10^-places`, exact (no division). */
 export function shiftLeft(value: Big, places: number): Big {
-  return places === 0 ? value : value.times(Dec(`1e-${places}`));
+  if (places === 0) return value;
+  return value.times(NEGATIVE_POWERS[places] ?? Dec(`1e-${places}`));
 }
 
 export function isFraction(value: Exact): value is Fraction {
