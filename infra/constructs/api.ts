@@ -27,8 +27,6 @@ type TableAccess = 'none' | 'read' | 'readWrite';
 
 interface GroupAccess {
   table: TableAccess;
-  /** Usage uploads: read and put, never delete. */
-  usageBucket?: boolean;
   /** Finance exports: read, to presign GET URLs with the function's own credentials. */
   exportsRead?: boolean;
   description: string;
@@ -43,7 +41,8 @@ export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
   directory: { table: 'readWrite', description: 'Advertisers and partners' },
   contracts: { table: 'readWrite', description: 'Contracts, versions, amendments, renewals, terminations, audit trail' },
   approvals: { table: 'readWrite', description: 'Submit, approve and reject versions' },
-  usage: { table: 'readWrite', usageBucket: true, description: 'Impression and conversion ingestion' },
+  // Bulk files go through the usage bucket to their own function (usage-files.ts), not this one.
+  usage: { table: 'readWrite', description: 'Impression and conversion ingestion' },
   billing: { table: 'readWrite', exportsRead: true, description: 'Quotes, billing runs, statements, exports' },
   invoices: { table: 'readWrite', description: 'Invoices: read, finalize, void' },
 };
@@ -129,17 +128,9 @@ export class Api extends Construct {
     });
     if (access.table === 'read') props.table.grantReadData(fn);
     if (access.table === 'readWrite') props.table.grantReadWriteData(fn);
-    // Bucket access as explicit statements: grantRead/grantPut would add `s3:GetObject*`,
-    // `s3:List*`, `s3:GetBucket*` and `s3:Abort*` that no handler uses.
-    if (access.usageBucket) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'UsageUploadsReadPut',
-          actions: ['s3:GetObject', 's3:PutObject'],
-          resources: [props.buckets.usage.arnForObjects('*')],
-        }),
-      );
-    }
+    // Bucket access as explicit statements: grantRead would add `s3:GetObject*`, `s3:List*`
+    // and `s3:GetBucket*` that no handler uses. ListBucket lists a period's files (and makes a
+    // missing manifest a NoSuchKey instead of a 403).
     if (access.exportsRead) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -169,7 +160,6 @@ function acknowledgeScopedWildcards(fn: lambda.Function, access: GroupAccess, pr
   const policy = defaultPolicyOf(fn);
   if (!policy) return;
   if (access.table !== 'none') acknowledgeTableIndexes(policy, props.table);
-  if (access.usageBucket) acknowledgeBucketObjects(policy, props.buckets.usage);
   if (access.exportsRead) acknowledgeBucketObjects(policy, props.buckets.exports);
 }
 
