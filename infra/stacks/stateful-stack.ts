@@ -30,9 +30,9 @@ export interface StatefulStackProps extends StackProps {
 }
 
 export interface DataBuckets {
-  /** Finance exports per period (`exports/{period}/...`), read through presigned URLs. */
+  /** Finance exports per period (`exports/{period}/...`, read through presigned URLs) and billing-run plans (`plans/`). */
   exports: s3.IBucket;
-  /** Raw usage uploads and billing-run plans too large for a request body or an execution input. */
+  /** Bulk usage files (`usage/...`) and their ingestion reports (`reports/...`). */
   usage: s3.IBucket;
   /** The audit chain archive: write-once (Object Lock, COMPLIANCE mode). */
   auditArchive: s3.IBucket;
