@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -38,6 +39,16 @@ describe('cdk-nag AwsSolutions', () => {
     const located = synthesize({ env: { account: '123456789012', region: 'eu-west-1' } });
     const report = new AwsSolutionsChecks().validateScope(located.app);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+
+  test('the construct library itself reports no error or warning annotation on either stack', () => {
+    for (const stack of [synth.deployment.stateful, synth.deployment.service]) {
+      const annotations = Annotations.fromStack(stack);
+      const messages = [...annotations.findError('*', Match.anyValue()), ...annotations.findWarning('*', Match.anyValue())].map(
+        (m) => `${m.id}: ${JSON.stringify(m.entry.data)}`,
+      );
+      expect(messages, stack.stackName).toEqual([]);
+    }
   });
 
   test('every acknowledgement names one rule finding and gives a written reason', () => {
