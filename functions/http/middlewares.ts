@@ -16,7 +16,7 @@ import type { Operation } from '../../shared/schemas/api/operation';
 import { errorResponse, HttpError, mapError } from './errors';
 import { identityOf, type Identity } from './identity';
 import { logger } from './logger';
-import type { RouteDef } from './routes';
+import { Role, type RouteDef } from './routes';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -130,7 +130,10 @@ export function authorize(): HttpMiddleware {
       const identity = identityOf(request.event);
       http.identity = identity;
       logger.appendKeys({ actor: identity.sub });
-      if (!identity.roles.some((r) => roles.includes(r))) {
+      // A token holding `advertiser` is confined to that advertiser whatever else it holds, and
+      // only the routes open to advertisers check the tenant: its other roles open nothing.
+      const usable = identity.advertiserId !== null ? [Role.ADVERTISER] : identity.roles;
+      if (!usable.some((r) => roles.includes(r))) {
         throw new HttpError(403, 'forbidden', 'your roles do not allow this operation');
       }
     },
