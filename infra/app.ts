@@ -8,6 +8,7 @@
  *   jwtAudience         comma-separated audiences (app client ids) for jwtIssuer
  *   jwtScope            scope every authorized route requires, default `ctv-billing/api`
  *   authCallbackUrls    comma-separated OAuth callback URLs of the created user pool's client
+ *   authDomainPrefix    Cognito domain prefix for the created user pool's sign-in pages
  *   approvalThresholds  JSON like {"USD":"100000.00","EUR":"90000.00"}
  *   auditRetentionDays  Object Lock retention of the audit archive, default 2557 (7 years)
  * Environment: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION (set by the CDK CLI from the profile).
@@ -42,7 +43,12 @@ function authSettings(): AuthSettings {
   const issuer = context('jwtIssuer');
   if (!issuer) {
     const callbackUrls = list(context('authCallbackUrls'));
-    return { kind: 'cognito', callbackUrls: callbackUrls.length > 0 ? callbackUrls : DEFAULT_CALLBACK_URLS };
+    const domainPrefix = context('authDomainPrefix');
+    return {
+      kind: 'cognito',
+      callbackUrls: callbackUrls.length > 0 ? callbackUrls : DEFAULT_CALLBACK_URLS,
+      ...(domainPrefix ? { domainPrefix } : {}),
+    };
   }
   const audience = list(context('jwtAudience'));
   if (audience.length === 0) throw new Error('context jwtAudience is required with jwtIssuer');

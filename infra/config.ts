@@ -8,7 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 /** How the API's JWTs are issued. */
 export type AuthSettings =
   /** A Cognito user pool is created with the stateful resources and its issuer is used. */
-  | { kind: 'cognito'; callbackUrls: string[] }
+  | { kind: 'cognito'; callbackUrls: string[]; domainPrefix?: string }
   /** An existing OIDC issuer (Cognito elsewhere, or any IdP); `audience` is checked by API Gateway. */
   | { kind: 'issuer'; issuer: string; audience: string[]; scope: string };
 

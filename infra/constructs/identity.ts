@@ -21,6 +21,8 @@ export interface JwtIssuerSettings {
 export interface UserDirectoryProps {
   stage: string;
   callbackUrls: string[];
+  /** Cognito domain prefix for the hosted sign-in pages (globally unique per region); none without it. */
+  domainPrefix?: string;
 }
 
 const RESOURCE_SERVER_ID = 'ctv-billing';
@@ -84,6 +86,13 @@ export class UserDirectory extends Construct {
       refreshTokenValidity: Duration.days(1),
       preventUserExistenceErrors: true,
     });
+
+    if (props.domainPrefix) {
+      this.userPool.addDomain('SignInDomain', {
+        cognitoDomain: { domainPrefix: props.domainPrefix },
+        managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+      });
+    }
 
     const { region } = Stack.of(this);
     this.jwt = {

@@ -104,7 +104,11 @@ export class StatefulStack extends Stack {
     this.buckets = { exports, usage, auditArchive };
 
     if (props.auth.kind === 'cognito') {
-      const directory = new UserDirectory(this, 'Users', { stage: props.stage, callbackUrls: props.auth.callbackUrls });
+      const directory = new UserDirectory(this, 'Users', {
+        stage: props.stage,
+        callbackUrls: props.auth.callbackUrls,
+        domainPrefix: props.auth.domainPrefix,
+      });
       this.jwt = directory.jwt;
     }
     exportStateful(this, statefulExportNames(props.stage), this.table, this.buckets, this.jwt);

@@ -139,6 +139,13 @@ describe('user directory', () => {
     });
   });
 
+  test('gets hosted sign-in pages only when a domain prefix is configured', () => {
+    synth.stateful.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    const withDomain = synthesize({ auth: { kind: 'cognito', callbackUrls: ['https://app.example.com/cb'], domainPrefix: 'ctv-billing-test-1234' } });
+    withDomain.stateful.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'ctv-billing-test-1234', ManagedLoginVersion: 2 });
+    withDomain.stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://app.example.com/cb'] });
+  });
+
   test('is not created when an external issuer is configured', () => {
     const external = synthesize({ auth: { kind: 'issuer', issuer: 'https://idp.example.com/', audience: ['billing-api'], scope: 'billing/api' } });
     external.stateful.resourceCountIs('AWS::Cognito::UserPool', 0);
