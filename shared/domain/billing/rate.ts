@@ -17,10 +17,20 @@
  *
  *   rateCase(input: CaseInput): CaseRunResult[]
  *     Executes a sequence of runs of one contract in order, each run's lines and payouts
- *     appended to `prior` for the next (a case of the conformance suite, or a quote).
+ *     appended to `prior` for the next (a case of the conformance suite, or a quote). A run
+ *     with invalid inputs yields `{ ok: false, error }` and invoices nothing.
+ *
+ *   invoicedBy(rated): PriorRuns — what a rated run adds to `prior` (lines and payouts by
+ *   charge, tagged with the period), for callers that store runs themselves.
  *
  *   Types: RateRequest, PriorRuns, InvoicedLine, InvoicedPayout, RatedPeriod, RatedLine,
  *   LineType, LineExplanation (types.ts).
+ *
+ * Line conventions: USAGE lines carry chargeId and version (1-based position in the full
+ * `versions` list) and are left out when their quantity is 0; period-level lines
+ * (CAP_ADJUSTMENT, MINIMUM_TRUE_UP, AGENCY_COMMISSION) carry neither, have quantity "0" and
+ * are left out when their amount is 0. Amounts have exactly the currency's minor digits.
+ * `subtotal` excludes AGENCY_COMMISSION (and its adjustments), `total` includes every line.
  *
  * How a period is rated
  * ---------------------
