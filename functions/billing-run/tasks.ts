@@ -17,6 +17,8 @@ import { BILLABLE_CONTRACT_STATUSES, buildPlan, type PlannableContract } from '.
 import {
   executionInputOf,
   failureReasonOf,
+  withContractFailures,
+  MAX_FAILURES_IN_REASON,
   summarizeRun,
   validateStartRequest,
   ConflictingProgressError,
@@ -109,6 +111,20 @@ export interface RateContractInput {
 }
 
 export async function rateContract(ports: BillingRunPorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
+  try {
+    return await rateOneContract(ports, input);
+  } catch (error) {
+    // Best effort: the failure itself is what Step Functions acts on; the record only explains it.
+    // A run that already failed is a consequence of another contract's failure, not a cause.
+    if ((error as { code?: unknown }).code !== 'billing_run_not_running') {
+      const reason = `${(error as Error).name}: ${(error as Error).message}`;
+      await ports.runs.recordContractFailure(input.runId, input.contractId, reason).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+async function rateOneContract(ports: BillingRunPorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
   const aggregate = await ports.contracts.get(input.contractId);
   if (!aggregate) throw new NotFoundError('contract', input.contractId);
   const { contract } = aggregate;
@@ -155,7 +171,8 @@ export async function markFailed(
   ports: Pick<BillingRunPorts, 'runs'>,
   input: { runId: string; error?: { Error?: string; Cause?: string } | null },
 ): Promise<{ status: string; reason: string }> {
-  const reason = failureReasonOf(input.error);
+  const failures = await ports.runs.listContractFailures(input.runId, MAX_FAILURES_IN_REASON + 1);
+  const reason = withContractFailures(failureReasonOf(input.error), failures);
   const run = await ports.runs.failRun(input.runId, reason);
   return { status: run.status, reason };
 }

@@ -138,7 +138,8 @@ describe('cdk-nag on the billing workflow construct', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'ExportsBucket', 'exports-bucket');
     const factory = new LambdaFactory({ code: 'placeholder', environment: {}, serviceName: 'test' });
     const workflow = new BillingWorkflow(stack, 'BillingWorkflow', { factory, table, exportsBucket: bucket, maxConcurrency: 4 });
-    const schedules = new Schedules(stack, 'Schedules', { factory, table, stage: 'test' });
+    const auditArchive = s3.Bucket.fromBucketName(stack, 'AuditArchiveBucket', 'audit-archive-bucket');
+    const schedules = new Schedules(stack, 'Schedules', { factory, table, auditArchive, stage: 'test' });
     schedules.addMonthlyBillingRun(workflow.monthlyScheduleTarget(schedules.schedulerRole, schedules.deadLetterQueue));
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.filter((v) => !v.violatingResources.every((r) => r.constructPath?.includes('/Table/')));

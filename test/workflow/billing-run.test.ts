@@ -107,6 +107,20 @@ describe('a billing run of the synthesized workflow', () => {
     expect(again.stored).toMatchObject({ status: RunStatus.SUCCEEDED, runSeq: 2, progress: { done: 2, total: 2 } });
   });
 
+  it('names the contract whose rating failed for good in the reason of the failed run', { timeout: 120_000 }, async () => {
+    // ACTIVE but with no approved version: the engine refuses to rate it (no retry can help).
+    // Its term is June only, so the other periods' runs do not plan it.
+    await seedContract(env, 'ctr-broken', { versionStatus: 'DRAFT', term: ['2026-06-01', '2026-06-30'] });
+    const { execution, stored } = await runToEnd('2026-06', ['ctr-a', 'ctr-broken']);
+    expect(execution.status).toBe('FAILED');
+    expect(stored.status).toBe(RunStatus.FAILED);
+    expect(stored.failureReason).toBe('ValidationError: invalid rating input: contract.versions: at least one version is required');
+    expect(await env.runs.listContractFailures(stored.id)).toEqual([
+      { contractId: 'ctr-broken', reason: 'ValidationError: invalid rating input: contract.versions: at least one version is required' },
+    ]);
+    expect((await env.runs.readLock('2026-06')).runningRunId).toBeNull();
+  });
+
   it('never invoices twice: a run started twice, a period started while running, a Map item run again', { timeout: 120_000 }, async () => {
     let rerunItem = true;
     env.hooks.beforeTask = async (call) => {

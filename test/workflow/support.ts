@@ -103,15 +103,19 @@ function version(contractId: string, number: number, effectiveFrom: string, term
 }
 
 /** A contract as approval leaves it: ACTIVE (or another status), its first version APPROVED. */
-export async function seedContract(env: WorkflowEnvironment, id: string, options: { status?: Contract['status']; rate?: string } = {}): Promise<Contract> {
+export async function seedContract(
+  env: WorkflowEnvironment,
+  id: string,
+  options: { status?: Contract['status']; rate?: string; versionStatus?: ContractVersion['status']; term?: [string, string] } = {},
+): Promise<Contract> {
   const contract: Contract = {
     id,
     advertiserId: 'adv-1',
     name: `contract ${id}`,
     currency: 'USD',
     timezone: 'UTC',
-    startDate: '2026-01-01',
-    endDate: '2026-12-31',
+    startDate: options.term?.[0] ?? '2026-01-01',
+    endDate: options.term?.[1] ?? '2026-12-31',
     rounding: 'HALF_EVEN',
     autoRenew: false,
     status: options.status ?? 'ACTIVE',
@@ -124,7 +128,7 @@ export async function seedContract(env: WorkflowEnvironment, id: string, options
   };
   await env.contracts.commit({
     contract: { next: contract, expectedVersion: null },
-    versions: [{ next: version(id, 1, contract.startDate, flatCpm(options.rate ?? '10'), AT), expectedVersion: null }],
+    versions: [{ next: { ...version(id, 1, contract.startDate, flatCpm(options.rate ?? '10'), AT), status: options.versionStatus ?? 'APPROVED' }, expectedVersion: null }],
     approvals: [],
   });
   return contract;

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../domain/kernel/clock';
 import { ConflictError, NotFoundError } from '../../domain/kernel/errors';
 import {
@@ -178,6 +178,8 @@ export class BillingRunRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // An earlier attempt's failure is history once the contract is done.
+            { Delete: { TableName: this.tableName, Key: keys.billingRunContractFailure(runId, invoice.contractId) } },
             {
               Update: {
                 TableName: this.tableName,
@@ -194,7 +196,7 @@ export class BillingRunRepository {
       return true;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [record, run] = error.CancellationReasons ?? [];
+      const [record, , run] = error.CancellationReasons ?? [];
       if (record?.Code === 'ConditionalCheckFailed') return false;
       if (run?.Code === 'ConditionalCheckFailed') {
         const current = await this.requireRun(runId);
@@ -202,6 +204,32 @@ export class BillingRunRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Why a contract's step failed (the latest attempt). In AWS a failed Distributed Map reports
+   * only that its failure threshold was exceeded; these records name the contracts and errors.
+   */
+  async recordContractFailure(runId: string, contractId: string, reason: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.billingRunContractFailure(runId, contractId), entityType: 'billingRunFailure', runId, contractId, reason: boundedReason(reason), at: this.clock.now().toISOString() },
+      }),
+    );
+  }
+
+  async listContractFailures(runId: string, limit = 20): Promise<{ contractId: string; reason: string }[]> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractFailurePrefix },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => ({ contractId: item.contractId, reason: item.reason }));
   }
 
   /** What each contract of the run produced, in contract id order. */

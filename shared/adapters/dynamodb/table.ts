@@ -117,6 +117,9 @@ export const keys = {
   /** One item per contract a run has rated: makes "contract done" idempotent and lists the run's invoices. */
   billingRunContract: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `CONTRACT#${contractId}` }),
   billingRunContractPrefix: 'CONTRACT#',
+  /** The last failure of a contract's step in a run (deleted when the contract is done): names the culprit of a failed run. */
+  billingRunContractFailure: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `FAILURE#${contractId}` }),
+  billingRunContractFailurePrefix: 'FAILURE#',
   /** One item per period: its last run number and the run currently holding the period. */
   billingPeriodLock: (period: string) => ({ pk: `BILLINGPERIOD#${period}`, sk: 'LOCK' }),
 } as const;

@@ -244,3 +244,17 @@ export class ConflictingProgressError extends Error {
     super(`billing run ${runId} recorded ${recorded} contracts but planned ${planned}`);
   }
 }
+
+/** A failed run names at most this many of the contracts that failed. */
+export const MAX_FAILURES_IN_REASON = 5;
+
+/**
+ * The run's failure reason with the contracts whose step failed (a failed Distributed Map only
+ * says its threshold was exceeded). Unchanged when the error already says it all.
+ */
+export function withContractFailures(reason: string, failures: readonly { contractId: string; reason: string }[]): string {
+  const named = failures.filter((f) => !reason.includes(f.reason)).slice(0, MAX_FAILURES_IN_REASON);
+  if (named.length === 0) return reason;
+  const more = failures.length > MAX_FAILURES_IN_REASON ? ' (and more)' : '';
+  return boundedReason(`${reason}; failed contracts: ${named.map((f) => `${f.contractId}: ${f.reason}`).join('; ')}${more}`);
+}

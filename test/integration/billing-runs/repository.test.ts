@@ -70,3 +70,21 @@ describe('BillingRunRepository on DynamoDB Local', () => {
     await expect(repo.startRun('2027-01', null, 'fin-1')).resolves.toMatchObject({ runSeq: 2 });
   });
 });
+
+describe('contract failures of a run', () => {
+  it('keeps the latest failure of a contract until the contract is done', async () => {
+    const client = documentClient();
+    const repo = new BillingRunRepository(client, await freshTable(), fixedClock('2027-02-03T03:00:00Z'));
+    const run = await repo.startRun('2027-01', null, 'fin-1');
+    await repo.recordContractFailure(run.id, 'c-a', 'ThrottlingException: slow down');
+    await repo.recordContractFailure(run.id, 'c-a', 'ProvisionedThroughputExceededException: again');
+    await repo.recordContractFailure(run.id, 'c-b', 'NotFoundError: contract c-b not found');
+    expect(await repo.listContractFailures(run.id)).toEqual([
+      { contractId: 'c-a', reason: 'ProvisionedThroughputExceededException: again' },
+      { contractId: 'c-b', reason: 'NotFoundError: contract c-b not found' },
+    ]);
+    await repo.recordContractDone(run.id, { contractId: 'c-a', invoiceId: 'inv-a', currency: 'USD', total: '1.00' });
+    expect(await repo.listContractFailures(run.id)).toEqual([{ contractId: 'c-b', reason: 'NotFoundError: contract c-b not found' }]);
+    expect(await repo.listRunInvoices(run.id)).toHaveLength(1);
+  });
+});

@@ -7,6 +7,8 @@ import {
   canTransition,
   failureReasonOf,
   previousPeriod,
+  withContractFailures,
+  MAX_FAILURES_IN_REASON,
   isTerminal,
   MAX_FAILURE_REASON_CHARS,
   newRun,
@@ -160,5 +162,20 @@ describe('schedule and failure helpers', () => {
     expect(failureReasonOf({ Error: 'States.Timeout' })).toBe('States.Timeout');
     expect(failureReasonOf(null)).toBe('Error');
     expect(failureReasonOf({ Cause: '{not json' })).toBe('Error: {not json');
+  });
+});
+
+describe('naming the contracts of a failed run', () => {
+  it('adds the failed contracts to a generic reason, bounded, and leaves a specific one alone', () => {
+    const generic = 'States.ExceedToleratedFailureThreshold: The specified tolerated failure threshold was exceeded';
+    expect(withContractFailures(generic, [{ contractId: 'c-1', reason: 'NotFoundError: contract c-1 not found' }])).toBe(
+      `${generic}; failed contracts: c-1: NotFoundError: contract c-1 not found`,
+    );
+    const many = Array.from({ length: MAX_FAILURES_IN_REASON + 1 }, (_, i) => ({ contractId: `c-${i}`, reason: 'Error: x' }));
+    const reason = withContractFailures(generic, many);
+    expect(reason.endsWith(' (and more)')).toBe(true);
+    expect(reason.match(/c-\d/g)).toHaveLength(MAX_FAILURES_IN_REASON);
+    expect(withContractFailures('Error: x', [{ contractId: 'c-1', reason: 'Error: x' }])).toBe('Error: x');
+    expect(withContractFailures(generic, [])).toBe(generic);
   });
 });
