@@ -157,8 +157,33 @@ export function jsonBody(): HttpMiddleware {
       } catch (error) {
         throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON', [], { cause: error });
       }
+      // JSON.parse takes any depth, but everything after it (canonical JSON for idempotency,
+      // audit images) recurses: 1 MiB of `[[[...` would overflow the stack and answer 500.
+      if (nestingDepth(text) > MAX_JSON_DEPTH) {
+        throw new HttpError(400, 'invalid_json', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+      }
     },
   };
+}
+
+/** Far deeper than any request body of the API, far shallower than the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in valid JSON text, brackets inside strings skipped. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 /** zod issues as field paths; unknown keys (mass assignment) get one detail per key. */

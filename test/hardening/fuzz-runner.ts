@@ -13,7 +13,7 @@ import type { Operation } from '../../shared/schemas/api/operation';
 import { startTestApi, type TestApi } from '../support/api';
 import { seedWorld } from './seed';
 import { bodyText, headerSet, pathValue, queryText } from './arbitraries';
-import { concretePath, invoke, isErrorBody, pool, tableSnapshot } from './support';
+import { concretePath, invoke, isErrorBody, pool, requestRetrying, tableSnapshot } from './support';
 
 export interface FuzzSeeds {
   /** Ids that exist, mixed into path parameters and body strings. */
@@ -132,14 +132,13 @@ export async function fuzzOverHttp(api: TestApi, route: RouteDef, seeds: FuzzSee
     // API Gateway refuses long URLs; the in-process run covers the long query strings.
     const path = `${concretePath(route.path, input.params).slice(0, 6_000)}${input.query ? `?${input.query.slice(0, 4_000)}` : ''}`;
     const send = () =>
-      api.request(route.method, path, {
+      requestRetrying(api, route.method, path, {
         ...(route.roles === null ? {} : { token: seeds.tokens[input.role] }),
         headers: sendable(input.headers),
         ...(route.method === 'GET' ? {} : { body: input.body }),
       });
     try {
-      // One retry for a kept-alive connection the server closed just as it was reused (ECONNRESET).
-      const res = await send().catch(send);
+      const res = await send();
       judge(route, report, input, res.status, res, res.text);
     } catch (error) {
       judge(route, report, { ...input, query: `${path} ${JSON.stringify(sendable(input.headers))}` }, 599, { json: null }, String((error as Error).cause ?? error));

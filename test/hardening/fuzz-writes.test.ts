@@ -12,7 +12,7 @@ import { ROUTES } from '../../functions/http/routes';
 import type { TestApi } from '../support/api';
 import { fuzzSuite } from './fuzz-runner';
 import type { World } from './seed';
-import { concretePath, expectErrorBody, invoke, quietHandlerLogs, routeByKey, tableSnapshot } from './support';
+import { concretePath, expectErrorBody, invoke, quietHandlerLogs, requestRetrying, routeByKey, tableSnapshot } from './support';
 
 quietHandlerLogs();
 
@@ -39,7 +39,7 @@ describe('413: oversize bodies and usage batches', () => {
       expect(direct.status, `${route.method} ${route.path}`).toBe(413);
       expectErrorBody(direct, route.path);
       expect(direct.json.error.code).toBe('payload_too_large');
-      const overHttp = await api.request(route.method, concretePath(route.path, params), { token: world.tokens[role], body: huge, headers: { 'content-type': 'application/json' } });
+      const overHttp = await requestRetrying(api, route.method, concretePath(route.path, params), { token: world.tokens[role], body: huge, headers: { 'content-type': 'application/json' } });
       expect(overHttp.status, `${route.method} ${route.path}`).toBe(413);
       expectErrorBody(overHttp, route.path);
     }
@@ -56,12 +56,37 @@ describe('413: oversize bodies and usage batches', () => {
       const direct = await invoke({ route, body: JSON.stringify(over), headers: { 'content-type': 'application/json' }, claims: world.claims.ops });
       expect(direct.status, key).toBe(413);
       expectErrorBody(direct);
-      const overHttp = await api.request('POST', route.path, { token: world.tokens.ops, body: over });
+      const overHttp = await requestRetrying(api, 'POST', route.path, { token: world.tokens.ops, body: over });
       expect(overHttp.status, key).toBe(413);
       const atLimit = { ...over, records: over.records.slice(0, 1_000) };
       const notTooLarge = await api.request('POST', route.path, { token: world.tokens.ops, body: atLimit });
       expect(notTooLarge.status, key).toBe(400);
     }
+    expect(await tableSnapshot(api.tableName)).toEqual(before);
+  });
+
+  it('bodies nested far beyond the stack (200,000 levels, under 1 MiB) answer 400 on every POST and PUT route, with an Idempotency-Key too', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const bodies = (route: (typeof WRITE_ROUTES)[number]) => [
+      deep,
+      `{"records":${deep}}`,
+      // Places the schemas leave open (usage records are judged one by one, quote expectations are ignored).
+      `{"contractId":"${world.acme.contractId}","records":[${deep}]}`,
+      `{"contract":{},"usage":{},"runs":[{"period":"2027-01","asOf":"2027-02-01T00:00:00Z","expect":${deep}}]}`,
+      route.path === '/v1/quotes' ? `{"runs":[{"expect":${deep}}]}` : `{"terms":${deep}}`,
+    ];
+    for (const route of WRITE_ROUTES) {
+      for (const body of bodies(route)) {
+        for (const headers of [{}, { 'idempotency-key': `deep-${Math.random()}` }] as Record<string, string>[]) {
+          const res = await invoke({ route, pathParameters: { id: world.acme.contractId, n: '1' }, body, headers: { 'content-type': 'application/json', ...headers }, claims: world.claims[route.roles?.[0] ?? 'ops'] });
+          expect(res.status, `${route.method} ${route.path} ${body.slice(0, 40)} ${JSON.stringify(headers)}: ${res.text.slice(0, 200)}`).toBe(400);
+          expectErrorBody(res);
+        }
+      }
+    }
+    const overHttp = await requestRetrying(api, 'POST', '/v1/usage/impressions', { token: world.tokens.ops, body: bodies(WRITE_ROUTES[0]!)[2], headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-http' } });
+    expect(overHttp.status).toBe(400);
+    expect(overHttp.json.error.code).toBe('invalid_json');
     expect(await tableSnapshot(api.tableName)).toEqual(before);
   });
 });

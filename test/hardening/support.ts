@@ -13,6 +13,7 @@ import { buildEvent, toApiGatewayClaims, toHttpResponse } from '../../scripts/li
 import { verifyDevToken } from '../../scripts/lib/dev-auth';
 import { lambdaContext } from '../../scripts/lib/lambda-context';
 import { documentClient } from '../support/aws';
+import type { TestApi } from '../support/api';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -159,6 +160,17 @@ export async function pool<T>(items: readonly T[], width: number, task: (item: T
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+/**
+ * api.request with one retry when the connection is reset: after a long in-process phase the
+ * client may reuse a kept-alive connection the server has just closed (nothing was received).
+ */
+export function requestRetrying(api: TestApi, ...args: Parameters<TestApi['request']>): ReturnType<TestApi['request']> {
+  return api.request(...args).catch((error: unknown) => {
+    if (String((error as Error).cause ?? '').includes('ECONNRESET')) return api.request(...args);
+    throw error;
+  });
 }
 
 export const routeByKey = (key: string): RouteDef => {
