@@ -4,6 +4,7 @@
  *   Plan -> RateContracts (Distributed Map over the plan in S3: RateContract per contract)
  *        -> Summarize -> Export -> Complete -> Succeeded
  *   any failure -> MarkFailed -> Failed
+ *   an execution that times out or is aborted -> (EventBridge rule) MarkFailed
  *
  * The run itself (its item and the period lock) is created BEFORE the execution starts, by the
  * start function the API and the monthly schedule share; the execution is named after the run
@@ -19,6 +20,8 @@
  */
 import { ArnFormat, Aws, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -94,6 +97,7 @@ export class BillingWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly functions: Record<BillingTaskState, lambda.Function>;
   readonly scheduledStartFunction: lambda.Function;
+  readonly executionEndedRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: BillingWorkflowProps) {
     super(scope, id);
@@ -129,6 +133,29 @@ export class BillingWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+
+    // A run must never stay RUNNING (its period locked) because its execution ended outside the
+    // Catch paths: timed out, aborted by hand, or MarkFailed itself failing. Step Functions reports
+    // every such end; MarkFailed then fails the run (a no-op when it already did).
+    this.executionEndedRule = new events.Rule(this, 'ExecutionEnded', {
+      description: 'Billing run executions that ended without succeeding: fail their run and release the period',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+    });
+    this.executionEndedRule.addTarget(
+      new eventsTargets.LambdaFunction(this.functions[BILLING_STATE.MARK_FAILED], {
+        event: events.RuleTargetInput.fromObject({
+          // Executions are named after their run.
+          runId: events.EventField.fromPath('$.detail.name'),
+          error: { Error: `States.Execution${events.EventField.fromPath('$.detail.status')}`, Cause: 'the execution ended without succeeding' },
+        }),
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
 
     this.scheduledStartFunction = factory.create(this, 'ScheduledStartFunction', {
       folder: SCHEDULED_START_FOLDER,

@@ -355,6 +355,17 @@ export class LocalBillingWorkflow implements BillingWorkflowStarter {
         execution.status = 'FAILED';
         execution.error = { name: (cause as Error).name, message: (cause as Error).message };
         this.options.log?.(`billing run ${input.runId} failed: ${execution.error.name}: ${execution.error.message}`);
+        // What the ExecutionEnded rule does in AWS: a run whose execution failed is failed too
+        // (a no-op when MarkFailed already did it).
+        try {
+          const { handler } = (await TASK_HANDLERS[BILLING_STATE.MARK_FAILED]()) as { handler: TaskHandler };
+          await handler(
+            { runId: input.runId, error: { Error: 'States.ExecutionFAILED', Cause: 'the execution ended without succeeding' } },
+            lambdaContext('billing-run-execution-ended', randomUUID(), 60_000),
+          );
+        } catch (error) {
+          this.options.log?.(`billing run ${input.runId}: marking it failed after its execution failed did not work: ${(error as Error).message}`);
+        }
       }
       await collecting.catch(() => undefined);
       return execution;

@@ -117,6 +117,21 @@ describe('the billing state machine', () => {
     expect(roles).toContain(Stack.of(deployment.service).getLogicalId(deployment.service.api.handlers.billing.role!.node.defaultChild as never));
   });
 
+  it('fails the run of an execution that ended outside the Catch paths (timed out, aborted, failed)', () => {
+    const rule = resources[logicalId(deployment.service.billingWorkflow.executionEndedRule)]!;
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [{ Ref: logicalId(deployment.service.billingWorkflow.stateMachine) }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+    const [target] = rule.Properties.Targets;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(deployment.service.billingWorkflow.functions[BILLING_STATE.MARK_FAILED]), 'Arn'] });
+    expect(target.InputTransformer.InputPathsMap).toEqual({ 'detail-name': '$.detail.name', 'detail-status': '$.detail.status' });
+    expect(target.InputTransformer.InputTemplate).toContain('"runId":<detail-name>');
+    expect(target.InputTransformer.InputTemplate).toContain('"Error":"States.Execution<detail-status>"');
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBe(8);
+  });
+
   it("starts the previous month's run at the scheduled time on the 3rd of each month, UTC, with retries and a DLQ", () => {
     const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
     const monthly = schedules.find((s) => s.Properties.ScheduleExpression === `cron(${MONTHLY_BILLING_RUN_CRON.minute} ${MONTHLY_BILLING_RUN_CRON.hour} ${MONTHLY_BILLING_RUN_CRON.day} * ? *)`)!;

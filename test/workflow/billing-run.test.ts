@@ -121,6 +121,22 @@ describe('a billing run of the synthesized workflow', () => {
     expect((await env.runs.readLock('2026-06')).runningRunId).toBeNull();
   });
 
+  it('fails the run even when MarkFailed itself fails, as the ExecutionEnded rule does in AWS', { timeout: 120_000 }, async () => {
+    env.hooks.beforeTask = (call) => {
+      if (call.state === BILLING_STATE.PLAN) throw new Error('plan refused');
+      if (call.state === BILLING_STATE.MARK_FAILED) throw new Error('mark failed refused');
+    };
+    try {
+      const { execution, stored } = await runToEnd('2026-05');
+      expect(execution.status).toBe('FAILED');
+      expect(eventsOf(execution, 'StateFailed', BILLING_STATE.MARK_FAILED)).toHaveLength(1);
+      expect(stored).toMatchObject({ status: RunStatus.FAILED, failureReason: 'States.ExecutionFAILED: the execution ended without succeeding' });
+      expect((await env.runs.readLock('2026-05')).runningRunId).toBeNull();
+    } finally {
+      delete env.hooks.beforeTask;
+    }
+  });
+
   it('never invoices twice: a run started twice, a period started while running, a Map item run again', { timeout: 120_000 }, async () => {
     let rerunItem = true;
     env.hooks.beforeTask = async (call) => {
