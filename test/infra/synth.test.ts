@@ -62,3 +62,43 @@ test('the CDK CLI synthesizes the app offline and exits 0', async () => {
   const templates = readdirSync(out).filter((f) => f.endsWith('.template.json')).sort();
   expect(templates).toEqual(['CtvBilling-ci-Service.template.json', 'CtvBilling-ci-Stateful.template.json']);
 }, 90_000);
+
+test('the app entry reads its settings from the CDK context', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'cdk-app-'));
+  const context = {
+    bundle: 'false',
+    stage: 'ctx',
+    jwtIssuer: 'https://idp.example.com/',
+    jwtAudience: 'billing-web, billing-cli',
+    jwtScope: 'billing/api',
+    approvalThresholds: '{"USD":"250000.00"}',
+    auditRetentionDays: '3650',
+  };
+  await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra', 'app.ts')], {
+    cwd: PROJECT_ROOT,
+    // What the CLI passes to the app process.
+    env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: '' },
+    timeout: 60_000,
+  });
+  const template = (name: string) => JSON.parse(readFileSync(join(out, `CtvBilling-ctx-${name}.template.json`), 'utf8'));
+  const stateful = template('Stateful');
+  const service = template('Service');
+
+  const types = (t: { Resources: Record<string, { Type: string }> }) => Object.values(t.Resources).map((r) => r.Type);
+  expect(types(stateful)).not.toContain('AWS::Cognito::UserPool');
+  expect(stateful.Resources.AuditArchiveBucket.Properties.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({ Mode: 'COMPLIANCE', Days: 3650 });
+
+  const authorizer = Object.values(service.Resources as Record<string, any>).find((r) => r.Type === 'AWS::ApiGatewayV2::Authorizer');
+  expect(authorizer.Properties.JwtConfiguration).toEqual({ Issuer: 'https://idp.example.com/', Audience: ['billing-web', 'billing-cli'] });
+  const scopes = Object.values(service.Resources as Record<string, any>)
+    .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.AuthorizationType === 'JWT')
+    .map((r) => r.Properties.AuthorizationScopes);
+  expect(scopes.length).toBeGreaterThan(0);
+  for (const s of scopes) expect(s).toEqual(['billing/api']);
+  const functions = Object.values(service.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
+  for (const fn of functions) {
+    expect(fn.Properties.Environment.Variables.APPROVAL_THRESHOLDS).toBe('{"USD":"250000.00"}');
+    expect(fn.Properties.Environment.Variables.STAGE).toBe('ctx');
+    expect(fn.Properties.Handler).toBe('index.handler');
+  }
+}, 90_000);
