@@ -74,11 +74,17 @@ export async function startBillingRun(ports: StartPorts, request: { period: stri
 // --- Plan ------------------------------------------------------------------------------------
 
 const LIST_PAGE = 200;
+const GET_CONCURRENCY = 16;
 
 async function candidatesOf(ports: BillingRunPorts, input: RunExecutionInput): Promise<PlannableContract[]> {
   if (input.contractIds) {
-    const found = await Promise.all(input.contractIds.map((id) => ports.contracts.get(id)));
-    return found.flatMap((aggregate) => (aggregate ? [aggregate.contract] : []));
+    const found: PlannableContract[] = [];
+    // Up to 1,000 named contracts: read them a bounded number at a time.
+    for (let i = 0; i < input.contractIds.length; i += GET_CONCURRENCY) {
+      const aggregates = await Promise.all(input.contractIds.slice(i, i + GET_CONCURRENCY).map((id) => ports.contracts.get(id)));
+      for (const aggregate of aggregates) if (aggregate) found.push(aggregate.contract);
+    }
+    return found;
   }
   const contracts: PlannableContract[] = [];
   for (const status of BILLABLE_CONTRACT_STATUSES) {
