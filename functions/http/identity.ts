@@ -25,6 +25,9 @@ export class UnauthenticatedError extends HttpError {
 
 const KNOWN_ROLES = new Set<string>(ALL_ROLES);
 
+const MAX_PARSED_ROLES = 1_000;
+const parsedRoles = new Map<string, readonly string[] | null>();
+
 /**
  * API Gateway hands array claims over in several spellings depending on the issuer and the
  * authorizer: a real array, a JSON-array string, "[ops approver]", or "ops,approver" / "ops approver".
@@ -32,6 +35,17 @@ const KNOWN_ROLES = new Set<string>(ALL_ROLES);
 export function parseRolesClaim(value: unknown): string[] | null {
   if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? (value as string[]) : null;
   if (typeof value !== 'string') return null;
+  // Every request carries one of a few role strings, and API Gateway's "[ops approver]" form
+  // first fails JSON.parse (a thrown exception per request): parse each string once.
+  const known = parsedRoles.get(value);
+  if (known !== undefined) return known && [...known];
+  const parsed = parseRolesText(value);
+  if (parsedRoles.size >= MAX_PARSED_ROLES) parsedRoles.clear();
+  parsedRoles.set(value, parsed);
+  return parsed && [...parsed];
+}
+
+function parseRolesText(value: string): string[] | null {
   const text = value.trim();
   if (text.startsWith('[') && text.endsWith(']')) {
     try {

@@ -118,6 +118,29 @@ export function toApiGatewayClaims(payload: Record<string, unknown>): Record<str
   return claims;
 }
 
+/**
+ * Tokens already verified, with their flattened claims. A client sends the same token on every
+ * request, and checking its HS256 signature and claims each time was a large share of the
+ * local authorizer's cost per request. An entry serves only while `now` is before the token's
+ * `exp` (jose's own rule, no tolerance); after that the token is verified again, and refused as
+ * expired. Tokens with `nbf` are not kept. Each request gets its own copy of the claims.
+ */
+const verifiedTokens = new Map<string, { claims: Record<string, string>; expiresAtMs: number }>();
+const MAX_VERIFIED_TOKENS = 10_000;
+
+export async function verifiedClaims(token: string, now: Date): Promise<Record<string, string>> {
+  const known = verifiedTokens.get(token);
+  if (known && now.getTime() < known.expiresAtMs) return { ...known.claims };
+  verifiedTokens.delete(token);
+  const payload = await verifyDevToken(token, { now });
+  const claims = toApiGatewayClaims(payload);
+  if (payload.nbf === undefined && Number.isFinite(payload.exp)) {
+    if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) verifiedTokens.clear();
+    verifiedTokens.set(token, { claims, expiresAtMs: payload.exp * 1000 });
+  }
+  return { ...claims };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +416,7 @@ async function respondTo(req: IncomingMessage, options: Required<Pick<LocalApiOp
     });
     if (!token) return unauthorized(header ? 'the Authorization header is not "Bearer <token>"' : 'a bearer token is required');
     try {
-      claims = toApiGatewayClaims(await verifyDevToken(token, { now }));
+      claims = await verifiedClaims(token, now);
     } catch (error) {
       return unauthorized((error as Error).message);
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey, type RouteDef } from '../../functions/http/routes';
 import { identityOf } from '../../functions/http/identity';
 import { DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, mintDevToken, verifyDevToken } from '../../scripts/lib/dev-auth';
-import { buildEvent, matchRoute, MAX_BODY_BYTES, toApiGatewayClaims, toHttpResponse, type RequestFacts } from '../../scripts/lib/local-api';
+import { buildEvent, matchRoute, MAX_BODY_BYTES, toApiGatewayClaims, toHttpResponse, verifiedClaims, type RequestFacts } from '../../scripts/lib/local-api';
 import { startTestApi, type TestApi } from '../support/api';
 
 const segment = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
@@ -74,6 +74,26 @@ describe('claims as API Gateway passes them', () => {
 
     const identity = identityOf({ requestContext: { authorizer: { jwt: { claims, scopes: null } } } } as never);
     expect(identity).toEqual({ sub: 'adv-user', roles: ['advertiser', 'ops'], advertiserId: 'ADV-7' });
+  });
+});
+
+describe('verified tokens kept between requests', () => {
+  it('serves a token verified before until its exp, then refuses it as expired; each caller gets its own claims', async () => {
+    const issuedAt = new Date('2027-03-01T10:00:00Z');
+    const token = await mintDevToken({ sub: 'kept', roles: ['ops'], now: issuedAt, expiresIn: 60 });
+    const first = await verifiedClaims(token, issuedAt);
+    expect(first).toMatchObject({ sub: 'kept', roles: '[ops]' });
+    first.sub = 'tampered';
+    expect(await verifiedClaims(token, new Date('2027-03-01T10:00:59.999Z'))).toMatchObject({ sub: 'kept' });
+    await expect(verifiedClaims(token, new Date('2027-03-01T10:01:00Z'))).rejects.toThrow(/expired/);
+    await expect(verifiedClaims(token, new Date('2027-03-01T10:00:30Z'))).resolves.toMatchObject({ sub: 'kept' });
+  });
+
+  it('never keeps a refused token: a wrongly signed one is refused every time', async () => {
+    const token = await mintDevToken({ sub: 'kept', roles: ['ops'] });
+    const forged = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    await expect(verifiedClaims(forged, new Date())).rejects.toThrow();
+    await expect(verifiedClaims(forged, new Date())).rejects.toThrow();
   });
 });
 

@@ -56,9 +56,22 @@ export function addMonths(day: string, months: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(clamped).padStart(2, '0')}`;
 }
 
+// One day formatter per zone, built once: localDay runs per request and per ingested
+// conversion, where building the formatter cost far more than formatting.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormatOf(zone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(zone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD. An unknown zone throws here, before anything is cached.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (dayFormats.size < 1_000) dayFormats.set(zone, format);
+  }
+  return format;
+}
+
 /** The local calendar day of an instant in an IANA zone. */
 export function localDay(instant: string | Date, zone: string): string {
   const date = typeof instant === 'string' ? new Date(instant) : instant;
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  return dayFormatOf(zone).format(date);
 }

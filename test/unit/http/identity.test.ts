@@ -19,6 +19,15 @@ describe('roles claim spellings', () => {
     expect(parseRolesClaim(claim)).toEqual(roles);
   });
 
+  it('answers the same for a string seen before (parsed once), and a caller changing its answer changes nothing', () => {
+    for (const claim of ['[ops approver]', '["finance"]', 'admin', '[1]', '[true]']) {
+      const first = parseRolesClaim(claim);
+      first?.push('admin');
+      expect(parseRolesClaim(claim), claim).toEqual(first === null ? null : first.slice(0, -1));
+    }
+    expect(parseRolesClaim('[1]')).toBeNull();
+  });
+
   it('rejects non-string shapes', () => {
     expect(parseRolesClaim(42)).toBeNull();
     expect(parseRolesClaim(undefined)).toBeNull();
