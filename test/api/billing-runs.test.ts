@@ -2,6 +2,7 @@
  * POST/GET /v1/billing-runs through the local API, the run executed by the local workflow
  * (the synthesized state machine) registered as this process's billing workflow.
  */
+import '../workflow/quiet-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api';
 import { s3Client } from '../support/aws';

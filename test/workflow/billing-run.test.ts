@@ -2,6 +2,7 @@
  * The SYNTHESIZED billing state machine, executed locally (aws-local-stepfunctions, the
  * Distributed Map run inline) with the real task handlers on DynamoDB Local and s3rver.
  */
+import './quiet-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startBillingRun } from '../../functions/billing-run/tasks';

@@ -1,4 +1,5 @@
 /** The monthly schedule's target: the previous month's run, started once however often it is invoked. */
+import './quiet-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as scheduledStart } from '../../functions/billing-run/scheduled-start/handler';
 import { RunStatus, SCHEDULER_ACTOR } from '../../shared/domain/billing-runs/run';
