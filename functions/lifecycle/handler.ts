@@ -4,7 +4,7 @@
  * time, not the invocation time, is "now": a retry hours later decides on the same day.
  * An optional `date` (YYYY-MM-DD) replaces every contract's local day, to catch up a missed run.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, fixedClock, type Clock } from '../../shared/domain/kernel/clock';
 import { isDay, isInstant } from '../../shared/domain/kernel/calendar';
 import { runDailyLifecycle, type LifecycleReport } from '../../shared/domain/contracts/run-daily-lifecycle';

@@ -3,7 +3,7 @@
  * stack sets these variables in AWS; the local stack and the tests set them before the
  * handlers are first imported. Optional endpoints point the SDK at DynamoDB Local and s3rver.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),

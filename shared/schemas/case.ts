@@ -4,7 +4,7 @@
  * `parseCase` turns any schema failure into a ValidationError with field paths, so a case
  * whose inputs break the rules yields the same error the engine would raise.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type ErrorDetail } from '../domain/kernel/errors';
 import type { CaseInput, CaseRun } from '../domain/billing/rate';
 import type { Expectation } from '../domain/billing/expect';

@@ -4,7 +4,8 @@
  * group's operation when declared, else with a minimal entry (so the document never omits a route).
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from './zod-openapi';
+import './zod-openapi';
+import * as z from 'zod';
 import { ROUTES, routeKey } from '../../functions/http/routes';
 import { ErrorBodySchema } from './api/common';
 import { ALL_OPERATIONS, NAMED_SCHEMAS } from './api/index';

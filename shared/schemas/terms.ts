@@ -3,7 +3,7 @@
  * rejected. They check shapes and currency-free rules; the currency-dependent and
  * cross-reference rules live in the pure domain (shared/domain/terms/validate.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDay, isInstant } from '../domain/kernel/calendar';
 import type { Charge, ContractTerms, Conversion, Impression, Version, VersionTerms } from '../domain/terms/types';
 

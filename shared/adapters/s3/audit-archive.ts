@@ -5,7 +5,7 @@
  * Entry bodies are a pure function of the entry, so writing one again is harmless.
  */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../../domain/audit/canonical-json';
 import type { AuditEntry } from '../../domain/audit/entry';
 import type { AuditArchive, ChainDigest } from '../../domain/audit/ports';

@@ -1,5 +1,6 @@
 /** Billing run operations: start a run of a period, and watch it. */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { isPeriod } from '../../domain/kernel/calendar';
 import { Id } from '../terms';
 import { operation, type Operations } from './operation';

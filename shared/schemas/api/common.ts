@@ -1,5 +1,6 @@
 /** Schemas shared by every group's operations: errors, path ids, list queries and pages. */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { Id } from '../terms';
 
 export const ErrorBodySchema = z.object({

@@ -3,7 +3,8 @@
  * so server-owned fields (`status`, `version`, `approvals`, `createdBy`, `recordedAt`, ...) in a
  * body are a 400, not silently taken.
  */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { Day, Id, PercentString, VersionTermsSchema } from '../terms';
 import { IdParams, ListQuery, page } from './common';
 import { operation, type Operations } from './operation';

@@ -1,5 +1,6 @@
 /** Advertisers and partners: request and response schemas of the `directory` group. */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { Id } from '../terms';
 import { IdParams } from './common';
 import { operation, type Operations } from './operation';

@@ -1,5 +1,6 @@
 /** Finance routes of the billing group: quotes, period exports, partner statements. */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { ContractTermsSchema, Instant, UsageSchema } from '../terms';
 import { IdParams } from './common';
 import { InvoicePeriod } from './invoices';

@@ -1,5 +1,6 @@
 /** Invoice routes: list, read, finalize, void with a credit note. */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { Id } from '../terms';
 import { EmptyBody, IdParams, ListQuery, page } from './common';
 import { operation, type Operations } from './operation';

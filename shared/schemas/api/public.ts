@@ -1,4 +1,5 @@
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { operation, type Operations } from './operation';
 
 export const HealthSchema = z.object({ status: z.literal('ok') });

@@ -3,7 +3,8 @@
  * by this schema: a batch over 1,000 records must answer 413 before any record is judged, and
  * a 400 must list every bad record, shape problems and contract rules together.
  */
-import { z } from '../zod-openapi';
+import '../zod-openapi';
+import * as z from 'zod';
 import { ConversionSchema, Id, ImpressionSchema, Instant } from '../terms';
 import { MAX_RECORDS_PER_BATCH } from '../../domain/usage/types';
 import { operation, type Operations } from './operation';
