@@ -123,6 +123,16 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     for (const slot of segment.cpaByEvent.values()) if (slot.cap !== null) capped.add(slot.charge.id);
   }
   const pending: Pending[] = [];
+  // UTC offsets of the hours that can fall on the period's days (a day either side covers
+  // every zone offset), read directly from the zone's shared window; other hours, and an
+  // hour inside which the offset changes, take the exact path.
+  const firstHour = (period.first - 1) * 24;
+  const lastHour = (period.last + 2) * 24 - 1;
+  const hours = zone.hours(firstHour, lastHour);
+  const offsets = hours === null ? null : hours.offsets;
+  const hourBase = hours === null ? 0 : hours.start;
+  const hourLo = hours === null ? 1 : firstHour;
+  const hourHi = hours === null ? 0 : lastHour;
 
   for (let i = 0; i < conversions.length; i++) {
     const record = conversions[i]!;
@@ -159,7 +169,8 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     }
 
     // Its period and terms: the local day of occurredAt in the contract's zone.
-    const offset = zone.offsetOfHour(Math.floor(occurredMs / HOUR_MS));
+    const hour = Math.floor(occurredMs / HOUR_MS);
+    const offset = hour >= hourLo && hour <= hourHi ? offsets![hour - hourBase]! : zone.offsetOfHour(hour);
     const day = offset === OFFSET_VARIES ? zone.dayOf(occurredMs) : Math.floor((occurredMs + offset) / DAY_MS);
     if (day < activeFirst || day > activeLast) continue;
     const s = segmentOfDay[day - period.first]!;
