@@ -9,7 +9,7 @@
  *   atMin × min + atMax × max + proportional × flat + Σvalue × pct / 100.
  */
 import type { RoundingMode, CpaCharge } from '../terms/types';
-import { Dec, decFromInteger, shiftLeft, ZERO, type Decimal } from '../kernel/money';
+import { decOfTerm, decFromInteger, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import { DAY_MS } from './day-index';
 import type { ConversionExclusions, CpaUsageExplanation } from './types';
 
@@ -193,15 +193,15 @@ export class CpaSlot {
   /** The exact payout of a tally under this charge's terms. */
   exactAmount(tally: PayoutTally): Decimal {
     const { flat, percentOfValue, min, max } = this.charge.payout;
-    if (this.constantPayout) return decFromInteger(tally.count).times(clamp(Dec(flat), min, max));
+    if (this.constantPayout) return decFromInteger(tally.count).times(clamp(decOfTerm(flat), min, max));
     let amount = ZERO;
-    if (tally.atMin > 0) amount = amount.plus(decFromInteger(tally.atMin).times(Dec(min!)));
-    if (tally.atMax > 0) amount = amount.plus(decFromInteger(tally.atMax).times(Dec(max!)));
+    if (tally.atMin > 0) amount = amount.plus(decFromInteger(tally.atMin).times(decOfTerm(min!)));
+    if (tally.atMax > 0) amount = amount.plus(decFromInteger(tally.atMax).times(decOfTerm(max!)));
     if (tally.proportional > 0) {
       const values = shiftLeft(decFromInteger(tally.proportionalValueMinor()), this.digits);
       amount = amount
-        .plus(decFromInteger(tally.proportional).times(Dec(flat)))
-        .plus(shiftLeft(values.times(Dec(percentOfValue)), 2));
+        .plus(decFromInteger(tally.proportional).times(decOfTerm(flat)))
+        .plus(shiftLeft(values.times(decOfTerm(percentOfValue)), 2));
     }
     return amount;
   }
@@ -229,8 +229,8 @@ export class CpaSlot {
 }
 
 function clamp(value: Decimal, min: string | null, max: string | null): Decimal {
-  if (min !== null && value.lt(Dec(min))) return Dec(min);
-  if (max !== null && value.gt(Dec(max))) return Dec(max);
+  if (min !== null && value.lt(decOfTerm(min))) return decOfTerm(min);
+  if (max !== null && value.gt(decOfTerm(max))) return decOfTerm(max);
   return value;
 }
 

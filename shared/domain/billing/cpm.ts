@@ -6,7 +6,7 @@
  * Counts are summed as integers while selecting usage; decimals appear only here.
  */
 import type { CpmCharge, RoundingMode } from '../terms/types';
-import { Dec, decFromInteger, HUNDRED, shiftLeft, ZERO, type Decimal } from '../kernel/money';
+import { decOfTerm, decFromInteger, HUNDRED, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import type { CpmUsageExplanation, SourceCounts, TierUse } from './types';
 
 export class CpmSlot {
@@ -36,14 +36,14 @@ export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice 
   const q = decFromInteger(quantity);
   const pricing = charge.pricing;
   if (pricing.model === 'FLAT') {
-    return { exact: shiftLeft(q.times(Dec(pricing.rate)), 3), pricing: { model: 'FLAT', rate: pricing.rate, per: 1000 } };
+    return { exact: shiftLeft(q.times(decOfTerm(pricing.rate)), 3), pricing: { model: 'FLAT', rate: pricing.rate, per: 1000 } };
   }
   const tiers: TierUse[] = [];
   if (pricing.model === 'VOLUME') {
     // The tier reached: the first whose inclusive bound holds the whole quantity.
     const reached = pricing.tiers.findIndex((tier) => tier.upTo === null || quantity <= tier.upTo);
     pricing.tiers.forEach((tier, i) => tiers.push({ upTo: tier.upTo, rate: tier.rate, quantity: i === reached ? String(quantity) : '0' }));
-    const rate = Dec(pricing.tiers[reached]!.rate);
+    const rate = decOfTerm(pricing.tiers[reached]!.rate);
     return { exact: shiftLeft(q.times(rate), 3), pricing: { model: 'VOLUME', per: 1000, tiers } };
   }
   let exact = ZERO;
@@ -52,7 +52,7 @@ export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice 
     const ceiling = tier.upTo === null ? quantity : Math.min(quantity, tier.upTo);
     const inTier = Math.max(0, ceiling - below);
     tiers.push({ upTo: tier.upTo, rate: tier.rate, quantity: String(inTier) });
-    if (inTier > 0) exact = exact.plus(decFromInteger(inTier).times(Dec(tier.rate)));
+    if (inTier > 0) exact = exact.plus(decFromInteger(inTier).times(decOfTerm(tier.rate)));
     if (tier.upTo !== null) below = Math.max(below, tier.upTo);
   }
   return { exact: shiftLeft(exact, 3), pricing: { model: 'GRADUATED', per: 1000, tiers } };
@@ -69,7 +69,7 @@ export function sourceCounts(slot: CpmSlot): SourceCounts {
   let discrepancy = false;
   if (judged) {
     const gap = decFromInteger(Math.abs(slot.firstParty - slot.thirdParty)).times(HUNDRED);
-    discrepancy = gap.gt(decFromInteger(billable).times(Dec(threshold)));
+    discrepancy = gap.gt(decFromInteger(billable).times(decOfTerm(threshold)));
   }
   return {
     billableSource: slot.billableFirstParty ? 'FIRST_PARTY' : 'THIRD_PARTY',

@@ -8,7 +8,7 @@
  * once per partner and charge.
  */
 import type { RoundingMode } from '../terms/types';
-import { addExact, Dec, decFromInteger, fraction, HUNDRED, roundMoney, shiftLeft, type Decimal, type Exact } from '../kernel/money';
+import { addExact, decOfTerm, decFromInteger, fraction, HUNDRED, roundMoney, shiftLeft, type Decimal, type Exact } from '../kernel/money';
 import type { CpmSlot } from './cpm';
 import type { CpaSlot } from './cpa';
 import type { PeriodPlan } from './versions';
@@ -47,14 +47,14 @@ export function partnerPayouts(
           if (percent === null || imps === 0 || all === 0) continue;
           const lineExact = exactBySlot.get(slot)!;
           add(share.partnerId, chargeId, fraction(
-            lineExact.times(decFromInteger(imps)).times(Dec(percent)),
+            lineExact.times(decFromInteger(imps)).times(decOfTerm(percent)),
             decFromInteger(all).times(HUNDRED),
           ));
         } else {
           const tally = slot.partners.get(share.partnerId);
           if (tally === undefined || tally.count === 0) continue;
-          if (percent !== null) add(share.partnerId, chargeId, shiftLeft(slot.exactAmount(tally).times(Dec(percent)), 2));
-          else if (flat !== null) add(share.partnerId, chargeId, decFromInteger(tally.count).times(Dec(flat)));
+          if (percent !== null) add(share.partnerId, chargeId, shiftLeft(slot.exactAmount(tally).times(decOfTerm(percent)), 2));
+          else if (flat !== null) add(share.partnerId, chargeId, decFromInteger(tally.count).times(decOfTerm(flat)));
         }
       }
     }

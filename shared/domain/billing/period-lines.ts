@@ -8,7 +8,7 @@
  * minimum is not rounded on its own. Terms: the version in effect on the last active day.
  */
 import type { RoundingMode } from '../terms/types';
-import { Dec, decFromInteger, exactToString, formatMoney, fraction, ONE, roundMoney, shiftLeft, ZERO, type Decimal } from '../kernel/money';
+import { Dec, decOfTerm, decFromInteger, exactToString, formatMoney, fraction, ONE, roundMoney, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import type { CapExplanation, CommissionExplanation, InvoicedLine, MinimumExplanation } from './types';
 import { LineType } from './types';
 import type { PeriodPlan } from './versions';
@@ -48,7 +48,7 @@ export function periodLines(
 
   let capAdjustment = ZERO;
   if (terms.budgetCap) {
-    const cap = Dec(terms.budgetCap.amount);
+    const cap = decOfTerm(terms.budgetCap.amount);
     const already = terms.budgetCap.scope === 'CONTRACT' ? invoicedAfterCapsBefore(periodText, prior) : null;
     // A contract cap already used up leaves nothing to bill; it never turns usage negative.
     const room = already === null ? cap : cap.minus(already).gt(ZERO) ? cap.minus(already) : ZERO;
@@ -75,8 +75,8 @@ export function periodLines(
     const afterCap = usage.plus(capAdjustment);
     // minimum − afterCap, as one fraction over daysInPeriod when prorated
     const shortfall = prorate
-      ? fraction(Dec(amount).times(decFromInteger(plan.activeDays)).minus(afterCap.times(decFromInteger(daysInPeriod))), decFromInteger(daysInPeriod))
-      : fraction(Dec(amount).minus(afterCap), ONE);
+      ? fraction(decOfTerm(amount).times(decFromInteger(plan.activeDays)).minus(afterCap.times(decFromInteger(daysInPeriod))), decFromInteger(daysInPeriod))
+      : fraction(decOfTerm(amount).minus(afterCap), ONE);
     if (shortfall.num.gt(ZERO)) {
       trueUp = roundMoney(shortfall, currency, mode);
       if (!trueUp.eq(ZERO)) {
@@ -96,7 +96,7 @@ export function periodLines(
   const pct = terms.agencyCommissionPct;
   if (pct !== null && pct !== undefined) {
     const base = usage.plus(capAdjustment).plus(trueUp);
-    const exact = ZERO.minus(shiftLeft(base.times(Dec(pct)), 2));
+    const exact = ZERO.minus(shiftLeft(base.times(decOfTerm(pct)), 2));
     const commission = roundMoney(exact, currency, mode);
     if (!commission.eq(ZERO)) {
       lines.push({

@@ -49,6 +49,24 @@ export function parseDecimal(value: string): Big {
   return Dec(value);
 }
 
+// Decimal strings of contract terms (rates, percentages, payouts, caps) are few and repeat
+// from contract to contract, while big.js parses each with a regular expression: every
+// line priced would parse the same handful again. big.js values are immutable (every
+// operation returns a new one), so one parsed value may serve every caller.
+const TERM_CACHE_LIMIT = 10_000;
+const parsedTerms = new Map<string, Big>();
+
+/** `Dec(text)` for a decimal string of contract terms, parsed once per process. */
+export function decOfTerm(text: string): Big {
+  let value = parsedTerms.get(text);
+  if (value === undefined) {
+    value = Dec(text);
+    if (parsedTerms.size >= TERM_CACHE_LIMIT) parsedTerms.clear();
+    parsedTerms.set(text, value);
+  }
+  return value;
+}
+
 /** A decimal from a safe integer (counts) or a bigint, without going through a JS float. */
 export function decFromInteger(value: number | bigint): Big {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
