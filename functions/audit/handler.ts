@@ -8,7 +8,8 @@
  * Records of other aggregates go on; if they are redelivered, their markers make that harmless.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { recordPk, toAuditChange } from '../../shared/adapters/dynamodb/audit-stream';
@@ -19,12 +20,16 @@ import { recordChange } from '../../shared/domain/audit/record-change';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
 import { config } from '../runtime/config';
 import { dynamo, s3 } from '../runtime/clients';
+import { MetricName } from '../runtime/metric-names';
+import { logger as sharedLogger, metrics as sharedMetrics, MetricUnit } from '../runtime/observability';
 
 export interface AuditHandlerDeps {
   repository: AuditChainWriter;
   archive: AuditArchive;
   clock: Clock;
   logger?: Logger;
+  /** Where the audit lag goes; the container's metrics by default (flushed after each batch). */
+  metrics?: Metrics;
   /** Called before each record with its position in the batch; a throw fails that record (fault injection in tests). */
   beforeRecord?: (record: DynamoDBRecord, index: number) => void | Promise<void>;
 }
@@ -39,10 +44,16 @@ export class OrderHeldError extends Error {
   }
 }
 
-const moduleLogger = new Logger({ serviceName: 'audit' });
+/** now - the record's ApproximateCreationDateTime (epoch seconds in Lambda's event), never negative. */
+export function auditLagMs(record: DynamoDBRecord, now: Date): number | undefined {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  if (typeof created !== 'number' || !Number.isFinite(created) || created <= 0) return undefined;
+  return Math.max(0, now.getTime() - created * 1000);
+}
 
 export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
-  const logger = deps.logger ?? moduleLogger;
+  const logger = deps.logger ?? sharedLogger;
+  const metrics = deps.metrics ?? sharedMetrics;
   const recordDeps = { writer: deps.repository, archive: deps.archive, clock: deps.clock };
 
   return async (event, context) => {
@@ -64,6 +75,8 @@ export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
       // A failure holds back both the item and its aggregate, so an unreadable record still
       // holds back the later records of the same item.
       const pk = recordPk(record);
+      // The stream event id correlates this record's lines (removed again below).
+      logger.appendKeys({ correlationId: record.eventID });
       const orderKeys = [pk === undefined ? undefined : `pk:${pk}`, change?.aggregate].filter((k): k is string => k !== undefined);
       try {
         await deps.beforeRecord?.(record, position);
@@ -74,6 +87,8 @@ export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
         }
         if (orderKeys.some((key) => held.has(key))) throw new OrderHeldError(change.aggregate);
         const { outcome, entry } = await recordChange(change, recordDeps);
+        const lag = auditLagMs(record, deps.clock.now());
+        if (lag !== undefined) metrics.addMetric(MetricName.AUDIT_LAG, MetricUnit.Milliseconds, lag);
         // Identifiers only: images hold amounts, which stay out of info logs.
         logger.info('audit entry recorded', { outcome, aggregate: entry.aggregate, seq: entry.seq, action: entry.action, eventId: entry.eventId });
         return outcome;
@@ -83,17 +98,23 @@ export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
           logger.error('audit record failed', { eventId: record.eventID, pk, aggregate: change?.aggregate, position, error: error as Error });
         }
         throw error;
+      } finally {
+        logger.removeKeys(['correlationId']);
       }
     };
 
     // A new processor per invocation: its state is per batch, and the local poller may overlap calls.
     const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
-    return processPartialResponse(event, recordHandler, processor, {
-      context,
-      processInParallel: false,
-      // A batch where every record failed is reported like any other, not thrown: the retry is the same.
-      throwOnFullBatchFailure: false,
-    });
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        context,
+        processInParallel: false,
+        // A batch where every record failed is reported like any other, not thrown: the retry is the same.
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
   };
 }
 

@@ -26,7 +26,7 @@
  * plus the documented responses; the same object feeds validation here and the OpenAPI document.
  * Every route of the group in ROUTES (routes.ts) must be declared, and nothing else: defineGroup
  * throws at cold start otherwise. The middlewares (middlewares.ts) then give each route:
- * request/correlation ids and logger context; 413 over 1 MiB; 401/403 from the JWT claims and the
+ * a trace, the API metrics (requests, 5xx) flushed as EMF, request/correlation ids and logger context; 413 over 1 MiB; 401/403 from the JWT claims and the
  * route's roles; 400 `invalid_json`; 400 `validation_failed` with field paths (strict bodies, so
  * unknown fields such as `status` are rejected); Idempotency-Key on every POST; and one error
  * mapping (errors.ts). Handlers throw DomainErrors (shared/domain/kernel/errors.ts) and return
@@ -35,15 +35,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
+import type { Clock } from '../../shared/domain/kernel/clock';
 import { IdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store';
 import type { Operation } from '../../shared/schemas/api/operation';
+import { runtimeClock } from '../runtime/clock';
 import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
 import type { Identity } from './identity';
+import { metrics, tracer } from '../runtime/observability';
 import {
+  apiMetrics,
   authorize,
   bodySizeGuard,
   errorMapping,
@@ -97,6 +102,7 @@ export function route<B extends z.ZodType | undefined, Q extends z.ZodType | und
 }
 
 export interface GroupOptions {
+  /** Defaults to the runtime clock (functions/runtime/clock.ts): the system clock outside tests. */
   clock?: Clock;
   /** The idempotency store; defaults to the runtime table. `null` disables it (public routes). */
   idempotencyStore?: IdempotencyStore | null;
@@ -108,7 +114,7 @@ let defaultStore: IdempotencyStore | undefined;
 const runtimeStore = (): IdempotencyStore => (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME));
 
 export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSpec>, options: GroupOptions = {}) {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? runtimeClock;
   const defs = routesOf(group);
   const table = new Map<string, { def: RouteDef; op: Operation; handle: RouteSpec['handle'] }>();
   for (const def of defs) {
@@ -143,6 +149,11 @@ export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSp
   };
 
   return middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
+    // Outermost: the trace covers the whole request (responses hold amounts and names, so they
+    // are not captured), and the metrics are flushed after everything else has run.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics))
+    .use(apiMetrics())
     .use(requestContext(randomUUID))
     .use(errorMapping())
     .use(resolveRoute(table))

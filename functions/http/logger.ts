@@ -1,4 +1,2 @@
-/** One Powertools logger per Lambda container; each request appends its ids to it. */
-import { Logger } from '@aws-lambda-powertools/logger';
-
-export const logger = new Logger({ serviceName: 'ctv-contracts-billing' });
+/** The HTTP kit's logger: the container's one logger (functions/runtime/observability.ts); each request appends its ids to it. */
+export { logger } from '../runtime/observability';

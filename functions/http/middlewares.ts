@@ -6,6 +6,7 @@
  * so the error mapper sees every failure and the request-context headers go on every response.
  */
 import { createHash } from 'node:crypto';
+import { cleanupMiddlewares } from '@aws-lambda-powertools/commons';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
@@ -16,6 +17,8 @@ import type { Operation } from '../../shared/schemas/api/operation';
 import { errorResponse, HttpError, mapError } from './errors';
 import { identityOf, type Identity } from './identity';
 import { logger } from './logger';
+import { metrics, MetricUnit } from '../runtime/observability';
+import { MetricName } from '../runtime/metric-names';
 import { Role, type RouteDef } from './routes';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -80,6 +83,25 @@ export function requestContext(newId: () => string): HttpMiddleware {
     after: stamp,
     onError: stamp,
   };
+}
+
+/**
+ * Counts every response and the 5xx ones (0 or 1 per request, so the average is the 5xx rate).
+ * Outside the request context and the error mapper, so it sees the final status of failures too.
+ */
+export function apiMetrics(): HttpMiddleware {
+  const count = (request: HttpRequest) => countResponse(request.response?.statusCode ?? 500, request.internal.http);
+  return { after: count, onError: count };
+}
+
+/** The ids go in as EMF metadata (searchable in the log line, not dimensions): a spike leads to its requests. */
+function countResponse(status: number, http: HttpState | undefined): void {
+  metrics.addMetric(MetricName.API_REQUESTS, MetricUnit.Count, 1);
+  metrics.addMetric(MetricName.API_5XX, MetricUnit.Count, status >= 500 ? 1 : 0);
+  if (http) {
+    metrics.addMetadata('requestId', http.requestId);
+    metrics.addMetadata('correlationId', http.correlationId);
+  }
 }
 
 /** Turns any failure into the one error body; 5xx details go to the log only. */
@@ -261,7 +283,10 @@ export function idempotency(store: () => IdempotencyStore | null, clock: Clock):
         case 'in_progress':
           throw new HttpError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
         case 'replay':
-          // An early response skips the `after` phase, so the request ids are stamped here.
+          // An early response skips the `after` phase: the request ids are stamped here, and the
+          // response counted, its metrics flushed and its trace closed through Powertools' cleanup.
+          countResponse(outcome.response.statusCode, http);
+          await cleanupMiddlewares(request);
           return {
             ...outcome.response,
             headers: { ...outcome.response.headers, 'idempotency-replayed': 'true', 'x-request-id': http.requestId, 'x-correlation-id': http.correlationId },

@@ -1,8 +1,12 @@
-/** AWS SDK clients, built once per Lambda container from the validated configuration. */
+/**
+ * AWS SDK clients, built once per Lambda container from the validated configuration. In Lambda
+ * with tracing on, each client records its calls as X-Ray subsegments (observability.ts).
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from './config';
+import { traced } from './observability';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
@@ -15,8 +19,10 @@ function localCredentials(accessKeyId: string) {
 export function dynamo(): DynamoDBDocumentClient {
   if (!documentClient) {
     const { DYNAMODB_ENDPOINT, AWS_REGION } = config();
-    const base = new DynamoDBClient(
-      DYNAMODB_ENDPOINT ? { region: AWS_REGION, endpoint: DYNAMODB_ENDPOINT, credentials: localCredentials('local') } : { region: AWS_REGION },
+    const base = traced(
+      new DynamoDBClient(
+        DYNAMODB_ENDPOINT ? { region: AWS_REGION, endpoint: DYNAMODB_ENDPOINT, credentials: localCredentials('local') } : { region: AWS_REGION },
+      ),
     );
     documentClient = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -26,10 +32,12 @@ export function dynamo(): DynamoDBDocumentClient {
 export function s3(): S3Client {
   if (!s3Client) {
     const { S3_ENDPOINT, AWS_REGION } = config();
-    s3Client = new S3Client(
-      S3_ENDPOINT
-        ? { region: AWS_REGION, endpoint: S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials('S3RVER') }
-        : { region: AWS_REGION },
+    s3Client = traced(
+      new S3Client(
+        S3_ENDPOINT
+          ? { region: AWS_REGION, endpoint: S3_ENDPOINT, forcePathStyle: true, credentials: localCredentials('S3RVER') }
+          : { region: AWS_REGION },
+      ),
     );
   }
   return s3Client;

@@ -7,6 +7,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsBillingWorkflow, type BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
 import { config } from './config';
+import { traced } from './observability';
 
 let deployed: BillingWorkflowStarter | undefined;
 let local: BillingWorkflowStarter | undefined;
@@ -19,7 +20,7 @@ export function useLocalBillingWorkflow(starter: BillingWorkflowStarter | undefi
 export function billingWorkflow(): BillingWorkflowStarter {
   const { STATE_MACHINE_ARN, AWS_REGION } = config();
   if (STATE_MACHINE_ARN) {
-    deployed ??= new StepFunctionsBillingWorkflow(new SFNClient({ region: AWS_REGION }), STATE_MACHINE_ARN);
+    deployed ??= new StepFunctionsBillingWorkflow(traced(new SFNClient({ region: AWS_REGION })), STATE_MACHINE_ARN);
     return deployed;
   }
   if (local) return local;

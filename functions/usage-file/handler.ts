@@ -15,9 +15,10 @@ import { FileStatus, USAGE_FILE_PREFIX, type UsageFileReport } from '../../share
 import { ingestUsageFile, UsageFileFailed } from '../../shared/domain/usage/ingest-file';
 import type { UsageContractLookup, UsageStore } from '../../shared/domain/usage/types';
 import { parseConversion, parseImpression } from '../../shared/schemas/usage';
-import { logger } from '../http/logger';
 import { dynamo, s3 } from '../runtime/clients';
 import { config } from '../runtime/config';
+import { MetricName } from '../runtime/metric-names';
+import { flushMetrics, logger, metrics, MetricUnit } from '../runtime/observability';
 
 export interface UsageFileDeps {
   files: (bucket: string) => UsageFileStore;
@@ -41,43 +42,60 @@ function objectKeyOf(record: S3EventRecord): string {
   return record.eventSource === 'aws.s3' ? key : decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+function countRows(report: UsageFileReport): void {
+  metrics.addMetric(MetricName.INGEST_ROWS_ACCEPTED, MetricUnit.Count, report.accepted);
+  metrics.addMetric(MetricName.INGEST_ROWS_REJECTED, MetricUnit.Count, report.rejected);
+}
+
 export function createUsageFileHandler(deps: () => UsageFileDeps) {
   return async (event: S3Event): Promise<UsageFileResult> => {
-    const { files, store, contracts, clock, onProgress } = deps();
-    const result: UsageFileResult = { reports: [] };
-    for (const record of event.Records ?? []) {
-      const bucket = record.s3.bucket.name;
-      const key = objectKeyOf(record);
-      if (!key.startsWith(USAGE_FILE_PREFIX)) {
-        result.reports.push({ key, reportKey: null, report: null, skipped: true });
-        continue;
-      }
-      const location = files(bucket);
-      const eventETag = record.s3.object.eTag ?? null;
-      const previous = eventETag ? await location.readReport(key) : null;
-      if (previous && previous.status === FileStatus.COMPLETED && sameETag(previous.source.eTag, eventETag)) {
-        logger.info('usage file already ingested', { bucket, key });
-        result.reports.push({ key, reportKey: null, report: previous, skipped: true });
-        continue;
-      }
-      const opened = await location.open(key);
-      const actor = record.userIdentity?.principalId ? `s3:${record.userIdentity.principalId}` : 'system:usage-file';
-      const input = { bucket, key, eTag: opened.eTag, lines: opened.lines, actor, onProgress };
-      let report: UsageFileReport;
-      try {
-        report = await ingestUsageFile({ store, clock, contracts, parse: { impression: parseImpression, conversion: parseConversion } }, input);
-      } catch (error) {
-        if (error instanceof UsageFileFailed) await location.writeReport(error.report);
-        throw error;
-      } finally {
-        opened.close();
-      }
-      const reportKey = await location.writeReport(report);
-      logger.info('usage file ingested', { bucket, key, reportKey, status: report.status, rows: report.rows, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected });
-      result.reports.push({ key, reportKey, report, skipped: false });
+    try {
+      return await ingestRecords(event, deps());
+    } finally {
+      flushMetrics();
     }
-    return result;
   };
+}
+
+async function ingestRecords(event: S3Event, usageDeps: UsageFileDeps): Promise<UsageFileResult> {
+  const { files, store, contracts, clock, onProgress } = usageDeps;
+  const result: UsageFileResult = { reports: [] };
+  for (const record of event.Records ?? []) {
+    const bucket = record.s3.bucket.name;
+    const key = objectKeyOf(record);
+    if (!key.startsWith(USAGE_FILE_PREFIX)) {
+      result.reports.push({ key, reportKey: null, report: null, skipped: true });
+      continue;
+    }
+    const location = files(bucket);
+    const eventETag = record.s3.object.eTag ?? null;
+    const previous = eventETag ? await location.readReport(key) : null;
+    if (previous && previous.status === FileStatus.COMPLETED && sameETag(previous.source.eTag, eventETag)) {
+      logger.info('usage file already ingested', { bucket, key });
+      result.reports.push({ key, reportKey: null, report: previous, skipped: true });
+      continue;
+    }
+    const opened = await location.open(key);
+    const actor = record.userIdentity?.principalId ? `s3:${record.userIdentity.principalId}` : 'system:usage-file';
+    const input = { bucket, key, eTag: opened.eTag, lines: opened.lines, actor, onProgress };
+    let report: UsageFileReport;
+    try {
+      report = await ingestUsageFile({ store, clock, contracts, parse: { impression: parseImpression, conversion: parseConversion } }, input);
+    } catch (error) {
+      if (error instanceof UsageFileFailed) {
+        countRows(error.report);
+        await location.writeReport(error.report);
+      }
+      throw error;
+    } finally {
+      opened.close();
+    }
+    countRows(report);
+    const reportKey = await location.writeReport(report);
+    logger.info('usage file ingested', { bucket, key, reportKey, status: report.status, rows: report.rows, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected });
+    result.reports.push({ key, reportKey, report, skipped: false });
+  }
+  return result;
 }
 
 const sameETag = (a: string | null, b: string | null) => a !== null && b !== null && a.replace(/"/g, '') === b.replace(/"/g, '');

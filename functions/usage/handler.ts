@@ -16,6 +16,8 @@ import { defineGroup, route } from '../http/group';
 import { FunctionGroup } from '../http/routes';
 import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
+import { MetricName } from '../runtime/metric-names';
+import { metrics, MetricUnit } from '../runtime/observability';
 
 let store: DynamoUsageRepository | undefined;
 let contracts: UsageContractLookup | undefined;
@@ -30,6 +32,7 @@ export const handler = defineGroup(FunctionGroup.USAGE, {
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseImpression), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
     );
+    metrics.addMetric(MetricName.INGEST_ROWS_ACCEPTED, MetricUnit.Count, accepted);
     return { status: 202, body: { accepted, duplicates } };
   }),
 
@@ -40,6 +43,7 @@ export const handler = defineGroup(FunctionGroup.USAGE, {
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseConversion), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
     );
+    metrics.addMetric(MetricName.INGEST_ROWS_ACCEPTED, MetricUnit.Count, accepted);
     return { status: 202, body: { accepted, duplicates } };
   }),
 

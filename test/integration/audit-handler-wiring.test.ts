@@ -63,7 +63,9 @@ describe('audit handler as deployed', () => {
 
     const logged = lines.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const recorded = logged.find((l) => l.message === 'audit entry recorded');
-    expect(recorded).toMatchObject({ level: 'INFO', service: 'audit', aggregate: 'invoice#w1', seq: 1, action: 'invoice.finalized', outcome: 'appended' });
+    // The container's one logger; the stream record's event id is the line's correlation id.
+    expect(recorded).toMatchObject({ level: 'INFO', service: 'ctv-billing-local', aggregate: 'invoice#w1', seq: 1, action: 'invoice.finalized', outcome: 'appended' });
+    expect(recorded!.correlationId).toBe(recorded!.eventId);
     expect(lines.join('')).not.toContain('98765.43');
   });
 });
