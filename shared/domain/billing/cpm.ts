@@ -14,11 +14,33 @@ export class CpmSlot {
   readonly billableFirstParty: boolean;
   firstParty = 0;
   thirdParty = 0;
-  /** Billable impressions per partner named on the records (any partner; shares filter later). */
-  readonly partnerImpressions = new Map<string, number>();
+  /**
+   * Billable impressions per partner named on the records (any partner; shares filter
+   * later), as parallel arrays: a contract names a few partners, and scanning them per
+   * record is cheaper than a Map's get and set.
+   */
+  private readonly partnerIds: string[] = [];
+  private readonly partnerCounts: number[] = [];
 
   constructor(readonly charge: CpmCharge, readonly versionIndex: number) {
     this.billableFirstParty = (charge.billableSource ?? 'FIRST_PARTY') === 'FIRST_PARTY';
+  }
+
+  addPartnerImpressions(partnerId: string, count: number): void {
+    const ids = this.partnerIds;
+    for (let k = 0; k < ids.length; k++) {
+      if (ids[k] === partnerId) {
+        this.partnerCounts[k]! += count;
+        return;
+      }
+    }
+    ids.push(partnerId);
+    this.partnerCounts.push(count);
+  }
+
+  partnerImpressions(partnerId: string): number {
+    const at = this.partnerIds.indexOf(partnerId);
+    return at < 0 ? 0 : this.partnerCounts[at]!;
   }
 
   get quantity(): number {

@@ -42,7 +42,7 @@ export function partnerPayouts(
         const slot = segment.slots.find((s) => s.charge.id === chargeId);
         if (slot === undefined) continue;
         if (slot.kind === 'CPM') {
-          const imps = slot.partnerImpressions.get(share.partnerId) ?? 0;
+          const imps = slot.partnerImpressions(share.partnerId);
           const all = slot.quantity;
           if (percent === null || imps === 0 || all === 0) continue;
           const lineExact = exactBySlot.get(slot)!;

@@ -11,6 +11,7 @@ import type { Conversion, Impression } from '../terms/types';
 import * as days from './day-index';
 import * as cpa from './cpa';
 import type { CpaSlot } from './cpa';
+import type { CpmSlot } from './cpm';
 import * as versions from './versions';
 import type { PeriodPlan } from './versions';
 import type { Problems } from './validate-request';
@@ -37,6 +38,13 @@ export function selectImpressions(plan: PeriodPlan, impressions: readonly Impres
   let lastDate = '';
   let lastDay = Number.NaN;
   let lastVersion = -1;
+  // Records come grouped (per charge, per day): the charge check of the previous record, and
+  // its slot, are reused while the charge id, version and segment repeat.
+  let checkedChargeId: unknown;
+  let checkedVersion = -1;
+  let slotChargeId: unknown;
+  let slotSegment = -1;
+  let lastSlot: CpmSlot | undefined;
   for (let i = 0; i < impressions.length; i++) {
     const record = impressions[i]!;
     let day: number;
@@ -75,23 +83,33 @@ export function selectImpressions(plan: PeriodPlan, impressions: readonly Impres
     }
     // Before startDate no version is in effect: the record is skipped, not checked.
     if (version < 0) continue;
-    if (!versionChargeIds[version]!.has(record.chargeId)) {
-      problems.add(
-        `usage.impressions.${i}.chargeId`,
-        `no charge "${record.chargeId}" in version ${version + 1}, in effect on ${record.date} (contract ${contract.startDate}..${contract.endDate})`,
-      );
-      continue;
+    const chargeId = record.chargeId;
+    if (chargeId !== checkedChargeId || version !== checkedVersion) {
+      if (!versionChargeIds[version]!.has(chargeId)) {
+        problems.add(
+          `usage.impressions.${i}.chargeId`,
+          `no charge "${chargeId}" in version ${version + 1}, in effect on ${record.date} (contract ${contract.startDate}..${contract.endDate})`,
+        );
+        continue;
+      }
+      checkedChargeId = chargeId;
+      checkedVersion = version;
     }
     if (day < activeFirst || day > activeLast || receivedMs > asOfMs) continue;
     const s = segmentOfDay[day - period.first]!;
     if (s < 0) continue;
-    const slot = segments[s]!.cpm.get(record.chargeId);
+    if (chargeId !== slotChargeId || s !== slotSegment) {
+      lastSlot = segments[s]!.cpm.get(chargeId);
+      slotChargeId = chargeId;
+      slotSegment = s;
+    }
+    const slot = lastSlot;
     if (slot === undefined) continue; // a CPA charge's id: impressions do not bill it
     if (firstParty) slot.firstParty += count;
     else slot.thirdParty += count;
     const partnerId = record.partnerId;
     if (partnerId !== undefined && partnerId !== null && firstParty === slot.billableFirstParty) {
-      slot.partnerImpressions.set(partnerId, (slot.partnerImpressions.get(partnerId) ?? 0) + count);
+      slot.addPartnerImpressions(partnerId, count);
     }
   }
   for (const segment of segments) {
