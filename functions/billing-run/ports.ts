@@ -2,13 +2,13 @@
  * The billing run's ports, built once per Lambda container from the runtime configuration and
  * clients (the same module serves every task Lambda, the start routes and the schedule).
  */
-import { systemClock } from '../../shared/domain/kernel/clock';
 import { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { RunPlanStore } from '../../shared/adapters/s3/run-plans';
+import { runtimeClock } from '../runtime/clock';
 import { dynamo, s3 } from '../runtime/clients';
 import { config } from '../runtime/config';
 import { billingWorkflow } from '../runtime/workflow';
@@ -19,7 +19,7 @@ let ports: BillingRunPorts | undefined;
 export function billingRunPorts(): BillingRunPorts {
   if (ports) return ports;
   const { TABLE_NAME, EXPORTS_BUCKET } = config();
-  const clock = systemClock;
+  const clock = runtimeClock;
   const invoices = new InvoiceRepository(dynamo(), TABLE_NAME, clock);
   ports = {
     runs: new BillingRunRepository(dynamo(), TABLE_NAME, clock),
