@@ -10,6 +10,12 @@
  */
 export class FirstIds {
   private positions = new Int32Array(0);
+  /**
+   * Each entry's full hash: a probe that meets another id compares hashes first and reads
+   * the other record's id only when they are equal. Reading it otherwise would touch a
+   * random earlier record, out of cache when the usage is large.
+   */
+  private hashes = new Int32Array(0);
   private stamps = new Uint32Array(0);
   private stamp = 0;
   private mask = 0;
@@ -21,6 +27,7 @@ export class FirstIds {
     while (capacity < records.length * 2) capacity *= 2;
     if (capacity > this.positions.length) {
       this.positions = new Int32Array(capacity);
+      this.hashes = new Int32Array(capacity);
       this.stamps = new Uint32Array(capacity);
       this.stamp = 0;
     }
@@ -46,9 +53,10 @@ export class FirstIds {
       if (stamps[at] !== stamp) {
         stamps[at] = stamp;
         this.positions[at] = i;
+        this.hashes[at] = hash;
         return true;
       }
-      if (this.ids[this.positions[at]!]!.id === id) return false;
+      if (this.hashes[at] === hash && this.ids[this.positions[at]!]!.id === id) return false;
       at = (at + 1) & mask;
     }
   }
