@@ -9,7 +9,8 @@
  *   ratePeriod(request: RateRequest): RatedPeriod
  *     Rates one period. `request.usage` may hold records of any period (the engine selects);
  *     `request.prior` holds every line and payout earlier runs reported for the contract, any
- *     period. When it holds anything for `request.period`, the run is a re-run and returns
+ *     period, and the periods they rated. When it holds anything for `request.period` (a
+ *     line, a payout, or the period itself), the run is a re-run and returns
  *     ADJUSTMENT lines (and payout changes) against what was invoiced. Throws ValidationError
  *     (kernel/errors.ts) with field paths (`contract.versions.0.charges.1.pricing.rate`,
  *     `usage.impressions.12.chargeId`, `period`, `asOf`) for invalid inputs, before billing
@@ -21,7 +22,7 @@
  *     with invalid inputs yields `{ ok: false, error }` and invoices nothing.
  *
  *   invoicedBy(rated): PriorRuns — what a rated run adds to `prior` (lines and payouts by
- *   charge, tagged with the period), for callers that store runs themselves.
+ *   charge, tagged with the period, and the period), for callers that store runs themselves.
  *
  *   Types: RateRequest, PriorRuns, InvoicedLine, InvoicedPayout, RatedPeriod, RatedLine,
  *   LineType, LineExplanation (types.ts).
@@ -155,7 +156,8 @@ export function ratePeriod(request: RateRequest): RatedPeriod {
   problems.throwIfAny();
 
   const fresh = rateFresh(request, plan, mode);
-  const isRerun = request.prior.lines.some((l) => l.period === period) || request.prior.payouts.some((p) => p.period === period);
+  const isRerun = (request.prior.periods?.includes(period) ?? false)
+    || request.prior.lines.some((l) => l.period === period) || request.prior.payouts.some((p) => p.period === period);
 
   if (!isRerun) {
     const { subtotal, total } = totals(fresh.lines);
@@ -235,7 +237,8 @@ export function invoicedBy(rated: RatedPeriod): PriorRuns {
     amount: line.amount,
   }));
   const payouts: InvoicedPayout[] = rated.partnerPayoutsByCharge.map((p) => ({ period: rated.period, ...p }));
-  return { lines, payouts };
+  // The period is recorded even when the run invoiced nothing: its next run is a re-run.
+  return { lines, payouts, periods: [rated.period] };
 }
 
 /**
@@ -243,7 +246,11 @@ export function invoicedBy(rated: RatedPeriod): PriorRuns {
  * inputs are invalid yields its error and invoices nothing; the following runs still execute.
  */
 export function rateCase(input: CaseInput): CaseRunResult[] {
-  const prior: PriorRuns = { lines: [...(input.prior?.lines ?? [])], payouts: [...(input.prior?.payouts ?? [])] };
+  const prior: Required<PriorRuns> = {
+    lines: [...(input.prior?.lines ?? [])],
+    payouts: [...(input.prior?.payouts ?? [])],
+    periods: [...(input.prior?.periods ?? [])],
+  };
   const results: CaseRunResult[] = [];
   for (const run of input.runs) {
     try {
@@ -251,6 +258,7 @@ export function rateCase(input: CaseInput): CaseRunResult[] {
       const invoiced = invoicedBy(rated);
       prior.lines.push(...invoiced.lines);
       prior.payouts.push(...invoiced.payouts);
+      prior.periods.push(...(invoiced.periods ?? []));
       results.push({ ok: true, period: run.period, asOf: run.asOf, rated });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

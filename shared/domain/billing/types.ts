@@ -40,6 +40,13 @@ export interface InvoicedPayout {
 export interface PriorRuns {
   lines: InvoicedLine[];
   payouts: InvoicedPayout[];
+  /**
+   * The periods earlier runs rated, whether or not they invoiced anything. A run with nothing
+   * to bill leaves no line and no payout, yet the next run of its period is still a later run
+   * (ADJUSTMENT lines, FORMAT.md), not a second first run. Absent: a period counts as run when
+   * a line or payout names it.
+   */
+  periods?: string[];
 }
 
 export interface RateRequest {

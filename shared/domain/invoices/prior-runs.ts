@@ -29,7 +29,10 @@ export function countsAsInvoiced(doc: Pick<RunDocument, 'kind'>): boolean {
 export function toPriorRuns(documents: readonly RunDocument[]): PriorRuns {
   const lines: InvoicedLine[] = [];
   const payouts: InvoicedPayout[] = [];
+  // A run document with no line still says its period was run: the next run adjusts.
+  const periods = new Set<string>();
   for (const doc of documents.filter(countsAsInvoiced)) {
+    periods.add(doc.period);
     for (const l of doc.lines) {
       lines.push({
         period: doc.period,
@@ -43,5 +46,5 @@ export function toPriorRuns(documents: readonly RunDocument[]): PriorRuns {
     }
     for (const p of doc.partnerPayouts) payouts.push({ period: doc.period, partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount });
   }
-  return { lines, payouts };
+  return { lines, payouts, periods: [...periods] };
 }

@@ -30,6 +30,6 @@ describe('toPriorRuns', () => {
     const voided: Invoice = { ...finalized, status: 'VOID', creditNoteId: 'cn1' };
     const creditNote = buildCreditNote(finalized, { id: 'cn1', number: 'CN-2027-000001', reason: 'dispute', actor: 'fin', at });
     expect(toPriorRuns([voided, creditNote])).toEqual(toPriorRuns([first]));
-    expect(toPriorRuns([creditNote])).toEqual({ lines: [], payouts: [] });
+    expect(toPriorRuns([creditNote])).toEqual({ lines: [], payouts: [], periods: [] });
   });
 });
