@@ -117,22 +117,25 @@ function bundled(folder: string): Pick<nodejs.NodejsFunctionProps, 'entry' | 'ha
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-    bundling: {
-      // No Docker engine on build machines: the repository's esbuild devDependency bundles.
-      forceDockerBundling: false,
-      format: nodejs.OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_BANNER,
-      // The syntax floor is Node 22, so the same bundle runs on nodejs22.x and nodejs24.x.
-      target: 'node22',
-      minify: true,
-      sourceMap: false,
-      externalModules: [],
-      tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-      logLevel: nodejs.LogLevel.WARNING,
-    },
+    bundling: LAMBDA_BUNDLING,
   };
 }
+
+/** How every function is bundled; exported so the cold-start benchmark bundles alike. */
+export const LAMBDA_BUNDLING = {
+  // No Docker engine on build machines: the repository's esbuild devDependency bundles.
+  forceDockerBundling: false,
+  format: nodejs.OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // The syntax floor is Node 22, so the same bundle runs on nodejs22.x and nodejs24.x.
+  target: 'node22',
+  minify: true,
+  sourceMap: false,
+  externalModules: [],
+  tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+  logLevel: nodejs.LogLevel.WARNING,
+} satisfies nodejs.BundlingOptions;
 
 function placeholder(folder: string): Pick<lambda.FunctionProps, 'code' | 'handler'> {
   return {
