@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { verifyChain } from '../../shared/domain/audit/chain';
 import { auditAggregate } from '../../shared/domain/audit/entry';
+import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { systemClock } from '../../shared/domain/kernel/clock';
 import { documentClient } from '../support/aws';
+import { january } from '../unit/invoices/fixtures';
 import { startTestApi, startTestAuditPoller, type TestApi, type TestResponse } from '../support/api';
 import { contractBody, cpmTerms } from './seed';
 import { pool, quietHandlerLogs } from './support';
@@ -207,5 +210,19 @@ describe('idempotency under repetition and concurrency', () => {
     }
     expect(await contractsNamed('idem-mismatch')).toHaveLength(1);
     for (let i = 0; i < 5; i++) expect(await contractsNamed(`idem-mismatch-${i}`)).toEqual([]);
+  });
+});
+
+describe('concurrent reads that write', () => {
+  it('20 requests for one period\'s finance export at once all answer 200 with the same files', async () => {
+    const repo = new InvoiceRepository(documentClient(), api.tableName, systemClock);
+    const contractId = await draftContract();
+    await repo.writeRunInvoice({ runId: 'run-export', runSeq: 1, contract: { id: contractId, advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' });
+    for (let round = 0; round < 2; round++) {
+      const results = await Promise.all(Array.from({ length: 20 }, () => api.request('GET', '/v1/exports?period=2027-01', { token: t.fiona })));
+      expect(results.map((r) => r.status), results.find((r) => r.status !== 200)?.text).toEqual(Array(20).fill(200));
+      const keys = results.map((r) => r.json.items.map((i: { key: string }) => i.key).join(','));
+      expect(new Set(keys).size).toBe(1);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Fuzz of the GET routes of ROUTES (every other one; the rest in fuzz-reads-b): 10,000
+ * Fuzz of the GET routes of ROUTES (every other one; the rest in fuzz-reads-b): 2,000
  * generated requests per route (hostile query strings, cursors, path parameters and headers,
  * any role the route allows) through the group's Lambda in-process and 200 through the local
  * HTTP server: no 5xx, every error in the one error shape, and reads change nothing.

@@ -133,6 +133,9 @@ export class FinanceExports {
       return JSON.parse(await out.Body!.transformToString()) as ExportManifest;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      // S3 never serves half an object, but s3rver (the local stack) can while a concurrent
+      // request rewrites the manifest: an unreadable manifest is one to rebuild, not a 500.
+      if (error instanceof SyntaxError) return undefined;
       throw error;
     }
   }
