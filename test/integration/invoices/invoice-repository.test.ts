@@ -67,7 +67,8 @@ describe('writeRunInvoice', () => {
     expect(prior.lines.filter((l) => l.period === '2027-02')).toHaveLength(3);
     expect(prior.payouts).toContainEqual({ period: '2027-01', partnerId: 'aff-3', chargeId: 'purchase', amount: '-20.00' });
     expect(prior.payouts).toHaveLength(5);
-    expect(await repo.loadPriorRuns('nobody')).toEqual({ lines: [], payouts: [] });
+    expect(prior.periods).toEqual(['2027-01', '2027-02']);
+    expect(await repo.loadPriorRuns('nobody')).toEqual({ lines: [], payouts: [], periods: [] });
   });
 });
 
