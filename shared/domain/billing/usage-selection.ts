@@ -121,6 +121,33 @@ export function selectImpressions(plan: PeriodPlan, impressions: readonly Impres
   }
 }
 
+/**
+ * Conversion values are short strings that the JSON parser interns, so they do not sit next
+ * to their records: with many distinct values each one is a cache miss of its own, and read
+ * one record at a time those misses come one after the other (profiles of large usage put
+ * half of the pass on the first read of the value). Touching the values of a block of
+ * records together lets the processor fetch them at the same time; the pass then finds them
+ * in cache. `touchValues` only reads: its result is kept in `valueCharsTouched` so that the
+ * compiler cannot drop the reads.
+ */
+const VALUE_BLOCK = 16;
+let valueCharsTouched = 0;
+
+function touchValues(conversions: readonly Conversion[], from: number): number {
+  const to = Math.min(from + VALUE_BLOCK, conversions.length);
+  let chars = 0;
+  for (let k = from; k < to; k++) {
+    const value = conversions[k]!.value;
+    if (typeof value === 'string') chars += value.length;
+  }
+  return chars;
+}
+
+/** How many value characters the last pass touched ahead of reading them (see touchValues). */
+export function lastValueCharsTouched(): number {
+  return valueCharsTouched;
+}
+
 interface Pending {
   occurredMs: number;
   id: string;
@@ -152,7 +179,9 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
   const hourLo = hours === null ? 1 : firstHour;
   const hourHi = hours === null ? 0 : lastHour;
 
+  let touched = 0;
   for (let i = 0; i < conversions.length; i++) {
+    if ((i & (VALUE_BLOCK - 1)) === 0) touched += touchValues(conversions, i);
     const record = conversions[i]!;
     const id = record.id;
     if (typeof id !== 'string' || id.length === 0) {
@@ -242,6 +271,7 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     }
   }
   seen.end();
+  valueCharsTouched = touched;
   if (pending.length > 0) admitWithinCaps(pending);
 }
 
