@@ -20,7 +20,8 @@ import { Construct } from 'constructs';
 import { FunctionGroup, ROUTES, type RouteDef, routeKey } from '../../functions/http/routes';
 import type { DataBuckets } from '../stacks/stateful-stack';
 import type { JwtIssuerSettings } from './identity';
-import { acknowledgeBucketObjects, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
+import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
+import { EXPORT_PREFIX } from './billing-workflow';
 import { LOG_RETENTION, type LambdaFactory } from './lambda';
 
 type TableAccess = 'none' | 'read' | 'readWrite';
@@ -29,6 +30,11 @@ interface GroupAccess {
   table: TableAccess;
   /** Finance exports: read, to presign GET URLs with the function's own credentials. */
   exportsRead?: boolean;
+  /**
+   * Finance exports: s3:PutObject under `exports/` only. GET /v1/exports (re)writes the period's
+   * files from the current documents before listing them (shared/adapters/s3/exports.ts).
+   */
+  exportsWrite?: boolean;
   description: string;
 }
 
@@ -43,7 +49,7 @@ export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
   approvals: { table: 'readWrite', description: 'Submit, approve and reject versions' },
   // Bulk files go through the usage bucket to their own function (usage-files.ts), not this one.
   usage: { table: 'readWrite', description: 'Impression and conversion ingestion' },
-  billing: { table: 'readWrite', exportsRead: true, description: 'Quotes, billing runs, statements, exports' },
+  billing: { table: 'readWrite', exportsRead: true, exportsWrite: true, description: 'Quotes, billing runs, statements, exports' },
   invoices: { table: 'readWrite', description: 'Invoices: read, finalize, void' },
 };
 
@@ -147,6 +153,15 @@ export class Api extends Construct {
         }),
       );
     }
+    if (access.exportsWrite) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ExportsWrite',
+          actions: ['s3:PutObject'],
+          resources: [props.buckets.exports.arnForObjects(`${EXPORT_PREFIX}*`)],
+        }),
+      );
+    }
     acknowledgeScopedWildcards(fn, access, props);
     return fn;
   }
@@ -161,6 +176,13 @@ function acknowledgeScopedWildcards(fn: lambda.Function, access: GroupAccess, pr
   if (!policy) return;
   if (access.table !== 'none') acknowledgeTableIndexes(policy, props.table);
   if (access.exportsRead) acknowledgeBucketObjects(policy, props.buckets.exports);
+  if (access.exportsWrite) {
+    acknowledgeWildcardResource(
+      policy,
+      props.buckets.exports.arnForObjects(`${EXPORT_PREFIX}*`),
+      'Export files are keyed exports/<period>/<file>; periods are not known at deploy time. The wildcard stays inside exports/ (no plans/).',
+    );
+  }
 }
 
 function apiAccessLogFormat(): AccessLogFormat {

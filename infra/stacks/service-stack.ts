@@ -16,6 +16,7 @@ import { type FunctionEnvironment, LambdaFactory } from '../constructs/lambda';
 import { Schedules } from '../constructs/schedules';
 import { UsageFiles } from '../constructs/usage-files';
 import { BillingWorkflow } from '../constructs/billing-workflow';
+import { Observability } from '../constructs/observability';
 import type { DataBuckets } from './stateful-stack';
 import { importStateful, type StatefulExportNames } from './stateful-refs';
 
@@ -36,6 +37,8 @@ export class ServiceStack extends Stack {
   readonly schedules: Schedules;
   readonly usageFiles: UsageFiles;
   readonly billingWorkflow: BillingWorkflow;
+  /** Alarms (to one SNS topic) and the dashboard; built last, it watches every function. */
+  readonly observability: Observability;
   /** The stateful resources as seen from this stack (imports of the stateful stack's exports). */
   readonly table: dynamodb.ITableV2;
   readonly buckets: DataBuckets;
@@ -54,7 +57,8 @@ export class ServiceStack extends Stack {
       STAGE: props.stage,
       APPROVAL_THRESHOLDS: JSON.stringify(props.approvalThresholds),
     };
-    this.lambdas = new LambdaFactory({ code: props.lambdaCode, environment, serviceName: 'ctv-billing' });
+    const serviceName = 'ctv-billing';
+    this.lambdas = new LambdaFactory({ code: props.lambdaCode, environment, serviceName });
 
     this.api = new Api(this, 'Api', {
       factory: this.lambdas,
@@ -81,6 +85,16 @@ export class ServiceStack extends Stack {
     this.schedules.addMonthlyBillingRun(
       this.billingWorkflow.monthlyScheduleTarget(this.schedules.schedulerRole, this.schedules.deadLetterQueue),
     );
+
+    this.observability = new Observability(this, 'Observability', {
+      stage: props.stage,
+      serviceName,
+      api: this.api,
+      auditLog: this.auditLog,
+      schedules: this.schedules,
+      usageFiles: this.usageFiles,
+      billingWorkflow: this.billingWorkflow,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the v1 API' });
   }

@@ -152,7 +152,7 @@ describe('least privilege', () => {
       const s3 = actions.filter((a) => a.startsWith('s3:'));
       expect(s3.some((a) => a.startsWith('s3:Delete')), group).toBe(false);
       if (!access.exportsRead) expect(s3, group).toEqual([]);
-      else expect([...new Set(s3)].sort(), group).toEqual(['s3:GetObject', 's3:ListBucket']);
+      else expect([...new Set(s3)].sort(), group).toEqual(access.exportsWrite ? ['s3:GetObject', 's3:ListBucket', 's3:PutObject'] : ['s3:GetObject', 's3:ListBucket']);
     }
   });
 
