@@ -7,34 +7,38 @@
  * The table holds no data between runs that could change a result: entries are valid only
  * for the current generation (`stamp`). Rating is synchronous, so one table per process is
  * never used by two runs at once.
+ *
+ * Layout: one Int32Array of 4-int entries (stamp, record position, full hash, unused), so a
+ * probe touches one 16-byte entry, never three arrays: probes land at random places, and
+ * when the table has left the cache between two runs each array touched is a miss of its
+ * own. A run uses only as many entries as its records need (load ≤ ½), not the largest
+ * table an earlier run grew, for the same reason.
  */
+const ENTRY = 4;
+const STAMP = 0;
+const POSITION = 1;
+const HASH = 2;
+
 export class FirstIds {
-  private positions = new Int32Array(0);
-  /**
-   * Each entry's full hash: a probe that meets another id compares hashes first and reads
-   * the other record's id only when they are equal. Reading it otherwise would touch a
-   * random earlier record, out of cache when the usage is large.
-   */
-  private hashes = new Int32Array(0);
-  private stamps = new Uint32Array(0);
+  private table = new Int32Array(0);
   private stamp = 0;
+  /** Entry index mask of the current run (entries − 1). */
   private mask = 0;
   private ids: readonly { id: string }[] = [];
 
   /** Starts a run over `records`; `isFirst(i)` must then be asked in record order. */
   begin(records: readonly { id: string }[]): void {
-    let capacity = 1024;
-    while (capacity < records.length * 2) capacity *= 2;
-    if (capacity > this.positions.length) {
-      this.positions = new Int32Array(capacity);
-      this.hashes = new Int32Array(capacity);
-      this.stamps = new Uint32Array(capacity);
+    let entries = 1024;
+    while (entries < records.length * 2) entries *= 2;
+    if (entries * ENTRY > this.table.length) {
+      this.table = new Int32Array(entries * ENTRY);
       this.stamp = 0;
     }
-    this.mask = this.positions.length - 1;
-    this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0) {
-      this.stamps.fill(0);
+    this.mask = entries - 1;
+    this.stamp = (this.stamp + 1) | 0;
+    if (this.stamp <= 0) {
+      // Wrapped after 2^31 runs: forget every stamp so none can pass for the new one.
+      this.table.fill(0);
       this.stamp = 1;
     }
     this.ids = records;
@@ -46,17 +50,20 @@ export class FirstIds {
     let hash = 0x811c9dc5;
     for (let k = 0; k < id.length; k++) hash = Math.imul(hash ^ id.charCodeAt(k), 0x01000193);
     const mask = this.mask;
-    const stamps = this.stamps;
+    const table = this.table;
     const stamp = this.stamp;
     let at = hash & mask;
     for (;;) {
-      if (stamps[at] !== stamp) {
-        stamps[at] = stamp;
-        this.positions[at] = i;
-        this.hashes[at] = hash;
+      const entry = at * ENTRY;
+      if (table[entry + STAMP] !== stamp) {
+        table[entry + STAMP] = stamp;
+        table[entry + POSITION] = i;
+        table[entry + HASH] = hash;
         return true;
       }
-      if (this.hashes[at] === hash && this.ids[this.positions[at]!]!.id === id) return false;
+      // Another id's entry is read only when the full hashes agree: reading its id would
+      // touch a random earlier record, out of cache when the usage is large.
+      if (table[entry + HASH] === hash && this.ids[table[entry + POSITION]!]!.id === id) return false;
       at = (at + 1) & mask;
     }
   }
