@@ -132,6 +132,21 @@ describe('an API request', () => {
     expect(emfLines(lines).map((l) => [l[MetricName.API_REQUESTS], l[MetricName.API_5XX]])).toEqual([[1, 0]]);
   });
 
+  it('counts and flushes a replayed Idempotency-Key answer too (an early response skips the after phase)', async () => {
+    const kase = withoutExpect(loadCase('agency-commission'));
+    const send = (requestId: string) => {
+      const event = quoteEvent(kase, { requestId, correlationId: `corr-${requestId}` });
+      (event.headers as Record<string, string>)['idempotency-key'] = 'obs-replay-1';
+      return billing(event, {});
+    };
+    const { result, lines } = await captured(async () => [await send('gw-first'), await send('gw-replay')]);
+    expect(result.map((r) => [r.statusCode, r.headers['idempotency-replayed']])).toEqual([[200, undefined], [200, 'true']]);
+    expect(emfLines(lines).map((l) => [l.correlationId, l[MetricName.API_REQUESTS], l[MetricName.API_5XX]])).toEqual([
+      ['corr-gw-first', 1, 0],
+      ['corr-gw-replay', 1, 0],
+    ]);
+  });
+
   it('without a correlation header, correlates by the API Gateway request id', async () => {
     const event = quoteEvent({}, { requestId: 'gw-obs-3', correlationId: 'x' });
     delete (event.headers as Record<string, string>)['x-correlation-id'];
