@@ -4,43 +4,37 @@
  * A `Set<string>` per run would allocate and grow its table for every contract rated, which
  * made duplicate detection the largest source of garbage in rating.
  *
- * The table holds no data between runs that could change a result: entries are valid only
- * for the current generation (`stamp`). Rating is synchronous, so one table per process is
- * never used by two runs at once.
+ * Layout, for the cache: probes land at random places, and between two runs the table
+ * leaves the cache (the records stream through it). So which entries the run has filled is
+ * kept apart in a bit set (512 bytes for 4,096 entries, always in cache), and the entries
+ * themselves (record position, full hash) are only read when the bit says the place is
+ * taken; most ids land on a free place and only write there, which does not wait for
+ * memory. An occupied place is compared by full hash first, and another record's id is read
+ * only when the hashes agree. A run uses as many entries as its records need (load ≤ ½),
+ * not the largest table an earlier run grew.
  *
- * Layout: one Int32Array of 4-int entries (stamp, record position, full hash, unused), so a
- * probe touches one 16-byte entry, never three arrays: probes land at random places, and
- * when the table has left the cache between two runs each array touched is a miss of its
- * own. A run uses only as many entries as its records need (load ≤ ½), not the largest
- * table an earlier run grew, for the same reason.
+ * Nothing survives a run that could change a result: `begin` clears the bit set. Rating is
+ * synchronous, so one table per process is never used by two runs at once.
  */
-const ENTRY = 4;
-const STAMP = 0;
-const POSITION = 1;
-const HASH = 2;
-
 export class FirstIds {
-  private table = new Int32Array(0);
-  private stamp = 0;
+  /** Two ints per entry: the record position, the id's full hash. */
+  private entries = new Int32Array(0);
+  /** One bit per entry: taken in the current run. */
+  private taken = new Int32Array(0);
   /** Entry index mask of the current run (entries − 1). */
   private mask = 0;
   private ids: readonly { id: string }[] = [];
 
   /** Starts a run over `records`; `isFirst(i)` must then be asked in record order. */
   begin(records: readonly { id: string }[]): void {
-    let entries = 1024;
-    while (entries < records.length * 2) entries *= 2;
-    if (entries * ENTRY > this.table.length) {
-      this.table = new Int32Array(entries * ENTRY);
-      this.stamp = 0;
+    let capacity = 1024;
+    while (capacity < records.length * 2) capacity *= 2;
+    if (capacity * 2 > this.entries.length) {
+      this.entries = new Int32Array(capacity * 2);
+      this.taken = new Int32Array(capacity >>> 5);
     }
-    this.mask = entries - 1;
-    this.stamp = (this.stamp + 1) | 0;
-    if (this.stamp <= 0) {
-      // Wrapped after 2^31 runs: forget every stamp so none can pass for the new one.
-      this.table.fill(0);
-      this.stamp = 1;
-    }
+    this.mask = capacity - 1;
+    this.taken.fill(0, 0, capacity >>> 5);
     this.ids = records;
   }
 
@@ -50,20 +44,20 @@ export class FirstIds {
     let hash = 0x811c9dc5;
     for (let k = 0; k < id.length; k++) hash = Math.imul(hash ^ id.charCodeAt(k), 0x01000193);
     const mask = this.mask;
-    const table = this.table;
-    const stamp = this.stamp;
+    const taken = this.taken;
+    const entries = this.entries;
     let at = hash & mask;
     for (;;) {
-      const entry = at * ENTRY;
-      if (table[entry + STAMP] !== stamp) {
-        table[entry + STAMP] = stamp;
-        table[entry + POSITION] = i;
-        table[entry + HASH] = hash;
+      const word = at >>> 5;
+      const bit = 1 << (at & 31);
+      const bits = taken[word]!;
+      if ((bits & bit) === 0) {
+        taken[word] = bits | bit;
+        entries[at * 2] = i;
+        entries[at * 2 + 1] = hash;
         return true;
       }
-      // Another id's entry is read only when the full hashes agree: reading its id would
-      // touch a random earlier record, out of cache when the usage is large.
-      if (table[entry + HASH] === hash && this.ids[table[entry + POSITION]!]!.id === id) return false;
+      if (entries[at * 2 + 1] === hash && this.ids[entries[at * 2]!]!.id === id) return false;
       at = (at + 1) & mask;
     }
   }
