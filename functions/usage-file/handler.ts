@@ -52,6 +52,7 @@ export function createUsageFileHandler(deps: () => UsageFileDeps) {
     try {
       return await ingestRecords(event, deps());
     } finally {
+      logger.removeKeys(['correlationId']);
       flushMetrics();
     }
   };
@@ -63,6 +64,8 @@ async function ingestRecords(event: S3Event, usageDeps: UsageFileDeps): Promise<
   for (const record of event.Records ?? []) {
     const bucket = record.s3.bucket.name;
     const key = objectKeyOf(record);
+    // The object correlates the lines of its ingestion (progress included).
+    logger.appendKeys({ correlationId: `s3://${bucket}/${key}` });
     if (!key.startsWith(USAGE_FILE_PREFIX)) {
       result.reports.push({ key, reportKey: null, report: null, skipped: true });
       continue;

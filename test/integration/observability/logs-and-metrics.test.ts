@@ -23,6 +23,12 @@ import { makeAuditHandler } from '../../../functions/audit/handler';
 import { DynamoAuditRepository } from '../../../shared/adapters/dynamodb/audit-repository';
 import { S3AuditArchive } from '../../../shared/adapters/s3/audit-archive';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createUsageFileHandler } from '../../../functions/usage-file/handler';
+import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
+import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
+import { objectCreatedEvent } from '../../../scripts/lib/s3-event';
+import { usageContract } from '../../unit/usage/fixtures';
 import { documentClient, s3Client } from '../../support/aws';
 import { startBillingRun } from '../../../functions/billing-run/tasks';
 import { startPorts } from '../../../functions/billing-run/ports';
@@ -225,5 +231,26 @@ describe('the audit consumer', () => {
     expect(emf[0]).toMatchObject({ [MetricName.AUDIT_LAG]: 90_000, stage: 'test' });
     expect(emf[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: MetricName.AUDIT_LAG, Unit: 'Milliseconds' }]);
     for (const line of infoLines(lines)) expect(leakedDecimals(line, new Set(['98765.43'])), JSON.stringify(line)).toEqual([]);
+  });
+});
+
+describe('a bulk usage file', () => {
+  it('counts accepted and rejected rows in EMF and correlates its lines by the object', async () => {
+    const s3 = s3Client();
+    const contract = usageContract({ id: 'obs-file-c1' });
+    const handler = createUsageFileHandler(() => ({
+      files: (name) => new UsageFileStore(s3, name),
+      store: new DynamoUsageRepository(documentClient(), env.table),
+      contracts: async (id) => (id === contract.id ? contract : null),
+      clock: fixedClock('2027-02-02T12:00:00.000Z'),
+    }));
+    const key = `usage/${contract.id}/impressions/obs.csv`;
+    const body = ['date,chargeId,count,source,partnerId', '2027-01-01,ctv-premium,100,FIRST_PARTY,', '2027-01-02,ctv-premium,many,FIRST_PARTY,'].join('\n');
+    const put = await s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: body }));
+    const { lines } = await captured(() => handler(objectCreatedEvent({ bucket: env.bucket, key, eTag: put.ETag!, size: body.length, principalId: 'loader' })));
+    expect(logLines(lines).find((l) => l.message === 'usage file ingested')).toMatchObject({ correlationId: `s3://${env.bucket}/${key}`, accepted: 1, rejected: 1 });
+    const emf = emfLines(lines);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ [MetricName.INGEST_ROWS_ACCEPTED]: 1, [MetricName.INGEST_ROWS_REJECTED]: 1 });
   });
 });
