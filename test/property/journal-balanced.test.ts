@@ -8,9 +8,8 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { minorUnits } from '../../shared/domain/kernel/currencies';
-import { buildCreditNote, buildRunInvoice, type Invoice } from '../../shared/domain/invoices/invoice';
+import { buildCreditNote, buildRunInvoice, type Invoice, type RatedLineInput } from '../../shared/domain/invoices/invoice';
 import { assertBalanced, journalFor, journalOf, JournalUnbalancedError } from '../../shared/domain/invoices/journal';
-import type { RatedLineInput } from '../../shared/domain/invoices/engine-types';
 
 const currencies = ['USD', 'JPY', 'KWD', 'EUR'] as const;
 

@@ -32,7 +32,7 @@ import type { Clock } from '../../domain/kernel/clock';
 import { ConflictError, NotFoundError, PreconditionFailedError, TooLargeError, ValidationError } from '../../domain/kernel/errors';
 import { isPeriod } from '../../domain/kernel/calendar';
 import { formatAmount, parseAmount } from '../../domain/invoices/amounts';
-import type { PartnerPayoutByCharge, PriorRuns, RatedPeriodInput } from '../../domain/invoices/engine-types';
+import type { PriorRuns } from '../../domain/billing/types';
 import {
   buildCreditNote,
   buildRunInvoice,
@@ -43,6 +43,7 @@ import {
   transition,
   type Invoice,
   type InvoiceLine,
+  type RatedPeriodInput,
 } from '../../domain/invoices/invoice';
 import { formatDocumentNumber, numberingYear, sequenceOf, type NumberSequence } from '../../domain/invoices/numbering';
 import { toPriorRuns, type RunDocument } from '../../domain/invoices/prior-runs';
@@ -585,4 +586,4 @@ export class InvoiceRepository {
   }
 }
 
-export type { Invoice, InvoiceLine, PartnerPayoutByCharge };
+export type { Invoice, InvoiceLine };

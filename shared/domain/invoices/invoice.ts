@@ -6,7 +6,7 @@
 import { ConflictError, ValidationError } from '../kernel/errors';
 import { isPeriod } from '../kernel/calendar';
 import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
-import type { LineType, PartnerPayoutByCharge, RatedPeriodInput } from './engine-types';
+import type { LineType, PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
 
 export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
@@ -88,7 +88,7 @@ export interface Invoice {
   total: string;
   flags: string[];
   /** The run's partner payouts (changes, for a re-run), per partner and charge. Informational. */
-  partnerPayouts: PartnerPayoutByCharge[];
+  partnerPayouts: PartnerChargePayout[];
   /** Credit notes: the invoice they credit. */
   creditsInvoiceId?: string;
   creditsInvoiceNumber?: string;
@@ -125,6 +125,18 @@ const COMMISSION = 'AGENCY_COMMISSION';
 /** FORMAT.md: the subtotal is every line before commission (first runs and re-runs alike). */
 function countsInSubtotal(line: { type: string; adjusts?: string | null }): boolean {
   return line.type !== COMMISSION && line.adjusts !== COMMISSION;
+}
+
+/**
+ * A rated period as invoices read it, derived from the engine's own shapes: the engine's
+ * RatedPeriod is one. Explanations are kept as opaque JSON (capped, never interpreted), so any
+ * explanation is accepted.
+ */
+export type RatedLineInput = Omit<RatedLine, 'explanation'> & { explanation?: unknown };
+export interface RatedPeriodInput extends Pick<RatedPeriod, 'period' | 'currency' | 'isRerun' | 'subtotal' | 'total'> {
+  lines: readonly RatedLineInput[];
+  partnerPayoutsByCharge: readonly PartnerChargePayout[];
+  flags: readonly string[];
 }
 
 export interface RunInvoiceInput {

@@ -12,14 +12,14 @@
  * is therefore an explicit act, never a side effect of voiding. Likewise a void does not
  * change partner payouts (partners earn on delivery).
  */
-import type { InvoicedLine, InvoicedPayout, PartnerPayoutByCharge, PriorRuns } from './engine-types';
+import type { InvoicedLine, InvoicedPayout, PartnerChargePayout, PriorRuns } from '../billing/types';
 import { InvoiceKind, type InvoiceLine } from './invoice';
 
 export interface RunDocument {
   kind: InvoiceKind;
   period: string;
   lines: readonly Pick<InvoiceLine, 'type' | 'adjusts' | 'chargeId' | 'version' | 'quantity' | 'amount'>[];
-  partnerPayouts: readonly PartnerPayoutByCharge[];
+  partnerPayouts: readonly PartnerChargePayout[];
 }
 
 export function countsAsInvoiced(doc: Pick<RunDocument, 'kind'>): boolean {

@@ -4,7 +4,7 @@ import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../shared/domain/kernel/errors';
 import { InvoiceRepository, creditNoteIdFor, runInvoiceId } from '../../../shared/adapters/dynamodb/invoice-repository';
 import { invoiceKeys } from '../../../shared/adapters/dynamodb/table';
-import type { RatedPeriodInput } from '../../../shared/domain/invoices/engine-types';
+import type { RatedPeriodInput } from '../../../shared/domain/invoices/invoice';
 import { documentClient, freshTable } from '../../support/aws';
 import { contract, january, januaryRerun } from '../../unit/invoices/fixtures';
 

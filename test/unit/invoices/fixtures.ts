@@ -1,5 +1,5 @@
 /** Rated periods as the engine returns them, for invoice tests. */
-import type { RatedPeriodInput } from '../../../shared/domain/invoices/engine-types';
+import type { RatedPeriodInput } from '../../../shared/domain/invoices/invoice';
 
 export const january: RatedPeriodInput = {
   period: '2027-01',
