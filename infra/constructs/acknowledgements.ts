@@ -5,12 +5,13 @@
  * so an acknowledgement cannot silently cover another resource.
  * infra tests check separately that any `Resource: "*"` statement holds only the actions below.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 /** Actions AWS authorizes only with `Resource: "*"` (no resource-level permissions). */
 export const RESOURCE_STAR_ACTIONS = [
@@ -71,4 +72,19 @@ export function acknowledgeFunctionVersions(policy: IConstruct, fn: lambda.IFunc
 /** Any other wildcard inside one resource ARN, with the reason it is the narrowest ARN possible. */
 export function acknowledgeWildcardResource(policy: IConstruct, resourceArn: string, reason: string): void {
   Validations.of(policy).acknowledge({ id: wildcardFindingId(policy, resourceArn), reason });
+}
+
+/**
+ * A dead-letter queue: SQS-managed encryption, TLS only, 14 days to replay from. cdk-nag asks
+ * every queue for a dead-letter queue of its own (SQS3); this one is the end of the line, and
+ * `reason` says how its messages are handled.
+ */
+export function deadLetterQueue(scope: Construct, id: string, reason: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+  return queue;
 }

@@ -6,16 +6,16 @@
  * actions exclude DeleteItem (grantReadWriteData would include it) and its only S3 action
  * on the archive is s3:PutObject.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { keys } from '../../shared/adapters/dynamodb/table';
-import { acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
+import { acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
 /**
@@ -66,17 +66,12 @@ export class AuditLog extends Construct {
       memorySize: 1024,
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the audit stream mapping; it holds ' +
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'This queue is itself the on-failure destination of the audit stream mapping; it holds ' +
         'failed-batch pointers for 14 days for replay and has no consumer to redrive from.',
-    });
+    );
 
     props.table.grant(this.consumer, ...AUDIT_TABLE_ACTIONS);
     this.consumer.addToRolePolicy(

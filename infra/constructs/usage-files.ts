@@ -10,17 +10,17 @@
  * One difference stays: EventBridge carries the key as is, where S3 notifications URL-encode
  * it; the records say `eventSource: "aws.s3"` (not `"aws:s3"`) so the handler can tell.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { USAGE_FILE_PREFIX, USAGE_REPORT_PREFIX } from '../../shared/domain/usage/file-format';
-import { acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
+import { acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
 export const USAGE_FILE_FOLDER = 'usage-file';
@@ -88,15 +88,11 @@ export class UsageFiles extends Construct {
       new iam.PolicyStatement({ sid: 'TellMissingReports', actions: ['s3:ListBucket'], resources: [usageBucket.bucketArn] }),
     );
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the usage-file rule; an undelivered file event is re-sent from it by hand.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'This queue is itself the dead-letter queue of the usage-file rule; an undelivered file event is re-sent from it by hand.',
+    );
 
     this.rule = new events.Rule(this, 'ObjectCreated', {
       description: `Usage files created under ${USAGE_FILE_PREFIX}`,
