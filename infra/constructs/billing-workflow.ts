@@ -31,9 +31,8 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct, type IConstruct } from 'constructs';
-import { acknowledgeFunctionVersions, acknowledgeTableIndexes, defaultPolicyOf } from './acknowledgements';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { Construct } from 'constructs';
+import { acknowledgeFunctionVersions, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
 export const BILLING_STATE = {
@@ -271,14 +270,14 @@ export class BillingWorkflow extends Construct {
     }
     const prefixReason = 'Object keys under this prefix are per run or period, not known at deploy time; the wildcard stays inside the prefix.';
     const planPolicy = defaultPolicyOf(this.functions[BILLING_STATE.PLAN]);
-    if (planPolicy) acknowledgeWildcard(planPolicy, exportsBucket.arnForObjects(`${PLAN_PREFIX}*`), prefixReason);
+    if (planPolicy) acknowledgeWildcardResource(planPolicy, exportsBucket.arnForObjects(`${PLAN_PREFIX}*`), prefixReason);
     const exportPolicy = defaultPolicyOf(this.functions[BILLING_STATE.EXPORT]);
-    if (exportPolicy) acknowledgeWildcard(exportPolicy, exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`), prefixReason);
+    if (exportPolicy) acknowledgeWildcardResource(exportPolicy, exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`), prefixReason);
 
     const machinePolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (machinePolicy) {
       for (const f of Object.values(this.functions)) acknowledgeFunctionVersions(machinePolicy, f);
-      acknowledgeWildcard(
+      acknowledgeWildcardResource(
         machinePolicy,
         `arn:${Aws.PARTITION}:s3:::${exportsBucket.bucketName}/*`,
         'The Distributed Map item reader (S3JsonItemReader) reads the run plan; CDK scopes it to the one exports bucket.',
@@ -297,18 +296,10 @@ export class BillingWorkflow extends Construct {
       const executions = (resourceName: string) =>
         Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
       const reason = 'The Distributed Map describes and stops its own child executions, whose names are made at run time.';
-      acknowledgeWildcard(mapPolicy, executions(`${machineName}:*`), reason);
-      acknowledgeWildcard(mapPolicy, executions(`${machineName}/${BILLING_STATE.RATE_CONTRACTS}:*`), reason);
+      acknowledgeWildcardResource(mapPolicy, executions(`${machineName}:*`), reason);
+      acknowledgeWildcardResource(mapPolicy, executions(`${machineName}/${BILLING_STATE.RATE_CONTRACTS}:*`), reason);
     }
   }
-}
-
-/** The IAM5 finding for a wildcard inside `resourceArn`, rendered the way cdk-nag renders it. */
-function acknowledgeWildcard(policy: IConstruct, resourceArn: string, reason: string): void {
-  Validations.of(policy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(resourceArn))}]`,
-    reason,
-  });
 }
 
 /**
