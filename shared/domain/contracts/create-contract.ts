@@ -1,22 +1,15 @@
 /** Creates a contract in DRAFT with its first version (number 1, INITIAL, DRAFT). */
 import type { Clock } from '../kernel/clock';
 import { ValidationError, type ErrorDetail } from '../kernel/errors';
-import type { RoundingMode, VersionTerms } from '../terms/types';
+import type { VersionTerms } from '../terms/types';
 import { validateContractTerms } from '../terms/validate';
-import type { AutoRenew, Contract, ContractAggregate, ContractVersion } from './model';
-import { contractToday } from './terms';
-import { ContractStatus, VersionKind, VersionStatus } from './status';
+import { newDraftVersion } from './draft-version';
+import type { Contract, ContractAggregate } from './model';
+import { ContractStatus, VersionKind } from './status';
 import type { AdvertiserLookup, ContractStore, IdGenerator } from './store';
 
-export interface CreateContractInput {
-  advertiserId: string;
-  name: string;
-  currency: string;
-  timezone: string;
-  startDate: string;
-  endDate: string;
-  rounding: RoundingMode;
-  autoRenew: AutoRenew | false;
+export interface CreateContractInput
+  extends Pick<Contract, 'advertiserId' | 'name' | 'currency' | 'timezone' | 'startDate' | 'endDate' | 'rounding' | 'autoRenew'> {
   terms: VersionTerms & { effectiveFrom?: string };
 }
 
@@ -70,28 +63,7 @@ export async function createContract(deps: CreateContractDeps, input: CreateCont
     actor,
     version: 1,
   };
-  const version: ContractVersion = {
-    contractId: id,
-    number: 1,
-    kind: VersionKind.INITIAL,
-    status: VersionStatus.DRAFT,
-    effectiveFrom,
-    terms,
-    backdated: effectiveFrom < contractToday(contract, now),
-    recordedAt: null,
-    renewal: null,
-    termination: null,
-    authors: [actor],
-    requirement: null,
-    rejection: null,
-    supersededBy: null,
-    createdBy: actor,
-    createdAt: at,
-    submittedAt: null,
-    updatedAt: at,
-    actor,
-    version: 1,
-  };
+  const version = newDraftVersion(contract, 1, { kind: VersionKind.INITIAL, effectiveFrom, terms, renewal: null, termination: null }, actor, now);
   await deps.store.commit({ contract: { next: contract, expectedVersion: null }, versions: [{ next: version, expectedVersion: null }], approvals: [] });
   return { contract, versions: [version], approvals: [] };
 }

@@ -1,13 +1,40 @@
 /** Building a new DRAFT version and committing it with the contract's lock (one open version at a time). */
 import type { Clock } from '../kernel/clock';
 import { assertNoOpenVersion, nextVersionNumber, touchContract } from './aggregate';
-import type { ContractAggregate, ContractVersion } from './model';
+import type { Contract, ContractAggregate, ContractVersion } from './model';
 import { contractToday } from './terms';
 import { ContractStatus, VersionKind, VersionStatus } from './status';
 import type { ContractStore } from './store';
 import { ContractAction, nextContractStatus } from './transitions';
 
 export type DraftFields = Pick<ContractVersion, 'kind' | 'effectiveFrom' | 'terms' | 'renewal' | 'termination'>;
+
+/** A version record as drafted: nothing recorded, required, decided or submitted yet. */
+export function newDraftVersion(contract: Contract, number: number, fields: DraftFields, actor: string, now: Date): ContractVersion {
+  const at = now.toISOString();
+  return {
+    contractId: contract.id,
+    number,
+    kind: fields.kind,
+    status: VersionStatus.DRAFT,
+    effectiveFrom: fields.effectiveFrom,
+    terms: fields.terms,
+    backdated: fields.effectiveFrom < contractToday(contract, now),
+    recordedAt: null,
+    renewal: fields.renewal,
+    termination: fields.termination,
+    authors: [actor],
+    requirement: null,
+    rejection: null,
+    supersededBy: null,
+    createdBy: actor,
+    createdAt: at,
+    submittedAt: null,
+    updatedAt: at,
+    actor,
+    version: 1,
+  };
+}
 
 export async function commitDraft(
   deps: { store: ContractStore; clock: Clock },
@@ -23,25 +50,7 @@ export async function commitDraft(
   else if (contract.status !== ContractStatus.DRAFT) nextContractStatus(contract.status, ContractAction.SUBMIT_INITIAL);
 
   const now = deps.clock.now();
-  const at = now.toISOString();
-  const version: ContractVersion = {
-    contractId: contract.id,
-    number: nextVersionNumber(aggregate),
-    ...fields,
-    status: VersionStatus.DRAFT,
-    backdated: fields.effectiveFrom < contractToday(contract, now),
-    recordedAt: null,
-    authors: [actor],
-    requirement: null,
-    rejection: null,
-    supersededBy: null,
-    createdBy: actor,
-    createdAt: at,
-    submittedAt: null,
-    updatedAt: at,
-    actor,
-    version: 1,
-  };
+  const version = newDraftVersion(contract, nextVersionNumber(aggregate), fields, actor, now);
   const nextContract = touchContract(contract, {}, actor, now);
   await deps.store.commit({
     contract: { next: nextContract, expectedVersion: contract.version },
