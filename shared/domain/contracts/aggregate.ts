@@ -59,6 +59,24 @@ export function touchVersion(version: ContractVersion, patch: Partial<ContractVe
   return { ...version, ...patch, actor, updatedAt: now.toISOString(), version: version.version + 1 };
 }
 
+/**
+ * Commits the next state of the contract and of one of its versions, each under the lock
+ * counter it was read with, and returns the aggregate as written.
+ */
+export async function commitVersionChange(
+  store: ContractStore,
+  aggregate: ContractAggregate,
+  version: ContractVersion,
+  change: { contract: Contract; version: ContractVersion },
+): Promise<ContractAggregate> {
+  await store.commit({
+    contract: { next: change.contract, expectedVersion: aggregate.contract.version },
+    versions: [{ next: change.version, expectedVersion: version.version }],
+    approvals: [],
+  });
+  return { ...aggregate, contract: change.contract, versions: aggregate.versions.map((v) => (v.number === change.version.number ? change.version : v)) };
+}
+
 /** Retries a read-decide-write step when another writer changed the aggregate in between. */
 export async function withOptimisticRetry<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {

@@ -1,6 +1,6 @@
 /** PENDING_APPROVAL -> REJECTED with a reason; a rejected initial version reopens the contract as DRAFT. */
 import type { Clock } from '../kernel/clock';
-import { findVersion, loadAggregate, touchContract, touchVersion, withOptimisticRetry } from './aggregate';
+import { commitVersionChange, findVersion, loadAggregate, touchContract, touchVersion, withOptimisticRetry } from './aggregate';
 import { assertVersionLock } from './guards';
 import type { ContractAggregate } from './model';
 import { VersionKind } from './status';
@@ -23,11 +23,6 @@ export async function rejectVersion(deps: { store: ContractStore; clock: Clock }
     const now = deps.clock.now();
     const next = touchVersion(version, { status, rejection: { by: actor, reason: input.reason, at: now.toISOString() } }, actor, now);
     const nextContract = touchContract(contract, { status: contractStatus }, actor, now);
-    await deps.store.commit({
-      contract: { next: nextContract, expectedVersion: contract.version },
-      versions: [{ next, expectedVersion: version.version }],
-      approvals: [],
-    });
-    return { ...aggregate, contract: nextContract, versions: aggregate.versions.map((v) => (v.number === next.number ? next : v)) };
+    return commitVersionChange(deps.store, aggregate, version, { contract: nextContract, version: next });
   });
 }

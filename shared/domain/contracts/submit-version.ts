@@ -6,7 +6,7 @@
 import type { Clock } from '../kernel/clock';
 import { addDays } from '../kernel/calendar';
 import { assertVersionLock } from './guards';
-import { findVersion, loadAggregate, touchContract, touchVersion, withOptimisticRetry } from './aggregate';
+import { commitVersionChange, findVersion, loadAggregate, touchContract, touchVersion, withOptimisticRetry } from './aggregate';
 import { committedValue, requirementFor, type ApprovalThresholds } from './approval-policy';
 import type { ContractAggregate, ContractVersion, Contract } from './model';
 import { VersionKind } from './status';
@@ -62,11 +62,6 @@ export async function submitVersion(
       now,
     );
     const nextContract = touchContract(contract, { status: contractStatus }, actor, now);
-    await deps.store.commit({
-      contract: { next: nextContract, expectedVersion: contract.version },
-      versions: [{ next, expectedVersion: version.version }],
-      approvals: [],
-    });
-    return { ...aggregate, contract: nextContract, versions: aggregate.versions.map((v) => (v.number === next.number ? next : v)) };
+    return commitVersionChange(deps.store, aggregate, version, { contract: nextContract, version: next });
   });
 }

@@ -2,7 +2,7 @@
 import type { Clock } from '../kernel/clock';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../kernel/errors';
 import type { VersionTerms } from '../terms/types';
-import { assertValidTerms, assertWithinTerm, findVersion, loadAggregate, touchContract, touchVersion } from './aggregate';
+import { assertValidTerms, assertWithinTerm, commitVersionChange, findVersion, loadAggregate, touchContract, touchVersion } from './aggregate';
 import type { ContractAggregate } from './model';
 import { contractToday } from './terms';
 import { VersionKind } from './status';
@@ -51,15 +51,10 @@ export async function updateDraftVersion(deps: { store: ContractStore; clock: Cl
   );
   const nextContract = touchContract(contract, {}, actor, now);
   try {
-    await deps.store.commit({
-      contract: { next: nextContract, expectedVersion: contract.version },
-      versions: [{ next, expectedVersion: version.version }],
-      approvals: [],
-    });
+    return await commitVersionChange(deps.store, aggregate, version, { contract: nextContract, version: next });
   } catch (error) {
     // Another write landed between the read and this one: the client's If-Match is stale now.
     if (error instanceof ConflictError && error.code === 'concurrent_update') throw new PreconditionFailedError();
     throw error;
   }
-  return { ...aggregate, contract: nextContract, versions: aggregate.versions.map((v) => (v.number === next.number ? next : v)) };
 }
