@@ -30,13 +30,11 @@ import {
   type RunInvoice,
   type RunTotal,
 } from '../../domain/billing-runs/run';
+import { queryAll } from './query-all';
 import { keys, INDEXES } from './table';
 
 export const BILLING_RUN_ENTITY = 'billingRun';
 const aggregateOf = (runId: string) => `billingRun#${runId}`;
-
-/** Query pages are bounded; a run lists its invoices page by page. */
-const QUERY_PAGE_LIMIT = 500;
 
 interface RunItem extends BillingRun {
   pk: string;
@@ -136,23 +134,12 @@ export class BillingRunRepository {
 
   /** Runs of a period in run order (gsi2 is eventually consistent: a run just started may lag). */
   async listRuns(period: string): Promise<BillingRun[]> {
-    const runs: BillingRun[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEXES.byCollection.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.billingRunsOfPeriod(period).gsi2pk },
-          ExclusiveStartKey: cursor,
-          Limit: QUERY_PAGE_LIMIT,
-        }),
-      );
-      for (const item of page.Items ?? []) runs.push(toRun(item as RunItem));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return runs;
+    const items = await queryAll<RunItem>(this.client, this.tableName, {
+      IndexName: INDEXES.byCollection.name,
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.billingRunsOfPeriod(period).gsi2pk },
+    });
+    return items.map(toRun);
   }
 
   /** The plan is known: how many contracts the run will rate. Idempotent (a retried Plan writes the same total). */
@@ -234,25 +221,12 @@ export class BillingRunRepository {
 
   /** What each contract of the run produced, in contract id order. */
   async listRunInvoices(runId: string): Promise<RunInvoice[]> {
-    const invoices: RunInvoice[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: cursor,
-          Limit: QUERY_PAGE_LIMIT,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        invoices.push({ contractId: item.contractId, invoiceId: item.invoiceId, currency: item.currency, total: item.total });
-      }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return invoices;
+    const items = await queryAll<RunInvoice>(this.client, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractPrefix },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ contractId: item.contractId, invoiceId: item.invoiceId, currency: item.currency, total: item.total }));
   }
 
   /** The run's totals, recorded before its export is written. */

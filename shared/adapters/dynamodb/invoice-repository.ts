@@ -48,6 +48,7 @@ import {
 import { formatDocumentNumber, numberingYear, sequenceOf, type NumberSequence } from '../../domain/invoices/numbering';
 import { toPriorRuns, type RunDocument } from '../../domain/invoices/prior-runs';
 import { decodeCursor, encodeCursor } from './cursor';
+import { queryAll } from './query-all';
 import { INDEXES, invoiceKeys } from './table';
 
 export const INVOICE_ENTITY = 'invoice';
@@ -57,7 +58,6 @@ const aggregateOf = (invoiceId: string) => `invoice#${invoiceId}`;
 const MAX_ITEM_JSON_CHARS = 350_000;
 /** Attempts at taking a number when other finalizations move the counter between read and write. */
 const MAX_NUMBERING_ATTEMPTS = 60;
-const QUERY_PAGE_LIMIT = 500;
 /** A filtered list page reads at most this many index pages before returning its cursor. */
 const MAX_FILTERED_PAGES = 10;
 
@@ -273,7 +273,7 @@ export class InvoiceRepository {
 
   /** Everything earlier runs invoiced for the contract, every period, for the engine (see prior-runs.ts for the void rule). */
   async loadPriorRuns(contractId: string): Promise<PriorRuns> {
-    const records = await this.queryAll<RunRecord>({
+    const records = await queryAll<RunRecord>(this.client, this.tableName, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': invoiceKeys.contractRunsPk(contractId), ':prefix': invoiceKeys.contractRunPrefix },
       ConsistentRead: true,
@@ -344,7 +344,7 @@ export class InvoiceRepository {
   /** Every document of a period with its lines (the finance export), in index order. */
   async listPeriodInvoices(period: string): Promise<Invoice[]> {
     if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const items = await this.queryAll<Record<string, unknown>>({
+    const items = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
       IndexName: INDEXES.byCollection.name,
       KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
       ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#isk': INDEXES.byCollection.sortKey },
@@ -547,7 +547,7 @@ export class InvoiceRepository {
   /** A partner's payouts for a period: per contract and charge, the first run's payout plus every re-run's change. */
   async listPartnerStatement(partnerId: string, period: string): Promise<PartnerStatement> {
     if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const records = await this.queryAll<PayoutRecord>({
+    const records = await queryAll<PayoutRecord>(this.client, this.tableName, {
       IndexName: INDEXES.byOwner.name,
       KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
       ExpressionAttributeNames: { '#ipk': INDEXES.byOwner.partitionKey, '#isk': INDEXES.byOwner.sortKey },
@@ -572,17 +572,6 @@ export class InvoiceRepository {
       lines: out,
       totals: [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, sum]) => ({ currency, amount: formatAmount(sum, currency) })),
     };
-  }
-
-  private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(new QueryCommand({ TableName: this.tableName, Limit: QUERY_PAGE_LIMIT, ...input, ExclusiveStartKey: startKey }));
-      items.push(...((out.Items ?? []) as T[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 }
 
