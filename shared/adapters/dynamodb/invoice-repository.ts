@@ -43,7 +43,7 @@ import {
   transition,
   type Invoice,
   type InvoiceLine,
-  type RatedPeriodInput,
+  type RunInvoiceInput,
 } from '../../domain/invoices/invoice';
 import { formatDocumentNumber, numberingYear, sequenceOf, type NumberSequence } from '../../domain/invoices/numbering';
 import { toPriorRuns, type RunDocument } from '../../domain/invoices/prior-runs';
@@ -70,15 +70,8 @@ export function creditNoteIdFor(invoiceId: string): string {
   return `cn_${createHash('sha256').update(`credit-note\n${invoiceId}`).digest('hex').slice(0, 24)}`;
 }
 
-export interface WriteRunInvoiceInput {
-  runId: string;
-  runSeq: number;
-  contract: { id: string; advertiserId: string; currency: string };
-  rated: RatedPeriodInput;
-  actor: string;
-  /** ISO instant of the write. */
-  at: string;
-}
+/** The invoice's id is derived (runInvoiceId), never given. */
+export type WriteRunInvoiceInput = Omit<RunInvoiceInput, 'id'>;
 
 export interface WriteRunInvoiceResult {
   invoiceId: string;
