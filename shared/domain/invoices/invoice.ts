@@ -105,6 +105,20 @@ export interface Invoice {
   actor: string;
 }
 
+export type LineFigures = Pick<InvoiceLine, 'type' | 'adjusts' | 'chargeId' | 'version' | 'quantity' | 'amount'>;
+
+/** What a line says, without its position or explanation; optional fields only when set. */
+export function lineFigures(l: LineFigures): LineFigures {
+  return {
+    type: l.type,
+    ...(l.adjusts ? { adjusts: l.adjusts } : {}),
+    ...(l.chargeId ? { chargeId: l.chargeId } : {}),
+    ...(l.version != null ? { version: l.version } : {}),
+    quantity: l.quantity,
+    amount: l.amount,
+  };
+}
+
 export interface TruncatedExplanation {
   kind: string | null;
   truncated: true;
@@ -182,16 +196,7 @@ export function buildRunInvoice(input: RunInvoiceInput): Invoice {
     );
   }
 
-  const lines: InvoiceLine[] = rated.lines.map((l, i) => ({
-    lineNo: i + 1,
-    type: l.type,
-    ...(l.adjusts ? { adjusts: l.adjusts } : {}),
-    ...(l.chargeId ? { chargeId: l.chargeId } : {}),
-    ...(l.version != null ? { version: l.version } : {}),
-    quantity: l.quantity,
-    amount: l.amount,
-    explanation: capExplanation(l.explanation),
-  }));
+  const lines: InvoiceLine[] = rated.lines.map((l, i) => ({ lineNo: i + 1, ...lineFigures(l), explanation: capExplanation(l.explanation) }));
 
   return {
     id: input.id,

@@ -13,12 +13,12 @@
  * change partner payouts (partners earn on delivery).
  */
 import type { InvoicedLine, InvoicedPayout, PartnerChargePayout, PriorRuns } from '../billing/types';
-import { InvoiceKind, type InvoiceLine } from './invoice';
+import { InvoiceKind, lineFigures, type LineFigures } from './invoice';
 
 export interface RunDocument {
   kind: InvoiceKind;
   period: string;
-  lines: readonly Pick<InvoiceLine, 'type' | 'adjusts' | 'chargeId' | 'version' | 'quantity' | 'amount'>[];
+  lines: readonly LineFigures[];
   partnerPayouts: readonly PartnerChargePayout[];
 }
 
@@ -34,15 +34,7 @@ export function toPriorRuns(documents: readonly RunDocument[]): PriorRuns {
   for (const doc of documents.filter(countsAsInvoiced)) {
     periods.add(doc.period);
     for (const l of doc.lines) {
-      lines.push({
-        period: doc.period,
-        type: l.type,
-        ...(l.adjusts ? { adjusts: l.adjusts } : {}),
-        ...(l.chargeId ? { chargeId: l.chargeId } : {}),
-        ...(l.version != null ? { version: l.version } : {}),
-        quantity: l.quantity,
-        amount: l.amount,
-      });
+      lines.push({ period: doc.period, ...lineFigures(l) });
     }
     for (const p of doc.partnerPayouts) payouts.push({ period: doc.period, partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount });
   }
