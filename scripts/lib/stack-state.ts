@@ -46,7 +46,8 @@ function readRaw(file: string): StackState | null {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` still exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -13,6 +13,7 @@ import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { aggregateOf } from '../../shared/adapters/dynamodb/audit-stream';
 import { keys } from '../../shared/adapters/dynamodb/table';
 import { freePort } from '../../scripts/lib/processes';
+import { alive } from '../../scripts/lib/stack-state';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let running: ChildProcess | undefined;
@@ -24,15 +25,6 @@ afterEach(() => {
   }
   running = undefined;
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -109,14 +101,14 @@ async function waitUntilAsync(check: () => Promise<boolean>, what: string, timeo
 describe('npm start', () => {
   it('serves the API and stops everything on Ctrl-C', async () => {
     const stack = await startStack();
-    expect(isAlive(stack.javaPid)).toBe(true);
+    expect(alive(stack.javaPid)).toBe(true);
     expect(stack.output()).toContain('npm run --silent token -- --sub alice --roles ops');
     await expectHealthy(stack.url);
     await expectAuditFed(stack.output());
 
     process.kill(-stack.child.pid!, 'SIGINT');
     await waitUntil(() => stack.child.exitCode !== null || stack.child.signalCode !== null, 'the stack to exit');
-    await waitUntil(() => !isAlive(stack.javaPid) && !isAlive(stack.stackPid), 'DynamoDB Local and the stack process to be gone');
+    await waitUntil(() => !alive(stack.javaPid) && !alive(stack.stackPid), 'DynamoDB Local and the stack process to be gone');
     // No process of the job's group is left.
     expect(() => process.kill(-stack.child.pid!, 0)).toThrow();
     await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
@@ -126,7 +118,7 @@ describe('npm start', () => {
     const stack = await startStack();
     process.kill(stack.stackPid, 'SIGTERM');
     await waitUntil(() => stack.child.exitCode !== null || stack.child.signalCode !== null, 'the stack to exit');
-    await waitUntil(() => !isAlive(stack.javaPid), 'DynamoDB Local to be gone');
+    await waitUntil(() => !alive(stack.javaPid), 'DynamoDB Local to be gone');
     expect(stack.output()).toContain('SIGTERM: stopping the local stack');
     expect(() => process.kill(-stack.child.pid!, 0)).toThrow();
   });
