@@ -35,6 +35,7 @@ import { useRuntimeClock } from '../../functions/runtime/clock';
 import { fixedClock } from '../../shared/domain/kernel/clock';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { verifyChain } from '../../shared/domain/audit/chain';
+import { parseCsv } from '../../shared/domain/exports/csv';
 import {
   adjustPeriodLine, adjustUsage, cap, commission, expectInvoice, ScenarioApi, trueUp, usage,
 } from './scenario-api';
@@ -596,25 +597,6 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     }
   });
 });
-
-/** RFC 4180 rows (quoted fields, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 /** A decimal amount as an integer of its smallest digit ("" = 0), so sums are exact. */
 function minorOf(text: string): bigint {
