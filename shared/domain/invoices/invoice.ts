@@ -6,7 +6,7 @@
 import { ConflictError, ValidationError } from '../kernel/errors';
 import { isPeriod } from '../kernel/calendar';
 import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
-import type { LineType, PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
+import type { PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
 
 export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
@@ -57,15 +57,12 @@ export const MAX_EXPLANATION_CHARS = 2_000;
 export const MAX_LINES_PER_INVOICE = 150;
 export const MAX_PAYOUTS_PER_INVOICE = 90;
 
-export interface InvoiceLine {
+/** A line's figures as the engine rated them: type, what it adjusts, charge, version, quantity, amount. */
+export type LineFigures = Omit<RatedLine, 'explanation'>;
+
+export interface InvoiceLine extends LineFigures {
   /** 1-based position on the document. */
   lineNo: number;
-  type: LineType;
-  adjusts?: LineType;
-  chargeId?: string;
-  version?: number;
-  quantity: string;
-  amount: string;
   /** Why the line says what it says: the engine's structured explanation (JSON data). */
   explanation: unknown;
 }
@@ -104,8 +101,6 @@ export interface Invoice {
   /** Who made the last change (the audit trail reads it). */
   actor: string;
 }
-
-export type LineFigures = Pick<InvoiceLine, 'type' | 'adjusts' | 'chargeId' | 'version' | 'quantity' | 'amount'>;
 
 /** What a line says, without its position or explanation; optional fields only when set. */
 export function lineFigures(l: LineFigures): LineFigures {
@@ -146,7 +141,7 @@ function countsInSubtotal(line: { type: string; adjusts?: string | null }): bool
  * RatedPeriod is one. Explanations are kept as opaque JSON (capped, never interpreted), so any
  * explanation is accepted.
  */
-export type RatedLineInput = Omit<RatedLine, 'explanation'> & { explanation?: unknown };
+export type RatedLineInput = LineFigures & { explanation?: unknown };
 export interface RatedPeriodInput extends Pick<RatedPeriod, 'period' | 'currency' | 'isRerun' | 'subtotal' | 'total'> {
   lines: readonly RatedLineInput[];
   partnerPayoutsByCharge: readonly PartnerChargePayout[];
