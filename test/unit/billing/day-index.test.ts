@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { civilFromDays, parseDay, parseInstant, parsePeriod, ZoneDays } from '../../../shared/domain/billing/day-index';
+import { civilFromDays, OFFSET_VARIES, parseDay, parseInstant, parsePeriod, ZoneDays } from '../../../shared/domain/billing/day-index';
 import { FirstIds } from '../../../shared/domain/billing/first-ids';
 import { isInstant, localDay } from '../../../shared/domain/kernel/calendar';
 
@@ -15,6 +15,31 @@ describe('days and instants', () => {
       const zone = zones[z]!;
       expect(civilFromDays(zone.dayOf(ms))).toBe(localDay(new Date(ms), zone.zone));
     }), { numRuns: 3000 });
+  });
+
+  it('the hour window a record loop reads directly gives the same offsets, and local days as Intl', () => {
+    fc.assert(fc.property(
+      fc.nat(ZONES.length - 1),
+      fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 11, 1) }),
+      fc.array(fc.integer({ min: 0, max: 40 * 86_400_000 - 1 }), { minLength: 1, maxLength: 20 }),
+      (z, from, offsetsMs) => {
+        const zone = new ZoneDays(ZONES[z]!);
+        const firstHour = Math.floor(from / 3_600_000);
+        const lastHour = firstHour + 40 * 24 - 1;
+        // Twice, overlapping: the second call extends the range already known.
+        zone.hours(firstHour + 100, lastHour - 100);
+        const hours = zone.hours(firstHour, lastHour)!;
+        expect(hours).not.toBeNull();
+        for (const delta of offsetsMs) {
+          const ms = firstHour * 3_600_000 + delta;
+          const hour = Math.floor(ms / 3_600_000);
+          const offset = hours.offsets[hour - hours.start]!;
+          expect(offset).toBe(zone.offsetOfHour(hour));
+          const day = offset === OFFSET_VARIES ? zone.dayOf(ms) : Math.floor((ms + offset) / 86_400_000);
+          expect(civilFromDays(day)).toBe(localDay(new Date(ms), zone.zone));
+        }
+      },
+    ), { numRuns: 60 });
   });
 
   it.each([
@@ -35,7 +60,10 @@ describe('days and instants', () => {
       const text = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
       expect(parseInstant(text)).toBe(Date.parse(text));
     }), { numRuns: 2000 });
-    for (const text of ['2027-02-29T00:00:00Z', '2027-01-05T24:00:00Z', '2027-01-05 10:00:00Z', '2027-1-05T10:00:00Z', '2027-01-05T10:60:00Z', 'x', '']) {
+    // Length-20 strings with one non-digit (just below '0', just above '9', a letter, a
+    // non-ASCII digit) where a digit belongs: the fast path's single sign test must refuse each.
+    const nonDigits = ['2027-01-05T10:00:0/Z', '2027-01-05T10:00:0:Z', '20x7-01-05T10:00:00Z', '2027-01-0\u0665T10:00:00Z', '2027-0 -05T10:00:00Z'];
+    for (const text of ['2027-02-29T00:00:00Z', '2027-01-05T24:00:00Z', '2027-01-05 10:00:00Z', '2027-1-05T10:00:00Z', '2027-01-05T10:60:00Z', 'x', '', ...nonDigits]) {
       expect(Number.isNaN(parseInstant(text))).toBe(!isInstant(text));
       if (isInstant(text)) expect(parseInstant(text)).toBe(Date.parse(text));
     }
