@@ -148,10 +148,12 @@ export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSp
     return { statusCode: result.status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(result.body) };
   };
 
-  return middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
-    // Outermost: the trace covers the whole request (responses hold amounts and names, so they
-    // are not captured), and the metrics are flushed after everything else has run.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const kit = middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 });
+  // Outermost: the trace covers the whole request (responses hold amounts and names, so they
+  // are not captured), and the metrics are flushed after everything else has run. Without a
+  // tracer (tracing off, observability.ts) there is no trace to open.
+  if (tracer) kit.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return kit
     .use(logMetrics(metrics))
     .use(apiMetrics())
     .use(requestContext(randomUUID))

@@ -12,14 +12,14 @@
  *   when POWERTOOLS_METRICS_DISABLED=false, so local runs are not flooded with them.
  * - Traces: X-Ray through the Powertools tracer, on only in Lambda with active tracing
  *   (`POWERTOOLS_TRACE_ENABLED=false` or running outside Lambda turns it off, so nothing looks
- *   for an X-Ray daemon locally).
+ *   for an X-Ray daemon locally). Where it is off the tracer is not even loaded (see `tracer`).
  *
  * These read their own POWERTOOLS_* variables at construction, and `STAGE` here rather than
  * through config(): building a logger must not require a table name.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE, MetricDimension } from './metric-names';
 
 /** The function's name in logs, metrics and traces; the CDK factory sets `ctv-billing-<folder>`. */
@@ -63,14 +63,22 @@ export function flushMetrics(): void {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
 
-export const tracer = new Tracer({
-  serviceName: SERVICE_NAME,
-  enabled: IN_LAMBDA && (process.env.POWERTOOLS_TRACE_ENABLED ?? 'true').toLowerCase() !== 'false',
-});
+const TRACING_WANTED = IN_LAMBDA && (process.env.POWERTOOLS_TRACE_ENABLED ?? 'true').toLowerCase() !== 'false';
+
+/**
+ * The tracer, or undefined where tracing is off. It is imported only when wanted: loading it
+ * loads aws-xray-sdk-core, which installs an async hook on every promise of the process and
+ * is a sixth of an API bundle. The bundler still inlines the module, but its code runs only
+ * through this import, so a bundle with tracing off never evaluates it. Awaited at the top
+ * level so the SDK clients, built synchronously, are instrumented from their first call.
+ */
+export const tracer: Tracer | undefined = TRACING_WANTED
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME, enabled: true })
+  : undefined;
 
 /** Instruments an AWS SDK v3 client with X-Ray subsegments when tracing is on; otherwise returns it as is. */
 export function traced<T>(client: T): T {
-  return tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client;
+  return tracer?.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client;
 }
 
 /** Runs `work` with `correlationId` (and any other ids) on every log line, then removes them. */

@@ -1,6 +1,7 @@
 /**
  * functions/runtime/observability.ts: where EMF lines go (in Lambda, or on request), that the
- * tracer stays off outside Lambda, and the HTTP kit's 5xx count. Each case loads the module
+ * tracer stays off (and unloaded) outside Lambda and instruments SDK clients in it, and the HTTP
+ * kit's 5xx count. Each case loads the module
  * afresh, since logger, metrics and tracer read their variables once, at construction.
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -8,7 +9,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { METRICS_NAMESPACE, MetricName } from '../../../functions/runtime/metric-names';
 
-const VARIABLES = ['AWS_LAMBDA_FUNCTION_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_TRACE_ENABLED', 'POWERTOOLS_SERVICE_NAME', 'STAGE', 'POWERTOOLS_LOG_LEVEL'] as const;
+const VARIABLES = [
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_EXECUTION_ENV',
+  'POWERTOOLS_METRICS_DISABLED',
+  'POWERTOOLS_TRACE_ENABLED',
+  'POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS',
+  'POWERTOOLS_SERVICE_NAME',
+  'STAGE',
+  'POWERTOOLS_LOG_LEVEL',
+] as const;
 const saved = Object.fromEntries(VARIABLES.map((k) => [k, process.env[k]]));
 
 afterEach(() => {
@@ -81,15 +91,31 @@ describe('metrics', () => {
   });
 });
 
+/** The X-Ray SDK's middleware on an instrumented client (aws-xray-sdk-core's patcher for SDK v3). */
+const XRAY_MIDDLEWARE = 'XRaySDKInstrumentation';
+const hasXRay = (client: S3Client) => client.middlewareStack.identify().some((entry) => entry.startsWith(XRAY_MIDDLEWARE));
+
 describe('tracer', () => {
-  it('is off outside Lambda and with POWERTOOLS_TRACE_ENABLED=false, leaving SDK clients as they are', async () => {
+  it('is not even loaded outside Lambda and with POWERTOOLS_TRACE_ENABLED=false, leaving SDK clients as they are', async () => {
     for (const variables of [{}, { AWS_LAMBDA_FUNCTION_NAME: 'fn', POWERTOOLS_TRACE_ENABLED: 'false' }]) {
       const o = await load(variables);
-      expect(o.tracer.isTracingEnabled()).toBe(false);
+      expect(o.tracer).toBeUndefined();
       const client = new S3Client({ region: 'us-east-1' });
       expect(o.traced(client)).toBe(client);
+      expect(hasXRay(client)).toBe(false);
       client.destroy();
     }
+  });
+
+  it('is on in Lambda by default and instruments SDK clients with X-Ray', async () => {
+    // The tracer itself also requires Lambda's AWS_EXECUTION_ENV. Node's http module is not
+    // patched in the test process: the SDK clients are what is checked.
+    const o = await load({ AWS_LAMBDA_FUNCTION_NAME: 'fn', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false' });
+    expect(o.tracer?.isTracingEnabled()).toBe(true);
+    const client = new S3Client({ region: 'us-east-1' });
+    expect(o.traced(client)).toBe(client);
+    expect(hasXRay(client)).toBe(true);
+    client.destroy();
   });
 });
 
