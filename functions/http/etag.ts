@@ -35,8 +35,3 @@ export function expectedVersion(headers: Record<string, string | undefined>, req
   if (versions.length !== 1) throw new PreconditionFailedError();
   return versions[0];
 }
-
-/** 412 unless the current version is the one the client read. */
-export function assertVersionMatches(expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) throw new PreconditionFailedError();
-}

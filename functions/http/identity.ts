@@ -85,5 +85,3 @@ export function identityOf(event: Pick<APIGatewayProxyEventV2, 'requestContext'>
   }
   return { sub, roles, advertiserId };
 }
-
-export const hasRole = (identity: Identity, ...roles: Role[]): boolean => roles.some((r) => identity.roles.includes(r));

@@ -98,8 +98,5 @@ export interface AggregateChange {
   approvals: Approval[];
 }
 
-export const versionOf = (aggregate: ContractAggregate, number: number): ContractVersion | undefined =>
-  aggregate.versions.find((v) => v.number === number);
-
 export const approvalsOf = (aggregate: ContractAggregate, number: number): Approval[] =>
   aggregate.approvals.filter((a) => a.versionNumber === number);

@@ -42,7 +42,3 @@ export function negateQuantity(value: string): string {
   if (/^-?0+(\.0+)?$/.test(value)) return value.replace(/^-/, '');
   return value.startsWith('-') ? value.slice(1) : `-${value}`;
 }
-
-export function isZeroAmount(value: string): boolean {
-  return new Big(value).eq(0);
-}
