@@ -31,7 +31,10 @@ import type { WriteRunInvoiceInput, WriteRunInvoiceResult } from '../../shared/a
 import type { RunPlanStore } from '../../shared/adapters/s3/run-plans';
 import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
 
-/** What the steps need, as narrow ports: the repositories implement them. */
+/**
+ * What the steps need, as narrow ports: the repositories implement them. Each step takes only
+ * the ports it uses, so its Lambda builds (and bundles) no other store.
+ */
 export interface BillingRunPorts {
   runs: BillingRunRepository;
   plans: Pick<RunPlanStore, 'write'>;
@@ -76,7 +79,7 @@ export async function startBillingRun(ports: StartPorts, request: { period: stri
 const LIST_PAGE = 200;
 const GET_CONCURRENCY = 16;
 
-async function candidatesOf(ports: BillingRunPorts, input: RunExecutionInput): Promise<PlannableContract[]> {
+async function candidatesOf(ports: Pick<BillingRunPorts, 'contracts'>, input: RunExecutionInput): Promise<PlannableContract[]> {
   if (input.contractIds) {
     const found: PlannableContract[] = [];
     // Up to 1,000 named contracts: read them a bounded number at a time.
@@ -98,7 +101,7 @@ async function candidatesOf(ports: BillingRunPorts, input: RunExecutionInput): P
   return contracts;
 }
 
-export async function plan(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ total: number; planKey: string }> {
+export async function plan(ports: Pick<BillingRunPorts, 'runs' | 'contracts' | 'plans'>, input: RunExecutionInput): Promise<{ total: number; planKey: string }> {
   const items = buildPlan(await candidatesOf(ports, input), input.period);
   const planKey = await ports.plans.write(input.runId, items);
   await ports.runs.setPlanned(input.runId, items.length);
@@ -106,6 +109,9 @@ export async function plan(ports: BillingRunPorts, input: RunExecutionInput): Pr
 }
 
 // --- Rate one contract -----------------------------------------------------------------------
+
+/** Rating reads and writes the table only. */
+export type RatePorts = Pick<BillingRunPorts, 'runs' | 'contracts' | 'usage' | 'invoices' | 'clock'>;
 
 export interface RateContractInput {
   runId: string;
@@ -116,7 +122,7 @@ export interface RateContractInput {
   contractId: string;
 }
 
-export async function rateContract(ports: BillingRunPorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
+export async function rateContract(ports: RatePorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
   try {
     return await rateOneContract(ports, input);
   } catch (error) {
@@ -130,7 +136,7 @@ export async function rateContract(ports: BillingRunPorts, input: RateContractIn
   }
 }
 
-async function rateOneContract(ports: BillingRunPorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
+async function rateOneContract(ports: RatePorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
   // The three reads need only the contract id: one round trip instead of two before rating.
   const [aggregate, usage, prior] = await Promise.all([
     ports.contracts.get(input.contractId),
@@ -155,7 +161,7 @@ async function rateOneContract(ports: BillingRunPorts, input: RateContractInput)
 
 // --- Summarize, export, complete, fail -------------------------------------------------------
 
-export async function summarize(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ totals: RunTotal[] }> {
+export async function summarize(ports: Pick<BillingRunPorts, 'runs'>, input: RunExecutionInput): Promise<{ totals: RunTotal[] }> {
   const [run, invoices] = await Promise.all([ports.runs.requireRun(input.runId), ports.runs.listRunInvoices(input.runId)]);
   // The Map only succeeds once every item succeeded; a gap here means a record was lost.
   if (invoices.length !== run.progress.total) throw new ConflictingProgressError(run.id, invoices.length, run.progress.total);
@@ -164,12 +170,12 @@ export async function summarize(ports: BillingRunPorts, input: RunExecutionInput
   return { totals };
 }
 
-export async function exportPeriod(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ period: string }> {
+export async function exportPeriod(ports: Pick<BillingRunPorts, 'exports'>, input: RunExecutionInput): Promise<{ period: string }> {
   await ports.exports.writePeriodExport(input.period);
   return { period: input.period };
 }
 
-export async function complete(ports: BillingRunPorts, input: RunExecutionInput): Promise<{ status: string }> {
+export async function complete(ports: Pick<BillingRunPorts, 'runs'>, input: RunExecutionInput): Promise<{ status: string }> {
   const run = await ports.runs.completeRun(input.runId);
   return { status: run.status };
 }

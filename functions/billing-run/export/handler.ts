@@ -1,7 +1,7 @@
 /** Step Export: the period's finance export files in S3. */
 import { RunExecutionInputSchema } from '../../../shared/schemas/api/billing-runs';
-import { billingRunPorts } from '../ports';
+import { exportPorts } from '../ports';
 import { taskHandler } from '../task-handler';
 import { exportPeriod } from '../tasks';
 
-export const handler = taskHandler('Export', RunExecutionInputSchema, (input) => exportPeriod(billingRunPorts(), input));
+export const handler = taskHandler('Export', RunExecutionInputSchema, (input) => exportPeriod(exportPorts(), input));
