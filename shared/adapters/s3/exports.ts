@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Clock } from '../../domain/kernel/clock';
-import { ValidationError } from '../../domain/kernel/errors';
-import { isPeriod } from '../../domain/kernel/calendar';
+import { assertPeriod } from '../../domain/kernel/calendar';
 import { buildPeriodExport, ExportFormat, type CurrencyBalanceList, type PeriodExport } from '../../domain/exports/finance-export';
 import type { Invoice } from '../../domain/invoices/invoice';
 
@@ -50,10 +49,6 @@ export interface ExportItem {
 
 export function exportPrefix(period: string): string {
   return `exports/${period}/`;
-}
-
-function assertPeriod(period: string): void {
-  if (!isPeriod(period)) throw new ValidationError(`"${period}" is not a period`, [{ path: 'period', message: 'expected YYYY-MM' }]);
 }
 
 const sha256Of = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -5,7 +5,7 @@
  * period produces no files at all.
  */
 import { ValidationError } from '../kernel/errors';
-import { isPeriod } from '../kernel/calendar';
+import { assertPeriod } from '../kernel/calendar';
 import { InvoiceKind, type Invoice, type InvoiceLine } from '../invoices/invoice';
 import { journalOf, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
 import { toCsv, toJsonLines, type CsvColumn } from './csv';
@@ -108,7 +108,7 @@ const CSV = 'text/csv; charset=utf-8; header=present';
 const JSONL = 'application/x-ndjson; charset=utf-8';
 
 export function buildPeriodExport(period: string, invoices: readonly Invoice[]): PeriodExport {
-  if (!isPeriod(period)) throw new ValidationError(`"${period}" is not a period`, [{ path: 'period', message: 'expected YYYY-MM' }]);
+  assertPeriod(period);
   const foreign = invoices.find((i) => i.period !== period);
   if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
   const docs = sortDocuments(invoices);

@@ -4,7 +4,7 @@
  * (a re-run's ADJUSTMENT invoice, or a CREDIT_NOTE when an invoice is voided).
  */
 import { ConflictError, ValidationError } from '../kernel/errors';
-import { isPeriod } from '../kernel/calendar';
+import { assertPeriod } from '../kernel/calendar';
 import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
 import type { PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
 
@@ -170,7 +170,7 @@ export function buildRunInvoice(input: RunInvoiceInput): Invoice {
   if (rated.currency !== currency) {
     throw new ValidationError(`rated currency ${rated.currency} is not the contract's ${currency}`, [{ path: 'rated.currency', message: 'must equal the contract currency' }], 'currency_mismatch');
   }
-  if (!isPeriod(rated.period)) throw new ValidationError(`"${rated.period}" is not a period`, [{ path: 'rated.period', message: 'expected YYYY-MM' }]);
+  assertPeriod(rated.period, 'rated.period');
   if (!Number.isInteger(input.runSeq) || input.runSeq < 1) throw new ValidationError('runSeq must be a positive integer', [{ path: 'runSeq', message: 'positive integer' }]);
   if (rated.lines.length > MAX_LINES_PER_INVOICE) {
     throw new ValidationError(`an invoice holds at most ${MAX_LINES_PER_INVOICE} lines, the run produced ${rated.lines.length}`, [{ path: 'rated.lines', message: 'too many lines' }], 'too_many_lines');

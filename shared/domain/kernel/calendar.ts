@@ -1,4 +1,6 @@
 /** Calendar strings: days `YYYY-MM-DD`, periods `YYYY-MM`, instants ISO 8601 with a zone. */
+import { ValidationError } from './errors';
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PERIOD = /^(\d{4})-(\d{2})$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -13,6 +15,11 @@ export function isDay(value: string): boolean {
 export function isPeriod(value: string): boolean {
   const m = PERIOD.exec(value);
   return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 12;
+}
+
+/** A ValidationError at `path` unless `value` is a period. */
+export function assertPeriod(value: string, path = 'period'): void {
+  if (!isPeriod(value)) throw new ValidationError(`"${value}" is not a period`, [{ path, message: 'expected YYYY-MM' }]);
 }
 
 export function isInstant(value: string): boolean {
