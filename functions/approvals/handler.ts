@@ -1,15 +1,13 @@
 /** Approvals: submit a draft, approve or reject a pending version (maker-checker policy in the domain). */
 import { defineGroup, route } from '../http/group';
 import { FunctionGroup } from '../http/routes';
-import { etagOfVersion, expectedVersion } from '../http/etag';
+import { expectedVersion } from '../http/etag';
 import { CONTRACT_OPERATIONS as ops } from '../../shared/schemas/api/contracts';
-import { approvalsOf } from '../../shared/domain/contracts/model';
-import { findVersion } from '../../shared/domain/contracts/aggregate';
 import { submitVersion } from '../../shared/domain/contracts/submit-version';
 import { approveVersion } from '../../shared/domain/contracts/approve-version';
 import { rejectVersion } from '../../shared/domain/contracts/reject-version';
 import { lifecycleDeps } from '../contracts/dependencies';
-import { presentVersion } from '../contracts/present';
+import { versionResponse } from '../contracts/present';
 
 export const handler = defineGroup(FunctionGroup.APPROVALS, {
   'POST /v1/contracts/{id}/versions/{n}/submit': route(ops['POST /v1/contracts/{id}/versions/{n}/submit'], async ({ identity, params, headers, clock }) => {
@@ -19,8 +17,7 @@ export const handler = defineGroup(FunctionGroup.APPROVALS, {
       { contractId: params.id, number: params.n, expectedVersion: expectedVersion(headers, false) },
       identity.sub,
     );
-    const version = findVersion(aggregate, params.n);
-    return { status: 200, body: presentVersion(version, approvalsOf(aggregate, params.n)), etag: etagOfVersion(version.version) };
+    return versionResponse(aggregate, params.n);
   }),
 
   'POST /v1/contracts/{id}/versions/{n}/approve': route(ops['POST /v1/contracts/{id}/versions/{n}/approve'], async ({ identity, params, body, headers, clock }) => {
@@ -29,8 +26,7 @@ export const handler = defineGroup(FunctionGroup.APPROVALS, {
       { contractId: params.id, number: params.n, comment: body.comment ?? null, expectedVersion: expectedVersion(headers, false) },
       { sub: identity.sub, roles: identity.roles },
     );
-    const version = findVersion(aggregate, params.n);
-    return { status: 200, body: presentVersion(version, approvalsOf(aggregate, params.n)), etag: etagOfVersion(version.version) };
+    return versionResponse(aggregate, params.n);
   }),
 
   'POST /v1/contracts/{id}/versions/{n}/reject': route(ops['POST /v1/contracts/{id}/versions/{n}/reject'], async ({ identity, params, body, headers, clock }) => {
@@ -39,7 +35,6 @@ export const handler = defineGroup(FunctionGroup.APPROVALS, {
       { contractId: params.id, number: params.n, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
       identity.sub,
     );
-    const version = findVersion(aggregate, params.n);
-    return { status: 200, body: presentVersion(version, approvalsOf(aggregate, params.n)), etag: etagOfVersion(version.version) };
+    return versionResponse(aggregate, params.n);
   }),
 });

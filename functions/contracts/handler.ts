@@ -5,7 +5,7 @@ import { assertTenant, tenantOf } from '../http/tenant';
 import { etagOfVersion, expectedVersion } from '../http/etag';
 import { CONTRACT_OPERATIONS as ops } from '../../shared/schemas/api/contracts';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
-import { approvalsOf, type ContractAggregate } from '../../shared/domain/contracts/model';
+import type { ContractAggregate } from '../../shared/domain/contracts/model';
 import { createContract } from '../../shared/domain/contracts/create-contract';
 import { updateDraftVersion } from '../../shared/domain/contracts/update-draft-version';
 import { draftAmendment } from '../../shared/domain/contracts/draft-amendment';
@@ -15,7 +15,7 @@ import { findVersion } from '../../shared/domain/contracts/aggregate';
 import { auditAggregate } from '../../shared/domain/audit/entry';
 import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
-import { presentContract, presentSummary, presentVersion } from './present';
+import { presentContract, presentSummary, presentVersion, versionResponse } from './present';
 
 /** Reads a contract the caller may see; another tenant's is the same 404 as a missing one. */
 async function visibleContract(identity: Identity, id: string): Promise<ContractAggregate> {
@@ -53,9 +53,7 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
   }),
 
   'GET /v1/contracts/{id}/versions/{n}': route(ops['GET /v1/contracts/{id}/versions/{n}'], async ({ identity, params }) => {
-    const aggregate = await visibleContract(identity, params.id);
-    const version = findVersion(aggregate, params.n);
-    return { status: 200, body: presentVersion(version, approvalsOf(aggregate, version.number)), etag: etagOfVersion(version.version) };
+    return versionResponse(await visibleContract(identity, params.id), params.n);
   }),
 
   'PUT /v1/contracts/{id}/versions/{n}': route(ops['PUT /v1/contracts/{id}/versions/{n}'], async ({ identity, params, body, headers, clock }) => {

@@ -1,6 +1,8 @@
 /** Response bodies of the contract lifecycle routes (shapes documented in shared/schemas/api/contracts.ts). */
-import type { Approval, Contract, ContractAggregate, ContractVersion } from '../../shared/domain/contracts/model';
+import { findVersion } from '../../shared/domain/contracts/aggregate';
+import { approvalsOf, type Approval, type Contract, type ContractAggregate, type ContractVersion } from '../../shared/domain/contracts/model';
 import { contractToday, versionInEffect } from '../../shared/domain/contracts/terms';
+import { etagOfVersion } from '../http/etag';
 
 const { freeze } = Object;
 
@@ -9,6 +11,12 @@ export function presentVersion(version: ContractVersion, approvals?: Approval[])
   return approvals
     ? { ...rest, approvals: approvals.map(({ approverId, roles, comment, at }) => ({ approverId, roles, comment, at })) }
     : rest;
+}
+
+/** 200: version `number` of the aggregate with its approvals, under the version's ETag. */
+export function versionResponse(aggregate: ContractAggregate, number: number) {
+  const version = findVersion(aggregate, number);
+  return { status: 200, body: presentVersion(version, approvalsOf(aggregate, number)), etag: etagOfVersion(version.version) };
 }
 
 export function presentSummary(contract: Contract) {
