@@ -2,19 +2,14 @@
  * Invoices, quotes, exports and statements through the local API. Run invoices are written
  * with the repository the billing workflow uses, on the API's own table.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CASES_DIR } from '../../scripts/lib/conformance';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { systemClock } from '../../shared/domain/kernel/clock';
 import { documentClient } from '../support/aws';
 import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { january, januaryRerun } from '../unit/invoices/fixtures';
-
-const loadCase = (name: string) => JSON.parse(readFileSync(join(DEFAULT_CASES_DIR, `${name}.json`), 'utf8'));
-const withoutExpect = (c: any) => ({ ...c, runs: c.runs.map(({ expect: _e, ...run }: any) => run) });
+import { loadCase, withoutExpect } from '../support/cases';
 
 let api: TestApi;
 let poller: Awaited<ReturnType<typeof startTestAuditPoller>> | undefined;

@@ -6,8 +6,6 @@
  * Runs one HTTP request through the real kit (POST /v1/quotes, a body full of amounts) and one
  * billing run of the synthesized workflow with the real task handlers, on DynamoDB Local and s3rver.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -18,7 +16,6 @@ vi.hoisted(() => {
 });
 
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DEFAULT_CASES_DIR } from '../../../scripts/lib/conformance';
 import { makeAuditHandler } from '../../../functions/audit/handler';
 import { DynamoAuditRepository } from '../../../shared/adapters/dynamodb/audit-repository';
 import { S3AuditArchive } from '../../../shared/adapters/s3/audit-archive';
@@ -34,6 +31,7 @@ import { startBillingRun } from '../../../functions/billing-run/tasks';
 import { startPorts } from '../../../functions/billing-run/ports';
 import { METRICS_NAMESPACE, MetricName } from '../../../functions/runtime/metric-names';
 import { seedContract, seedDailyImpressions, workflowEnvironment, type WorkflowEnvironment } from '../../workflow/support';
+import { loadCase, withoutExpect } from '../../support/cases';
 
 type Line = Record<string, any>;
 type HttpHandler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body?: string }>;
@@ -103,9 +101,6 @@ function quoteEvent(body: unknown, ids: { requestId: string; correlationId: stri
     },
   } as unknown as APIGatewayProxyEventV2;
 }
-
-const loadCase = (name: string) => JSON.parse(readFileSync(join(DEFAULT_CASES_DIR, `${name}.json`), 'utf8'));
-const withoutExpect = (c: any) => ({ ...c, runs: c.runs.map(({ expect: _e, ...run }: any) => run) });
 
 describe('an API request', () => {
   it('answers, logs with its ids, counts itself in EMF, and keeps the amounts out of info lines', async () => {
