@@ -40,6 +40,7 @@ import {
   InvoiceKind,
   InvoiceStatus,
   INVOICE_TRANSITIONS,
+  lineFigures,
   transition,
   type Invoice,
   type InvoiceLine,
@@ -201,7 +202,7 @@ export class InvoiceRepository {
       runSeq: input.runSeq,
       kind: invoice.kind,
       total: invoice.total,
-      lines: invoice.lines.map(({ type, adjusts, chargeId, version, quantity, amount }) => ({ type, adjusts, chargeId, version, quantity, amount })),
+      lines: invoice.lines.map(lineFigures),
       partnerPayouts: invoice.partnerPayouts,
     };
     const payoutItems = invoice.partnerPayouts.map((p) => ({
