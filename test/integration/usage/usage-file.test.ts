@@ -108,7 +108,7 @@ describe('bulk usage files through s3rver', () => {
     expect(report.errors.map((e) => [e.line, e.errors[0]!.path])).toEqual([[8, 'value'], [10, '']]);
     expect(progress).toEqual([1_000, 2_000, 2_500]);
     expect((await repo.loadPeriodUsage(c.id, '2027-01')).conversions).toHaveLength(2_400);
-  });
+  }, 240_000); // 5,000 conditional writes: alone about 5 s, but DynamoDB Local is shared with the whole suite
 
   it('does nothing on a redelivered event for a file already reported', async () => {
     const c = contract();
