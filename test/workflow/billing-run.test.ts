@@ -3,6 +3,7 @@
  * Distributed Map run inline) with the real task handlers on DynamoDB Local and s3rver.
  */
 import './quiet-logs';
+import Big from 'big.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startBillingRun } from '../../functions/billing-run/tasks';
@@ -84,7 +85,7 @@ describe('a billing run of the synthesized workflow', () => {
     }
   });
 
-  it('fails the run with the reason and releases the period when a contract cannot be rated', { timeout: 120_000 }, async () => {
+  it('fails the run with the reason and releases the period when a contract cannot be rated; the redriven run invoices exactly what raw usage says', { timeout: 120_000 }, async () => {
     env.hooks.beforeTask = (call) => {
       if (call.state === BILLING_STATE.RATE_CONTRACT && (call.payload as { contractId: string }).contractId === 'ctr-a') {
         throw new Error('the rating engine refused contract ctr-a');
@@ -106,6 +107,20 @@ describe('a billing run of the synthesized workflow', () => {
     // Fixed: the period can be run again, as run 2.
     const again = await runToEnd('2026-08');
     expect(again.stored).toMatchObject({ status: RunStatus.SUCCEEDED, runSeq: 2, progress: { done: 2, total: 2 } });
+
+    // After the killed run and its redrive, what each contract was invoiced for August (first
+    // invoice plus any adjustment) equals a recomputation from the raw usage items alone:
+    // sum of first-party counts x the flat rate / 1,000, rounded to cents.
+    const rates: Record<string, string> = { 'ctr-a': '10', 'ctr-b': '2.5' };
+    const invoiced = await env.invoices.listPeriodInvoices('2026-08');
+    for (const [contractId, rate] of Object.entries(rates)) {
+      const usage = await env.usage.loadPeriodUsage(contractId, '2026-08');
+      const count = usage.impressions.filter((r) => r.source === 'FIRST_PARTY').reduce((sum, r) => sum + r.count, 0);
+      const expected = new Big(count).times(rate).div(1000).round(2, Big.roundHalfEven).toFixed(2);
+      const total = invoiced.filter((i) => i.contractId === contractId).reduce((sum, i) => sum.plus(i.total), new Big(0)).toFixed(2);
+      expect([contractId, total]).toEqual([contractId, expected]);
+      expect(invoiced.filter((i) => i.contractId === contractId && i.kind === 'INVOICE')).toHaveLength(1);
+    }
   });
 
   it('names the contract whose rating failed for good in the reason of the failed run', { timeout: 120_000 }, async () => {
