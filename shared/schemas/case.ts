@@ -10,7 +10,7 @@ import type { CaseInput, CaseRun } from '../domain/billing/rate';
 import type { Expectation } from '../domain/billing/expect';
 import { ContractTermsSchema, Instant, UsageSchema } from './terms';
 
-const LineTypeSchema = z.enum(['USAGE', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'AGENCY_COMMISSION', 'ADJUSTMENT']);
+const LineTypeSchema = z.enum(['USAGE', 'GUARANTEE_CREDIT', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'CREDIT', 'AGENCY_COMMISSION', 'ADJUSTMENT']);
 const SignedDecimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
 
 // Loose: a case may annotate its expectations; only the fields of the format are matched.

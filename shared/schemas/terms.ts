@@ -4,7 +4,7 @@
  * cross-reference rules live in the pure domain (shared/domain/terms/validate.ts).
  */
 import * as z from 'zod';
-import { isDay, isInstant } from '../domain/kernel/calendar';
+import { isDay, isInstant, isPeriod } from '../domain/kernel/calendar';
 import type { Charge, ContractTerms, Conversion, Impression, Version, VersionTerms } from '../domain/terms/types';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
@@ -50,16 +50,48 @@ export const CpmChargeSchema = z.strictObject({
   discrepancyThresholdPct: PercentString.nullable().optional(),
 });
 
+/** v2: a CPCV charge prices completed views with the CPM pricing shapes (rate per view). No discrepancy threshold. */
+export const CpcvChargeSchema = z.strictObject({
+  id: Id,
+  kind: z.literal('CPCV'),
+  pricing: CpmPricing,
+  billableSource: Source.default('FIRST_PARTY'),
+});
+
+export const CpaPayoutSchema = z.strictObject({
+  flat: MoneyString.default('0'),
+  percentOfValue: PercentString.default('0'),
+  min: MoneyString.nullable().default(null),
+  max: MoneyString.nullable().default(null),
+});
+
+/** v2 performance tiers: ascending `upTo` in conversions, the last null (as CPM tiers). */
+const PayoutTier = z.strictObject({ upTo: Count.positive().nullable(), payout: CpaPayoutSchema });
+const PayoutTiers = z.array(PayoutTier).min(1).max(50).superRefine((tiers, ctx) => {
+  tiers.forEach((tier, i) => {
+    const last = i === tiers.length - 1;
+    if (last && tier.upTo !== null) ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: 'the last tier must have upTo: null' });
+    if (!last && tier.upTo === null) ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: 'only the last tier may be unbounded' });
+    const prev = tiers[i - 1]?.upTo;
+    if (i > 0 && tier.upTo !== null && prev != null && tier.upTo <= prev) {
+      ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: 'tiers must be in ascending upTo order' });
+    }
+  });
+});
+
+export const CpaPayoutTiersSchema = z.strictObject({ model: z.enum(['GRADUATED', 'VOLUME']), tiers: PayoutTiers });
+
+export const PartnerOverrideSchema = z.strictObject({ partnerIds: z.array(Id).min(1).max(100), payout: CpaPayoutSchema });
+
 export const CpaChargeSchema = z.strictObject({
   id: Id,
   kind: z.literal('CPA'),
   event: z.string().min(1).max(64),
-  payout: z.strictObject({
-    flat: MoneyString.default('0'),
-    percentOfValue: PercentString.default('0'),
-    min: MoneyString.nullable().default(null),
-    max: MoneyString.nullable().default(null),
-  }),
+  // Exactly one of payout and payoutTiers: checked with the other cross-field rules (terms/validate.ts).
+  payout: CpaPayoutSchema.nullable().optional(),
+  payoutTiers: CpaPayoutTiersSchema.nullable().optional(),
+  partnerOverrides: z.array(PartnerOverrideSchema).max(50).nullable().optional(),
+  attribution: z.enum(['FIRST_RECORD', 'LAST_TOUCH', 'FIRST_TOUCH']).nullable().optional(),
   attributionWindowDays: Count.max(3650),
   eligibility: z
     .strictObject({
@@ -72,7 +104,7 @@ export const CpaChargeSchema = z.strictObject({
   maxConversionsPerPeriod: Count.nullable().default(null),
 });
 
-export const ChargeSchema = z.discriminatedUnion('kind', [CpmChargeSchema, CpaChargeSchema]);
+export const ChargeSchema = z.discriminatedUnion('kind', [CpmChargeSchema, CpcvChargeSchema, CpaChargeSchema]);
 
 export const PartnerShareSchema = z.strictObject({
   partnerId: Id,
@@ -87,10 +119,24 @@ export const VersionTermsSchema = z.strictObject({
   budgetCap: z.strictObject({ amount: MoneyString, scope: z.enum(['PERIOD', 'CONTRACT']) }).nullable().default(null),
   agencyCommissionPct: PercentString.nullable().default(null),
   partners: z.array(PartnerShareSchema).max(100).default([]),
+  performanceGuarantee: z.strictObject({
+    maxCostPerConversion: MoneyString,
+    mediaChargeIds: z.array(Id).max(100),
+    conversionChargeIds: z.array(Id).max(100),
+  }).nullable().optional(),
 });
 
 export const VersionSchema = VersionTermsSchema.extend({
   effectiveFrom: Day,
+  recordedAt: Instant.nullable().optional(),
+});
+
+/** v2: an approved credit of one period (contract-level). Amount digits and unique ids: terms/validate.ts. */
+export const CreditSchema = z.strictObject({
+  id: Id,
+  period: z.string().refine(isPeriod, 'must be a period YYYY-MM'),
+  amount: MoneyString,
+  reason: z.enum(['MAKE_GOOD', 'SERVICE_CREDIT', 'GOODWILL']),
   recordedAt: Instant.nullable().optional(),
 });
 
@@ -101,6 +147,7 @@ export const ContractTermsSchema = z.strictObject({
   endDate: Day,
   rounding: z.enum(['HALF_EVEN', 'HALF_UP']).default('HALF_EVEN'),
   versions: z.array(VersionSchema).min(1).max(200),
+  credits: z.array(CreditSchema).max(1000).optional(),
 });
 
 export const ImpressionSchema = z.strictObject({
@@ -110,6 +157,10 @@ export const ImpressionSchema = z.strictObject({
   source: Source,
   partnerId: Id.nullable().optional(),
   receivedAt: Instant.nullable().optional(),
+  /** v2: completed views (0..count) for CPCV charges; `count` bounds it (checked against the record). */
+  completedViews: Count.optional(),
+}).refine((r) => r.completedViews === undefined || r.completedViews <= r.count, {
+  path: ['completedViews'], message: 'completedViews may not exceed count',
 });
 
 export const ConversionSchema = z.strictObject({
@@ -117,7 +168,8 @@ export const ConversionSchema = z.strictObject({
   event: z.string().min(1).max(64),
   occurredAt: Instant,
   exposureAt: Instant,
-  value: MoneyString,
+  /** Absent: 0 (FORMAT.md clarifications). */
+  value: MoneyString.default('0'),
   geo: z.string().min(1).max(8),
   newCustomer: z.boolean(),
   partnerId: Id.nullable().optional(),

@@ -8,7 +8,7 @@
  * values). The exact amount is priced once from those aggregates:
  *   atMin × min + atMax × max + proportional × flat + Σvalue × pct / 100.
  */
-import type { RoundingMode, CpaCharge } from '../terms/types';
+import type { RoundingMode, CpaCharge, CpaPayout } from '../terms/types';
 import { decOfTerm, decFromInteger, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import { DAY_MS } from './day-index';
 import type { ConversionExclusions, CpaUsageExplanation } from './types';
@@ -127,6 +127,10 @@ export class CpaSlot {
   /** Conversions of the charge's version in the period whose event this charge pays for. */
   matched = 0;
 
+  get payout(): CpaPayout {
+    return this.charge.payout ?? this.charge.payoutTiers!.tiers[0]!.payout;
+  }
+
   constructor(
     readonly charge: CpaCharge,
     readonly versionIndex: number,
@@ -150,21 +154,22 @@ export class CpaSlot {
 
     // payout(v) = flat + v · p / 100 in units of 10^-(digits+8) with p scaled by 10^6:
     //   payoutScaled = flatMinor · 10^8 + vMinor · pScaled
-    const pScaled = minor(charge.payout.percentOfValue, 6);
+    const payout = this.payout;
+    const pScaled = minor(payout.percentOfValue, 6);
     this.constantPayout = pScaled === 0n;
-    const flatScaled = minor(charge.payout.flat, digits) * 10n ** 8n;
+    const flatScaled = minor(payout.flat, digits) * 10n ** 8n;
     if (this.constantPayout) {
       this.lowBelow = Number.NEGATIVE_INFINITY;
       this.highAbove = Number.POSITIVE_INFINITY;
     } else {
       // pays min  ⇔ vMinor · p < minScaled − flatScaled ⇔ vMinor < ceil((min − flat) / p)
-      this.lowBelow = charge.payout.min === null
+      this.lowBelow = payout.min === null
         ? Number.NEGATIVE_INFINITY
-        : toThreshold(ceilDiv(minor(charge.payout.min, digits) * 10n ** 8n - flatScaled, pScaled));
+        : toThreshold(ceilDiv(minor(payout.min, digits) * 10n ** 8n - flatScaled, pScaled));
       // pays max  ⇔ vMinor · p > maxScaled − flatScaled ⇔ vMinor > floor((max − flat) / p)
-      this.highAbove = charge.payout.max === null
+      this.highAbove = payout.max === null
         ? Number.POSITIVE_INFINITY
-        : toThreshold(floorDiv(minor(charge.payout.max, digits) * 10n ** 8n - flatScaled, pScaled));
+        : toThreshold(floorDiv(minor(payout.max, digits) * 10n ** 8n - flatScaled, pScaled));
     }
   }
 
@@ -192,7 +197,7 @@ export class CpaSlot {
 
   /** The exact payout of a tally under this charge's terms. */
   exactAmount(tally: PayoutTally): Decimal {
-    const { flat, percentOfValue, min, max } = this.charge.payout;
+    const { flat, percentOfValue, min, max } = this.payout;
     if (this.constantPayout) return decFromInteger(tally.count).times(clamp(decOfTerm(flat), min, max));
     let amount = ZERO;
     if (tally.atMin > 0) amount = amount.plus(decFromInteger(tally.atMin).times(decOfTerm(min!)));
@@ -207,7 +212,7 @@ export class CpaSlot {
   }
 
   explain(version: number, exact: Decimal, rounding: RoundingMode, amount: string): CpaUsageExplanation {
-    const { flat, percentOfValue, min, max } = this.charge.payout;
+    const { flat, percentOfValue, min, max } = this.payout;
     const proportional = this.constantPayout ? 0 : this.tally.proportional;
     return {
       kind: 'CPA_USAGE',
@@ -220,6 +225,10 @@ export class CpaSlot {
       atMax: this.constantPayout ? 0 : this.tally.atMax,
       proportional,
       proportionalValue: shiftLeft(decFromInteger(this.tally.proportionalValueMinor()), this.digits).toFixed(this.digits),
+      payoutTiers: null,
+      overrides: [],
+      attribution: 'FIRST_RECORD',
+      touches: null,
       excluded: { ...this.excluded },
       exactAmount: exact.toFixed(),
       rounding,

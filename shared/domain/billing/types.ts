@@ -5,10 +5,13 @@
  */
 import type { ContractTerms, RoundingMode, Usage } from '../terms/types';
 
+/** In the order lines appear on a first run (FORMAT.md v2), then ADJUSTMENT (re-runs). */
 export const LineType = {
   USAGE: 'USAGE',
+  GUARANTEE_CREDIT: 'GUARANTEE_CREDIT',
   CAP_ADJUSTMENT: 'CAP_ADJUSTMENT',
   MINIMUM_TRUE_UP: 'MINIMUM_TRUE_UP',
+  CREDIT: 'CREDIT',
   AGENCY_COMMISSION: 'AGENCY_COMMISSION',
   ADJUSTMENT: 'ADJUSTMENT',
 } as const;
@@ -80,13 +83,15 @@ export interface SourceCounts {
 }
 
 export interface CpmUsageExplanation {
-  kind: 'CPM_USAGE';
+  /** CPCV_USAGE: a CPCV charge; quantity, tiers and partner shares count completed views, rate per view. */
+  kind: 'CPM_USAGE' | 'CPCV_USAGE';
   version: number;
   chargeId: string;
   quantity: string;
   pricing:
-    | { model: 'FLAT'; rate: string; per: 1000 }
-    | { model: 'GRADUATED' | 'VOLUME'; per: 1000; tiers: TierUse[] };
+    | { model: 'FLAT'; rate: string; per: 1000 | 1 }
+    | { model: 'GRADUATED' | 'VOLUME'; per: 1000 | 1; tiers: TierUse[] };
+  /** Impressions (CPM) or completed views (CPCV) per source. */
   sources: SourceCounts;
   exactAmount: string;
   rounding: RoundingMode;
@@ -104,22 +109,104 @@ export interface ConversionExclusions {
   overCap: number;
 }
 
+export interface PayoutTerms {
+  flat: string;
+  percentOfValue: string;
+  min: string | null;
+  max: string | null;
+}
+
+/** How the conversions paid under one payout came out: at its min, at its max, or proportionally. */
+export interface PayoutUse {
+  payout: PayoutTerms;
+  /** Conversions paid with this payout. */
+  count: number;
+  /** Of those: paid `min`, paid `max`, and paid `flat + value × pct / 100`. */
+  atMin: number;
+  atMax: number;
+  proportional: number;
+  /** Sum of the values of the proportional ones. */
+  proportionalValue: string;
+  exactAmount: string;
+}
+
+/** v2 payout tiers: which ranks each tier paid (GRADUATED), or the tier N reached (VOLUME). */
+export interface PayoutTierUse extends PayoutUse {
+  upTo: number | null;
+  /** Ranks [fromRank, toRank] of the line paid by this tier (overridden ranks included); null when none. */
+  fromRank: number | null;
+  toRank: number | null;
+  /** Ranks in the range paid by a partner override instead. */
+  overridden: number;
+}
+
+/** v2 partner override: who it names and what it paid. */
+export interface OverrideUse extends PayoutUse {
+  partnerIds: string[];
+}
+
+/** v2 attribution: touches per partner that won (billed or judged) and lost (duplicates). */
+export interface TouchCounts {
+  partnerId: string | null;
+  won: number;
+  lost: number;
+}
+
 export interface CpaUsageExplanation {
   kind: 'CPA_USAGE';
   version: number;
   chargeId: string;
   event: string;
   quantity: string;
-  payout: { flat: string; percentOfValue: string; min: string | null; max: string | null };
-  /** Billable conversions paid `min`, paid `max`, and paid `flat + value × pct / 100`. */
+  /** The single payout (v1), or null when the charge has payoutTiers. */
+  payout: PayoutTerms | null;
+  /** Billable conversions paid `min`, paid `max`, and paid `flat + value × pct / 100`, under every payout. */
   atMin: number;
   atMax: number;
   proportional: number;
   /** Sum of the values of the proportional ones. */
   proportionalValue: string;
+  /** v2: the tiers (null without payoutTiers), N being the line's quantity. */
+  payoutTiers: { model: 'GRADUATED' | 'VOLUME'; tiers: PayoutTierUse[] } | null;
+  /** v2: each partner override with its count (empty without overrides). */
+  overrides: OverrideUse[];
+  /** v2: FIRST_RECORD (v1 rule 7), LAST_TOUCH or FIRST_TOUCH. */
+  attribution: 'FIRST_RECORD' | 'LAST_TOUCH' | 'FIRST_TOUCH';
+  /** v2, touch attribution only: touches won and lost per partner (null partner: records without one). */
+  touches: TouchCounts[] | null;
   excluded: ConversionExclusions;
   exactAmount: string;
   rounding: RoundingMode;
+  amount: string;
+}
+
+export interface GuaranteeExplanation {
+  kind: 'GUARANTEE_CREDIT';
+  version: number;
+  maxCostPerConversion: string;
+  mediaChargeIds: string[];
+  conversionChargeIds: string[];
+  /** M: the period's rounded USAGE amounts of the media charges (every version). */
+  media: string;
+  /** C: the period's USAGE quantities of the conversion charges (every version). */
+  conversions: string;
+  /** maxCostPerConversion × C. */
+  allowed: string;
+  /** −max(0, M − allowed). */
+  amount: string;
+}
+
+export interface CreditUse {
+  id: string;
+  reason: 'MAKE_GOOD' | 'SERVICE_CREDIT' | 'GOODWILL';
+  amount: string;
+  recordedAt: string | null;
+}
+
+export interface CreditExplanation {
+  kind: 'CREDIT';
+  /** The period's credits the run sees (recordedAt ≤ asOf), by id. */
+  credits: CreditUse[];
   amount: string;
 }
 
@@ -128,8 +215,9 @@ export interface CapExplanation {
   version: number;
   scope: 'PERIOD' | 'CONTRACT';
   cap: string;
-  /** CONTRACT scope: USAGE and CAP_ADJUSTMENT amounts invoiced for earlier periods. */
+  /** CONTRACT scope: USAGE, GUARANTEE_CREDIT and CAP_ADJUSTMENT amounts invoiced for earlier periods. */
   alreadyInvoiced: string | null;
+  /** The rounded USAGE lines plus GUARANTEE_CREDIT. */
   usage: string;
   capped: string;
   exactAmount: string;
@@ -155,6 +243,7 @@ export interface CommissionExplanation {
   kind: 'AGENCY_COMMISSION';
   version: number;
   commissionPct: string;
+  /** USAGE + GUARANTEE_CREDIT + CAP_ADJUSTMENT + MINIMUM_TRUE_UP + CREDIT. */
   base: string;
   exactAmount: string;
   rounding: RoundingMode;
@@ -164,8 +253,10 @@ export interface CommissionExplanation {
 export type FreshExplanation =
   | CpmUsageExplanation
   | CpaUsageExplanation
+  | GuaranteeExplanation
   | CapExplanation
   | MinimumExplanation
+  | CreditExplanation
   | CommissionExplanation;
 
 export interface AdjustmentExplanation {

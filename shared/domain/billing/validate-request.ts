@@ -97,12 +97,12 @@ function checkTermShapes(contract: ContractTerms, problems: Problems): void {
         }
         checkPercent(charge.discrepancyThresholdPct, `${path}.discrepancyThresholdPct`, problems);
       } else if (charge.kind === 'CPA') {
-        checkPercent(charge.payout.percentOfValue, `${path}.payout.percentOfValue`, problems);
+        if (charge.payout) checkPercent(charge.payout.percentOfValue, `${path}.payout.percentOfValue`, problems);
         checkCount(charge.attributionWindowDays, `${path}.attributionWindowDays`, problems);
         checkCount(charge.holdDays, `${path}.holdDays`, problems);
         checkCount(charge.maxConversionsPerPeriod, `${path}.maxConversionsPerPeriod`, problems, true);
-      } else {
-        problems.add(`${path}.kind`, 'must be CPM or CPA');
+      } else if (charge.kind !== 'CPCV') {
+        problems.add(`${path}.kind`, 'must be CPM, CPCV or CPA');
       }
     });
     version.partners.forEach((share, p) => checkPercent(share.percentOfRevenue, `${at}.partners.${p}.percentOfRevenue`, problems));

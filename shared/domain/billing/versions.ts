@@ -105,7 +105,7 @@ function makeSegment(version: Version, versionIndex: number, digits: number): Se
       const slot = new CpmSlot(charge, versionIndex);
       cpm.set(charge.id, slot);
       slots.push(slot);
-    } else {
+    } else if (charge.kind === 'CPA') {
       const listed = version.partners.filter((p) => p.chargeIds.includes(charge.id)).map((p) => p.partnerId);
       const slot = new CpaSlot(charge, versionIndex, digits, listed);
       cpaByEvent.set(charge.event, slot);

@@ -27,6 +27,17 @@ export interface CpmCharge {
   discrepancyThresholdPct?: string | null;
 }
 
+/**
+ * Cost per completed view (v2): the same pricing shapes as CPM, but the rate is per view (not
+ * per thousand) and tiers count views. Quantity: the `completedViews` of billable records.
+ */
+export interface CpcvCharge {
+  id: string;
+  kind: 'CPCV';
+  pricing: CpmPricing;
+  billableSource?: MeasurementSource;
+}
+
 export interface CpaPayout {
   flat: string;
   percentOfValue: string;
@@ -40,18 +51,45 @@ export interface CpaEligibility {
   minValue: string | null;
 }
 
+/** v2 performance tiers: one payout per tier of ranks (GRADUATED) or of the line's count (VOLUME). */
+export interface CpaPayoutTier {
+  /** Cumulative inclusive upper bound in conversions (ranks); null = unbounded (last tier only). */
+  upTo: number | null;
+  payout: CpaPayout;
+}
+
+export interface CpaPayoutTiers {
+  model: 'GRADUATED' | 'VOLUME';
+  tiers: CpaPayoutTier[];
+}
+
+/** v2 partner-specific pricing: the listed partners' conversions are paid this payout instead. */
+export interface PartnerOverride {
+  partnerIds: string[];
+  payout: CpaPayout;
+}
+
+export const Attribution = { FIRST_RECORD: 'FIRST_RECORD', LAST_TOUCH: 'LAST_TOUCH', FIRST_TOUCH: 'FIRST_TOUCH' } as const;
+export type Attribution = (typeof Attribution)[keyof typeof Attribution];
+
 export interface CpaCharge {
   id: string;
   kind: 'CPA';
   event: string;
-  payout: CpaPayout;
+  /** Exactly one of `payout` and `payoutTiers` is set (checked by validateVersionTerms). */
+  payout?: CpaPayout | null;
+  payoutTiers?: CpaPayoutTiers | null;
+  partnerOverrides?: PartnerOverride[] | null;
+  /** Which touch of a conversion id wins; absent = FIRST_RECORD (v1 rule 7). */
+  attribution?: Attribution | null;
   attributionWindowDays: number;
   eligibility: CpaEligibility;
   holdDays: number;
   maxConversionsPerPeriod: number | null;
 }
 
-export type Charge = CpmCharge | CpaCharge;
+export type Charge = CpmCharge | CpcvCharge | CpaCharge;
+export type ChargeKind = Charge['kind'];
 
 /** Exactly one of the two forms is set (checked by validateVersionTerms). */
 export interface PartnerShare {
@@ -74,6 +112,16 @@ export interface BudgetCap {
   scope: CapScope;
 }
 
+/**
+ * v2: the media cost per conversion the advertiser pays at most in a period; the excess comes
+ * back as a GUARANTEE_CREDIT line. Media: CPM or CPCV charges; conversions: CPA charges.
+ */
+export interface PerformanceGuarantee {
+  maxCostPerConversion: string;
+  mediaChargeIds: string[];
+  conversionChargeIds: string[];
+}
+
 /** The terms of one version: what the API calls `terms`. */
 export interface VersionTerms {
   charges: Charge[];
@@ -81,12 +129,28 @@ export interface VersionTerms {
   budgetCap: BudgetCap | null;
   agencyCommissionPct: string | null;
   partners: PartnerShare[];
+  performanceGuarantee?: PerformanceGuarantee | null;
 }
 
 /** A version as the engine sees it: terms plus when they take effect and when they became known. */
 export interface Version extends VersionTerms {
   effectiveFrom: string;
   /** When it was approved; absent = known before every run. */
+  recordedAt?: string | null;
+}
+
+export const CreditReason = { MAKE_GOOD: 'MAKE_GOOD', SERVICE_CREDIT: 'SERVICE_CREDIT', GOODWILL: 'GOODWILL' } as const;
+export type CreditReason = (typeof CreditReason)[keyof typeof CreditReason];
+
+/** v2: an approved credit (make-good) of one period; contract-level, not versioned. */
+export interface Credit {
+  id: string;
+  /** `YYYY-MM`. */
+  period: string;
+  /** Positive money in the contract's currency. */
+  amount: string;
+  reason: CreditReason;
+  /** When it was approved; a run with asOf < recordedAt does not see it. Absent = always. */
   recordedAt?: string | null;
 }
 
@@ -97,6 +161,8 @@ export interface ContractTerms {
   endDate: string;
   rounding: RoundingMode;
   versions: Version[];
+  /** v2: approved credits, any period; absent = none. */
+  credits?: Credit[] | null;
 }
 
 export interface Impression {
@@ -106,8 +172,15 @@ export interface Impression {
   source: MeasurementSource;
   partnerId?: string | null;
   receivedAt?: string | null;
+  /** v2: completed views among `count` (0..count), billed by CPCV charges; absent = 0. */
+  completedViews?: number;
 }
 
+/**
+ * A conversion record. v2: several records may share an `id`, one per partner that reports a
+ * touch of the conversion (differing in `partnerId` and `exposureAt`); the charge's
+ * `attribution` decides which one is billed.
+ */
 export interface Conversion {
   id: string;
   event: string;
