@@ -13,6 +13,7 @@ import { draftRenewal } from '../../shared/domain/contracts/draft-renewal';
 import { draftTermination } from '../../shared/domain/contracts/draft-termination';
 import { findVersion } from '../../shared/domain/contracts/aggregate';
 import { auditAggregate } from '../../shared/domain/audit/entry';
+import { assertKnownPartners, termsPartnerReferences } from '../../shared/domain/directory/known-partners';
 import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
 import { presentContract, presentSummary, presentVersion, versionResponse } from './present';
@@ -28,6 +29,7 @@ async function visibleContract(identity: Identity, id: string): Promise<Contract
 export const handler = defineGroup(FunctionGroup.CONTRACTS, {
   'POST /v1/contracts': route(ops['POST /v1/contracts'], async ({ identity, body, clock }) => {
     const { contracts, directory } = lifecycleDeps();
+    await assertKnownPartners(directory, termsPartnerReferences(body.terms));
     const aggregate = await createContract({ store: contracts, advertisers: directory, clock, newId: newId('ctr') }, body, identity.sub);
     return {
       status: 201,
@@ -58,6 +60,7 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
 
   'PUT /v1/contracts/{id}/versions/{n}': route(ops['PUT /v1/contracts/{id}/versions/{n}'], async ({ identity, params, body, headers, clock }) => {
     const expected = expectedVersion(headers, true)!;
+    await assertKnownPartners(lifecycleDeps().directory, termsPartnerReferences(body.terms));
     const aggregate = await updateDraftVersion(
       { store: lifecycleDeps().contracts, clock },
       { contractId: params.id, number: params.n, terms: body.terms, effectiveFrom: body.effectiveFrom, expectedVersion: expected },
@@ -68,6 +71,7 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
   }),
 
   'POST /v1/contracts/{id}/amendments': route(ops['POST /v1/contracts/{id}/amendments'], async ({ identity, params, body, headers, clock }) => {
+    await assertKnownPartners(lifecycleDeps().directory, termsPartnerReferences(body.terms));
     const { version } = await draftAmendment(
       { store: lifecycleDeps().contracts, clock },
       { contractId: params.id, effectiveFrom: body.effectiveFrom, terms: body.terms, expectedVersion: expectedVersion(headers, false) },

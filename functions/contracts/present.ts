@@ -21,7 +21,8 @@ export function versionResponse(aggregate: ContractAggregate, number: number) {
 
 export function presentSummary(contract: Contract) {
   const { actor: _actor, ...rest } = contract;
-  return rest;
+  // Contracts created before PO numbers existed have none.
+  return { ...rest, poNumber: contract.poNumber ?? null };
 }
 
 export function presentContract(aggregate: ContractAggregate, now: Date) {

@@ -47,6 +47,11 @@ export const ROUTES = [
   { method: 'POST', path: '/v1/advertisers', group: G.DIRECTORY, roles: [OPS, ADMIN], summary: 'Create an advertiser' },
   { method: 'GET', path: '/v1/advertisers/{id}', group: G.DIRECTORY, roles: [OPS, FINANCE, ADMIN, ADVERTISER], summary: 'Read an advertiser' },
   { method: 'POST', path: '/v1/partners', group: G.DIRECTORY, roles: [OPS, ADMIN], summary: 'Create a partner' },
+  { method: 'GET', path: '/v1/advertisers', group: G.DIRECTORY, roles: [OPS, FINANCE, ADMIN], summary: 'List advertisers' },
+  { method: 'PUT', path: '/v1/advertisers/{id}', group: G.DIRECTORY, roles: [OPS, ADMIN], summary: "Replace an advertiser's name, time zone and billing profile" },
+  { method: 'GET', path: '/v1/partners', group: G.DIRECTORY, roles: [OPS, FINANCE, ADMIN], summary: 'List partners' },
+  { method: 'GET', path: '/v1/partners/{id}', group: G.DIRECTORY, roles: [OPS, FINANCE, ADMIN], summary: 'Read a partner' },
+  { method: 'PUT', path: '/v1/partners/{id}', group: G.DIRECTORY, roles: [OPS, ADMIN], summary: "Rename a partner" },
 
   { method: 'POST', path: '/v1/contracts', group: G.CONTRACTS, roles: [OPS], summary: 'Create a contract with its first draft version' },
   { method: 'GET', path: '/v1/contracts', group: G.CONTRACTS, roles: [...ALL_ROLES], summary: 'List contracts' },

@@ -3,6 +3,8 @@
  * only: the batch size, the contract, the per-record shape check, then the use case.
  */
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
+import { assertKnownPartners, usagePartnerReferences } from '../../shared/domain/directory/known-partners';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { assertBatchSize, requireUsageContract } from '../../shared/domain/usage/batch';
 import { usageContractLookup } from '../../shared/domain/usage/contract-view';
@@ -22,12 +24,15 @@ import { metrics, MetricUnit } from '../runtime/observability';
 let store: DynamoUsageRepository | undefined;
 let contracts: UsageContractLookup | undefined;
 const usageStore = () => (store ??= new DynamoUsageRepository(dynamo(), config().TABLE_NAME));
+let directory: DirectoryRepository | undefined;
+const partnerLookup = () => (directory ??= new DirectoryRepository(dynamo(), config().TABLE_NAME));
 const contractLookup = () => (contracts ??= usageContractLookup(new ContractRepository(dynamo(), config().TABLE_NAME)));
 
 export const handler = defineGroup(FunctionGroup.USAGE, {
   'POST /v1/usage/impressions': route(ops['POST /v1/usage/impressions'], async ({ body, identity, clock, requestId }) => {
     assertBatchSize(body.records.length);
     const contract = await requireUsageContract(contractLookup(), body.contractId);
+    await assertKnownPartners(partnerLookup(), usagePartnerReferences(body.records));
     const { accepted, duplicates } = await ingestImpressions(
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseImpression), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
@@ -39,6 +44,7 @@ export const handler = defineGroup(FunctionGroup.USAGE, {
   'POST /v1/usage/conversions': route(ops['POST /v1/usage/conversions'], async ({ body, identity, clock, requestId }) => {
     assertBatchSize(body.records.length);
     const contract = await requireUsageContract(contractLookup(), body.contractId);
+    await assertKnownPartners(partnerLookup(), usagePartnerReferences(body.records));
     const { accepted, duplicates } = await ingestConversions(
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseConversion), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },

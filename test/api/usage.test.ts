@@ -59,7 +59,11 @@ describe('POST /v1/usage/impressions', () => {
   });
 
   it('answers 413 at 1,001 records and 202 at 1,000', async () => {
-    const many = (n: number) => Array.from({ length: n }, (_, i) => impression({ date: '2027-04-01', partnerId: `p-${i}` }));
+    // 1,000 distinct identities: 250 days of the term for each of 4 partners of the directory.
+    const partners: string[] = [];
+    for (let p = 0; p < 4; p++) partners.push((await post('/v1/partners', { name: `Publisher ${p}` })).json.id);
+    const day = (i: number) => new Date(Date.UTC(2027, 0, 1 + (i % 250))).toISOString().slice(0, 10);
+    const many = (n: number) => Array.from({ length: n }, (_, i) => impression({ date: day(i), partnerId: partners[Math.floor(i / 250) % 4] }));
     const over = await post('/v1/usage/impressions', { contractId, records: many(1_001) });
     expect(over.status).toBe(413);
     const full = await post('/v1/usage/impressions', { contractId, records: many(1_000) });

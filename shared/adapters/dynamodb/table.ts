@@ -26,6 +26,9 @@ export const TABLE_DEFINITION = {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** A name as the directory lists sort and filter it: case-insensitive (a name prefix is a key prefix). */
+export const directoryName = (name: string) => name.toLowerCase();
+
 // ---------------------------------------------------------------------------------------
 // Invoices, credit notes, partner payouts and document numbers
 //
@@ -74,6 +77,9 @@ export const invoiceKeys = {
 export const keys = {
   advertiser: (id: string) => ({ pk: `ADV#${id}`, sk: 'ADV' }),
   partner: (id: string) => ({ pk: `PARTNER#${id}`, sk: 'PARTNER' }),
+  /** The directory by name: gsi2 `ADVERTISERS` / `PARTNERS` and the lower-cased name, then the id. */
+  advertiserByName: (name: string, id: string) => ({ gsi2pk: 'ADVERTISERS', gsi2sk: `${directoryName(name)}#${id}` }),
+  partnerByName: (name: string, id: string) => ({ gsi2pk: 'PARTNERS', gsi2sk: `${directoryName(name)}#${id}` }),
 
   contract: (id: string) => ({ pk: `CONTRACT#${id}`, sk: 'CONTRACT' }),
   /** Contracts of an advertiser, optionally by status: gsi1 `ADV#id` / `CONTRACT#status#created#id`. */

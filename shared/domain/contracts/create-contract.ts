@@ -9,7 +9,7 @@ import { ContractStatus, VersionKind } from './status';
 import type { AdvertiserLookup, ContractStore, IdGenerator } from './store';
 
 export interface CreateContractInput
-  extends Pick<Contract, 'advertiserId' | 'name' | 'currency' | 'timezone' | 'startDate' | 'endDate' | 'rounding' | 'autoRenew'> {
+  extends Pick<Contract, 'advertiserId' | 'name' | 'currency' | 'timezone' | 'startDate' | 'endDate' | 'rounding' | 'autoRenew' | 'poNumber'> {
   terms: VersionTerms & { effectiveFrom?: string };
 }
 
@@ -56,6 +56,7 @@ export async function createContract(deps: CreateContractDeps, input: CreateCont
     rounding: input.rounding,
     autoRenew: input.autoRenew,
     status: ContractStatus.DRAFT,
+    poNumber: input.poNumber ?? null,
     terminatedOn: null,
     createdBy: actor,
     createdAt: at,

@@ -25,6 +25,8 @@ export interface Contract {
   rounding: RoundingMode;
   autoRenew: AutoRenew | false;
   status: ContractStatus;
+  /** The advertiser's purchase order / insertion order number, printed on its invoices. */
+  poNumber?: string | null;
   /** Set by an approved termination: the contract ends on this day as TERMINATED, not EXPIRED. */
   terminatedOn: string | null;
   createdBy: string;

@@ -30,6 +30,8 @@ export const CreateContractBody = z.strictObject({
   endDate: Day,
   rounding: z.enum(['HALF_EVEN', 'HALF_UP']).default('HALF_EVEN'),
   autoRenew: AutoRenewSchema.default(false),
+  /** The advertiser's purchase order / insertion order number. */
+  poNumber: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9 ._:/#-]+$/, 'letters, digits, spaces and . _ : / # - only').optional(),
   terms: InitialTermsSchema,
 });
 
@@ -93,6 +95,7 @@ const ContractFields = {
   rounding: z.enum(['HALF_EVEN', 'HALF_UP']),
   autoRenew: AutoRenewSchema,
   status: z.enum(CONTRACT_STATUSES),
+  poNumber: z.string().nullable(),
   terminatedOn: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),

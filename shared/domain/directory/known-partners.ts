@@ -1,0 +1,43 @@
+/**
+ * Partner ids named in contract terms or usage must be partners of the directory: a share or a
+ * usage record for an unknown partner would pay nobody (or the wrong party) once billed. The
+ * check runs before anything is stored and names every unknown partner with its field path.
+ */
+import { ValidationError, type ErrorDetail } from '../kernel/errors';
+import type { PartnerLookup } from '../contracts/store';
+
+/** A 1,000-record batch naming one unknown partner throughout needs no 1,000 details. */
+const MAX_DETAILS = 50;
+
+export interface PartnerReference {
+  partnerId: string;
+  /** Where the request names it, e.g. `terms.partners.0.partnerId`. */
+  path: string;
+}
+
+export async function assertKnownPartners(lookup: PartnerLookup, references: readonly PartnerReference[]): Promise<void> {
+  if (references.length === 0) return;
+  const known = await lookup.existingPartnerIds([...new Set(references.map((r) => r.partnerId))]);
+  const details: ErrorDetail[] = references
+    .filter((r) => !known.has(r.partnerId))
+    .map((r) => ({ path: r.path, message: `no partner "${r.partnerId}" in the directory` }))
+    .slice(0, MAX_DETAILS);
+  if (details.length === 0) return;
+  const unknown = [...new Set(references.filter((r) => !known.has(r.partnerId)).map((r) => r.partnerId))];
+  throw new ValidationError(`unknown partner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, details, 'unknown_partner');
+}
+
+/** The partner ids a version's terms name. */
+export const termsPartnerReferences = (terms: { partners: readonly { partnerId: string }[] }, prefix = 'terms'): PartnerReference[] =>
+  terms.partners.map((share, i) => ({ partnerId: share.partnerId, path: `${prefix}.partners.${i}.partnerId` }));
+
+/**
+ * The partner ids usage records name. Records arrive unchecked (each is judged on its own
+ * later), so only a non-empty string partnerId counts; a record without one names no partner.
+ */
+export function usagePartnerReferences(records: readonly unknown[], prefix = 'records'): PartnerReference[] {
+  return records.flatMap((record, i) => {
+    const partnerId = typeof record === 'object' && record !== null ? (record as { partnerId?: unknown }).partnerId : undefined;
+    return typeof partnerId === 'string' && partnerId.length > 0 ? [{ partnerId, path: `${prefix}.${i}.partnerId` }] : [];
+  });
+}
