@@ -8,8 +8,10 @@ import { approveVersion } from '../../shared/domain/contracts/approve-version';
 import { rejectVersion } from '../../shared/domain/contracts/reject-version';
 import { lifecycleDeps } from '../contracts/dependencies';
 import { versionResponse } from '../contracts/present';
+import { CREDIT_APPROVAL_ROUTES } from '../contracts/credit-routes';
 
 export const handler = defineGroup(FunctionGroup.APPROVALS, {
+  ...CREDIT_APPROVAL_ROUTES,
   'POST /v1/contracts/{id}/versions/{n}/submit': route(ops['POST /v1/contracts/{id}/versions/{n}/submit'], async ({ identity, params, headers, clock }) => {
     const { contracts, thresholds } = lifecycleDeps();
     const aggregate = await submitVersion(

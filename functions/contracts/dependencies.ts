@@ -4,19 +4,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { CreditRepository } from '../../shared/adapters/dynamodb/credit-repository';
 import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { parseThresholds, type ApprovalThresholds } from '../../shared/domain/contracts/approval-policy';
 import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
 
-let built: { contracts: ContractRepository; directory: DirectoryRepository; audit: DynamoAuditRepository; thresholds: ApprovalThresholds } | undefined;
+let built: { contracts: ContractRepository; credits: CreditRepository; directory: DirectoryRepository; audit: DynamoAuditRepository; thresholds: ApprovalThresholds } | undefined;
 
 export function lifecycleDeps() {
   if (!built) {
     const { TABLE_NAME, APPROVAL_THRESHOLDS } = config();
     built = {
       contracts: new ContractRepository(dynamo(), TABLE_NAME),
+      credits: new CreditRepository(dynamo(), TABLE_NAME),
       directory: new DirectoryRepository(dynamo(), TABLE_NAME),
       audit: new DynamoAuditRepository(dynamo(), TABLE_NAME),
       thresholds: parseThresholds(APPROVAL_THRESHOLDS),
@@ -26,4 +28,4 @@ export function lifecycleDeps() {
 }
 
 /** Ids are random and prefixed by kind, so a contract id is never mistaken for an advertiser's. */
-export const newId = (prefix: 'ctr' | 'adv' | 'ptn') => () => `${prefix}_${randomUUID()}`;
+export const newId = (prefix: 'ctr' | 'adv' | 'ptn' | 'crd') => () => `${prefix}_${randomUUID()}`;

@@ -17,6 +17,7 @@ import { assertKnownPartners, termsPartnerReferences } from '../../shared/domain
 import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
 import { presentContract, presentSummary, presentVersion, versionResponse } from './present';
+import { CREDIT_CONTRACT_ROUTES } from './credit-routes';
 
 /** Reads a contract the caller may see; another tenant's is the same 404 as a missing one. */
 async function visibleContract(identity: Identity, id: string): Promise<ContractAggregate> {
@@ -27,6 +28,7 @@ async function visibleContract(identity: Identity, id: string): Promise<Contract
 }
 
 export const handler = defineGroup(FunctionGroup.CONTRACTS, {
+  ...CREDIT_CONTRACT_ROUTES,
   'POST /v1/contracts': route(ops['POST /v1/contracts'], async ({ identity, body, clock }) => {
     const { contracts, directory } = lifecycleDeps();
     await assertKnownPartners(directory, termsPartnerReferences(body.terms));

@@ -62,10 +62,14 @@ export const ROUTES = [
   { method: 'POST', path: '/v1/contracts/{id}/renewals', group: G.CONTRACTS, roles: [OPS], summary: 'Draft a renewal version' },
   { method: 'POST', path: '/v1/contracts/{id}/termination', group: G.CONTRACTS, roles: [OPS], summary: 'Draft a termination' },
   { method: 'GET', path: '/v1/contracts/{id}/audit', group: G.CONTRACTS, roles: [OPS, FINANCE, ADMIN], summary: "The contract's audit trail" },
+  { method: 'POST', path: '/v1/contracts/{id}/credits', group: G.CONTRACTS, roles: [OPS], summary: 'Create a credit (make-good) pending approval' },
+  { method: 'GET', path: '/v1/contracts/{id}/credits', group: G.CONTRACTS, roles: [OPS, FINANCE, APPROVER, ADVERTISER], summary: "A contract's credits with their status" },
 
   { method: 'POST', path: '/v1/contracts/{id}/versions/{n}/submit', group: G.APPROVALS, roles: [OPS], summary: 'Submit a draft for approval' },
   { method: 'POST', path: '/v1/contracts/{id}/versions/{n}/approve', group: G.APPROVALS, roles: [APPROVER, FINANCE], summary: 'Approve a version' },
   { method: 'POST', path: '/v1/contracts/{id}/versions/{n}/reject', group: G.APPROVALS, roles: [APPROVER, FINANCE], summary: 'Reject a version' },
+  { method: 'POST', path: '/v1/contracts/{id}/credits/{creditId}/approve', group: G.APPROVALS, roles: [APPROVER, FINANCE], summary: 'Approve a credit' },
+  { method: 'POST', path: '/v1/contracts/{id}/credits/{creditId}/reject', group: G.APPROVALS, roles: [APPROVER, FINANCE], summary: 'Reject a credit' },
 
   { method: 'POST', path: '/v1/usage/impressions', group: G.USAGE, roles: [OPS, ADMIN], summary: 'Ingest impression day-records' },
   { method: 'POST', path: '/v1/usage/conversions', group: G.USAGE, roles: [OPS, ADMIN], summary: 'Ingest conversions' },

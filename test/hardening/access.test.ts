@@ -25,7 +25,7 @@ afterAll(() => api?.stop());
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Ids that exist nowhere, so allowed calls cannot change anything the other tests look at. */
-const ghostParams = { id: 'ghost-1', n: '1' };
+const ghostParams = { id: 'ghost-1', n: '1', creditId: 'ghost-credit' };
 
 describe('role × route matrix', () => {
   it('each role on each route: 403 where the route table does not allow it, never 401/403 where it does', async () => {
@@ -60,7 +60,7 @@ function foreignParams(route: RouteDef, globex: World['globex']): Record<string,
   if (route.path.startsWith('/v1/advertisers')) return { id: globex.advertiserId };
   if (route.path.startsWith('/v1/invoices')) return { id: globex.invoiceId };
   if (route.path.startsWith('/v1/billing-runs')) return { id: 'run-globex' };
-  return { id: globex.contractId, n: '1' };
+  return { id: globex.contractId, n: '1', creditId: 'crd-globex' };
 }
 
 describe('tenant isolation: an advertiser against another advertiser\'s ids', () => {
@@ -176,6 +176,8 @@ describe('mass assignment: server-owned fields in bodies are 400 and change noth
       { method: 'POST', path: `/v1/contracts/${acme.contractId}/versions/1/submit`, body: { status: 'APPROVED', approvals: [] }, token: ops, fields: ['approvals', 'status'] },
       { method: 'POST', path: `/v1/contracts/${acme.contractId}/versions/1/approve`, body: { comment: 'ok', status: 'APPROVED', approvals: [{ approverId: 'a' }, { approverId: 'b' }], version: 1 }, token: world.tokens.finance!, fields: ['approvals', 'status', 'version'] },
       { method: 'POST', path: `/v1/contracts/${acme.contractId}/versions/1/reject`, body: { reason: 'no', createdBy: 'mallory' }, token: world.tokens.approver!, fields: ['createdBy'] },
+      { method: 'POST', path: `/v1/contracts/${acme.contractId}/credits`, body: { period: '2027-02', amount: '10.00', reason: 'GOODWILL', ...forged, recordedAt: '2027-01-01T00:00:00Z' }, token: ops, fields: [...Object.keys(forged), 'recordedAt'] },
+      { method: 'POST', path: `/v1/contracts/${acme.contractId}/credits/crd-1/approve`, body: { status: 'APPROVED', approvals: [] }, token: world.tokens.finance!, fields: ['approvals', 'status'] },
       { method: 'POST', path: '/v1/advertisers', body: { name: 'X', currency: 'USD', timezone: 'UTC', ...forged }, token: ops, fields: Object.keys(forged) },
       { method: 'POST', path: '/v1/partners', body: { name: 'X', id: 'chosen', version: 3 }, token: ops, fields: ['id', 'version'] },
       { method: 'POST', path: '/v1/usage/conversions/c1/reversal', body: { contractId: acme.contractId, reversedAt: '2027-01-05T00:00:00Z', reason: 'x', status: 'REVERSED' }, token: ops, fields: ['status'] },

@@ -100,6 +100,10 @@ export const keys = {
     sk: `VERSION#${pad(number, 4)}#APPROVAL#${approverId}`,
   }),
 
+  /** A credit (make-goods) of a contract, in the contract's partition so it joins its audit chain. */
+  credit: (contractId: string, creditId: string) => ({ pk: `CONTRACT#${contractId}`, sk: `CREDIT#${creditId}` }),
+  creditPrefix: 'CREDIT#',
+
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
 
   /** Audit entries of one aggregate in sequence order, and the chain head. */

@@ -105,6 +105,10 @@ export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, Aud
     REJECTED: 'version.rejected',
     SUPERSEDED: 'version.superseded',
   },
+  credit: {
+    APPROVED: 'credit.approved',
+    REJECTED: 'credit.rejected',
+  },
   invoice: {
     FINALIZED: 'invoice.finalized',
     VOID: 'invoice.voided',

@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import { PUBLIC_OPERATIONS } from './public';
 import { DIRECTORY_OPERATIONS } from './directory';
 import { CONTRACT_OPERATIONS } from './contracts';
+import { CREDIT_OPERATIONS } from './credits';
 import { USAGE_OPERATIONS } from './usage';
 import { BILLING_RUN_OPERATIONS } from './billing-runs';
 import { INVOICE_OPERATIONS } from './invoices';
@@ -12,6 +13,7 @@ export const ALL_OPERATIONS = {
   ...PUBLIC_OPERATIONS,
   ...DIRECTORY_OPERATIONS,
   ...CONTRACT_OPERATIONS,
+  ...CREDIT_OPERATIONS,
   ...USAGE_OPERATIONS,
   ...BILLING_RUN_OPERATIONS,
   ...INVOICE_OPERATIONS,

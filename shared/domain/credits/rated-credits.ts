@@ -1,0 +1,20 @@
+/**
+ * What a billing run sees of a contract's credits: the approved ones, in the engine's shape
+ * (FORMAT.md v2 §6), each recorded at its approval instant. Pending and rejected credits are
+ * never rated.
+ */
+import { CreditStatus, type Credit } from './model';
+
+export interface RatedCredit {
+  id: string;
+  period: string;
+  amount: string;
+  reason: Credit['reason'];
+  recordedAt: string | null;
+}
+
+export function creditsForRating(credits: readonly Credit[]): RatedCredit[] {
+  return credits
+    .filter((credit) => credit.status === CreditStatus.APPROVED)
+    .map((credit) => ({ id: credit.id, period: credit.period, amount: credit.amount, reason: credit.reason, recordedAt: credit.recordedAt }));
+}
