@@ -32,7 +32,7 @@ export function billingRunPorts(): TablePorts & { invoices: InvoiceRepository } 
     runs: new BillingRunRepository(dynamo(), TABLE_NAME, clock),
     contracts: new ContractRepository(dynamo(), TABLE_NAME),
     usage: new DynamoUsageRepository(dynamo(), TABLE_NAME),
-    invoices: new InvoiceRepository(dynamo(), TABLE_NAME, clock),
+    invoices: new InvoiceRepository(dynamo(), TABLE_NAME),
     clock,
   };
   return tablePorts;

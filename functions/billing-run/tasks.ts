@@ -27,7 +27,8 @@ import {
   type RunTotal,
 } from '../../shared/domain/billing-runs/run';
 import type { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
-import type { WriteRunInvoiceInput, WriteRunInvoiceResult } from '../../shared/adapters/dynamodb/invoice-repository';
+import type { InvoiceStore } from '../../shared/domain/invoices/store';
+import { writeRunInvoice } from '../../shared/domain/invoices/write-run-invoice';
 import type { RunPlanStore } from '../../shared/adapters/s3/run-plans';
 import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
 
@@ -43,10 +44,7 @@ export interface BillingRunPorts {
     list(query: { status?: Contract['status']; limit: number; cursor?: string }): Promise<{ items: Contract[]; nextCursor: string | null }>;
   };
   usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
-  invoices: {
-    loadPriorRuns(contractId: string): Promise<PriorRuns>;
-    writeRunInvoice(input: WriteRunInvoiceInput): Promise<WriteRunInvoiceResult>;
-  };
+  invoices: InvoiceStore & { loadPriorRuns(contractId: string): Promise<PriorRuns> };
   exports: { writePeriodExport(period: string): Promise<unknown> };
   clock: Clock;
 }
@@ -147,7 +145,7 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
   const { contract } = aggregate;
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
   const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions), usage, period: input.period, asOf: input.asOf, prior });
-  const written = await ports.invoices.writeRunInvoice({
+  const written = await writeRunInvoice({ store: ports.invoices }, {
     runId: input.runId,
     runSeq: input.runSeq,
     contract,

@@ -10,7 +10,7 @@ let built: { invoices: InvoiceRepository; exports: FinanceExports } | undefined;
 export function financeDeps() {
   if (!built) {
     const { TABLE_NAME, EXPORTS_BUCKET } = config();
-    const invoices = new InvoiceRepository(dynamo(), TABLE_NAME, runtimeClock);
+    const invoices = new InvoiceRepository(dynamo(), TABLE_NAME);
     built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock) };
   }
   return built;

@@ -7,6 +7,9 @@ import { NotFoundError } from '../../shared/domain/kernel/errors';
 import { INVOICE_OPERATIONS as ops } from '../../shared/schemas/api/invoices';
 import type { Invoice } from '../../shared/domain/invoices/invoice';
 import type { Identity } from '../http/identity';
+import { finalizeInvoice } from '../../shared/domain/invoices/finalize-invoice';
+import { voidInvoice } from '../../shared/domain/invoices/void-invoice';
+import { runtimeClock } from '../runtime/clock';
 import { financeDeps } from './dependencies';
 
 /** What partners earn on an advertiser's usage is not the advertiser's business. */
@@ -31,12 +34,15 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
   }),
 
   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {
-    const invoice = await financeDeps().invoices.finalizeInvoice(params.id, identity.sub, expectedVersion(headers, false));
+    const invoice = await finalizeInvoice({ store: financeDeps().invoices, clock: runtimeClock }, { id: params.id, actor: identity.sub, expectedVersion: expectedVersion(headers, false) });
     return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
   }),
 
   'POST /v1/invoices/{id}/void': route(ops['POST /v1/invoices/{id}/void'], async ({ identity, params, headers, body }) => {
-    const { invoice, creditNote } = await financeDeps().invoices.voidInvoice(params.id, identity.sub, body.reason, expectedVersion(headers, false));
+    const { invoice, creditNote } = await voidInvoice(
+      { store: financeDeps().invoices, clock: runtimeClock },
+      { id: params.id, actor: identity.sub, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
+    );
     return { status: 200, body: { ...invoice, creditNote }, etag: etagOfVersion(invoice.version) };
   }),
 });

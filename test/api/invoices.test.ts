@@ -3,7 +3,7 @@
  * with the repository the billing workflow uses, on the API's own table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../support/invoices';
 import { systemClock } from '../../shared/domain/kernel/clock';
 import { documentClient } from '../support/aws';
 import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
@@ -17,7 +17,7 @@ let finance: string;
 let ops: string;
 let advertiser1: string;
 let advertiser2: string;
-let repo: InvoiceRepository;
+let repo: InvoicesOnTable;
 let inv1: string;
 let inv2: string;
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
     api.token({ sub: 'ada', roles: ['advertiser'], advertiserId: 'adv-1' }),
     api.token({ sub: 'bob', roles: ['advertiser'], advertiserId: 'adv-2' }),
   ]);
-  repo = new InvoiceRepository(documentClient(), api.tableName, systemClock);
+  repo = new InvoicesOnTable(documentClient(), api.tableName, systemClock);
   const at = '2027-02-03T00:00:00.000Z';
   inv1 = (await repo.writeRunInvoice({ runId: 'run-1', runSeq: 1, contract: { id: 'c-1', advertiserId: 'adv-1', currency: 'USD' }, rated: january, actor: 'system', at })).invoiceId;
   inv2 = (await repo.writeRunInvoice({ runId: 'run-1', runSeq: 1, contract: { id: 'c-2', advertiserId: 'adv-2', currency: 'USD' }, rated: january, actor: 'system', at })).invoiceId;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { verifyChain } from '../../shared/domain/audit/chain';
 import { auditAggregate } from '../../shared/domain/audit/entry';
-import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../support/invoices';
 import { systemClock } from '../../shared/domain/kernel/clock';
 import { documentClient } from '../support/aws';
 import { january } from '../unit/invoices/fixtures';
@@ -215,7 +215,7 @@ describe('idempotency under repetition and concurrency', () => {
 
 describe('concurrent reads that write', () => {
   it('20 requests for one period\'s finance export at once all answer 200 with the same files', async () => {
-    const repo = new InvoiceRepository(documentClient(), api.tableName, systemClock);
+    const repo = new InvoicesOnTable(documentClient(), api.tableName, systemClock);
     const contractId = await draftContract();
     await repo.writeRunInvoice({ runId: 'run-export', runSeq: 1, contract: { id: contractId, advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' });
     for (let round = 0; round < 2; round++) {

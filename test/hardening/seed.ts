@@ -4,7 +4,7 @@
  * invoice of each, and tokens for every role.
  */
 import { expect } from 'vitest';
-import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../support/invoices';
 import { systemClock } from '../../shared/domain/kernel/clock';
 import { ALL_ROLES } from '../../functions/http/routes';
 import { documentClient } from '../support/aws';
@@ -45,7 +45,7 @@ export async function seedWorld(api: TestApi): Promise<World> {
     return { advertiserId: adv.json.id as string, contractId: contract.json.id as string };
   };
   const [acme, globex] = [await made('Acme'), await made('Globex')];
-  const repo = new InvoiceRepository(documentClient(), api.tableName, systemClock);
+  const repo = new InvoicesOnTable(documentClient(), api.tableName, systemClock);
   const invoiceOf = async (who: { advertiserId: string; contractId: string }, runId: string) =>
     (await repo.writeRunInvoice({ runId, runSeq: 1, contract: { id: who.contractId, advertiserId: who.advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' })).invoiceId;
   const world: World = {

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
-import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../support/invoices';
 import { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
 import { planImpressions } from '../../shared/domain/usage/ingest-impressions';
 import { systemClock } from '../../shared/domain/kernel/clock';
@@ -26,7 +26,7 @@ export interface WorkflowEnvironment {
   hooks: LocalWorkflowHooks;
   contracts: ContractRepository;
   usage: DynamoUsageRepository;
-  invoices: InvoiceRepository;
+  invoices: InvoicesOnTable;
   runs: BillingRunRepository;
   exportKeys(period: string): Promise<string[]>;
 }
@@ -58,7 +58,7 @@ export async function workflowEnvironment(): Promise<WorkflowEnvironment> {
     hooks,
     contracts: new ContractRepository(client, table),
     usage: new DynamoUsageRepository(client, table),
-    invoices: new InvoiceRepository(client, table, systemClock),
+    invoices: new InvoicesOnTable(client, table, systemClock),
     runs: new BillingRunRepository(client, table, systemClock),
     async exportKeys(period) {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `exports/${period}/` }));

@@ -17,37 +17,43 @@
  * draft changes and finalize: status = DRAFT; void: status = FINALIZED, touching only status
  * fields). A FINALIZED invoice's lines, totals and number can therefore never change.
  */
-import { createHash } from 'node:crypto';
+/**
+ * Invoices, credit notes and partner payout records on the one table: the InvoiceStore of the
+ * invoice use cases (shared/domain/invoices), which decide everything; this adapter translates
+ * their commits into conditional transactions and their reads into Gets and Queries.
+ *
+ * Items (keys in table.ts, `invoiceKeys`):
+ * - the invoice (`INVOICE#id`), lines inside, listed on gsi1 (advertiser) and gsi2 (all), both
+ *   keyed by period then status; audited as `invoice#<id>`;
+ * - the run record (`INVOICERUNS#contract` / `RUN#period#runSeq`): written with the invoice, on
+ *   the condition that it does not exist, so a re-executed run step writes nothing twice;
+ *   holds the compact lines and payouts that `loadPriorRuns` hands back to the engine;
+ * - payout records, one per partner and charge per run, for partner statements (gsi1);
+ * - document counters (`DOCNUMBER#INV#2027`): the next number is taken in the same
+ *   transaction that finalizes the invoice, conditioned on the value read, so numbers are
+ *   gapless and never reused whatever the concurrency.
+ *
+ * Immutability is enforced by DynamoDB, not by convention: every write of an invoice item is
+ * conditioned on the status the transitions table allows (creation: the item must not exist;
+ * draft changes and finalize: status = DRAFT; void: status = FINALIZED, touching only status
+ * fields). A FINALIZED invoice's lines, totals and number can therefore never change.
+ */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import Big from 'big.js';
-import type { Clock } from '../../domain/kernel/clock';
-import { ConflictError, NotFoundError, PreconditionFailedError, TooLargeError, ValidationError } from '../../domain/kernel/errors';
+import { ConflictError, TooLargeError, ValidationError } from '../../domain/kernel/errors';
 import { isPeriod } from '../../domain/kernel/calendar';
-import { formatAmount, parseAmount } from '../../domain/invoices/amounts';
 import type { PriorRuns } from '../../domain/billing/types';
-import {
-  buildCreditNote,
-  buildRunInvoice,
-  InvoiceAction,
-  InvoiceKind,
-  InvoiceStatus,
-  INVOICE_TRANSITIONS,
-  lineFigures,
-  transition,
-  type Invoice,
-  type InvoiceLine,
-  type RunInvoiceInput,
-} from '../../domain/invoices/invoice';
-import { formatDocumentNumber, numberingYear, sequenceOf, type NumberSequence } from '../../domain/invoices/numbering';
-import { toPriorRuns, type RunDocument } from '../../domain/invoices/prior-runs';
+import { InvoiceStatus, INVOICE_TRANSITIONS, type Invoice, type InvoiceLine } from '../../domain/invoices/invoice';
+import type { NumberSequence } from '../../domain/invoices/numbering';
+import { toPriorRuns } from '../../domain/invoices/prior-runs';
+import { partnerStatement, type PartnerStatement } from '../../domain/invoices/partner-statement';
+import { TRANSITION_FIELDS, type InvoiceChange, type InvoiceStore, type NumberTaken, type PayoutLookup, type PayoutRecord, type RunRecord } from '../../domain/invoices/store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { queryAll } from './query-all';
 import { INDEXES, invoiceKeys } from './table';
@@ -57,31 +63,8 @@ const aggregateOf = (invoiceId: string) => `invoice#${invoiceId}`;
 
 /** Stay clear of DynamoDB's 400 KB item limit (attribute names and list overhead included). */
 const MAX_ITEM_JSON_CHARS = 350_000;
-/** Attempts at taking a number when other finalizations move the counter between read and write. */
-const MAX_NUMBERING_ATTEMPTS = 60;
 /** A filtered list page reads at most this many index pages before returning its cursor. */
 const MAX_FILTERED_PAGES = 10;
-
-/** Deterministic ids: the same contract, period and run always name the same invoice. */
-export function runInvoiceId(contractId: string, period: string, runSeq: number): string {
-  return `inv_${createHash('sha256').update(`${contractId}\n${period}\n${runSeq}`).digest('hex').slice(0, 24)}`;
-}
-
-export function creditNoteIdFor(invoiceId: string): string {
-  return `cn_${createHash('sha256').update(`credit-note\n${invoiceId}`).digest('hex').slice(0, 24)}`;
-}
-
-/** The invoice's id is derived (runInvoiceId), never given. */
-export type WriteRunInvoiceInput = Omit<RunInvoiceInput, 'id'>;
-
-export interface WriteRunInvoiceResult {
-  invoiceId: string;
-  /** False when the run's invoice already existed: nothing was written. */
-  created: boolean;
-  kind: InvoiceKind;
-  currency: string;
-  total: string;
-}
 
 export type InvoiceSummary = Omit<Invoice, 'lines' | 'partnerPayouts'> & { lineCount: number };
 
@@ -91,48 +74,6 @@ export interface ListInvoicesInput {
   status?: InvoiceStatus;
   limit: number;
   cursor?: string;
-}
-
-export interface PartnerStatementLine {
-  contractId: string;
-  advertiserId: string;
-  chargeId: string;
-  currency: string;
-  /** Net payout: the first run's payout plus every re-run's change. */
-  amount: string;
-  runs: { runId: string; runSeq: number; invoiceId: string; amount: string }[];
-}
-
-export interface PartnerStatement {
-  partnerId: string;
-  period: string;
-  lines: PartnerStatementLine[];
-  totals: { currency: string; amount: string }[];
-}
-
-/** Fields a DRAFT may still change; everything a run computed is fixed from creation. */
-export interface DraftPatch {
-  memo?: string | null;
-  purchaseOrder?: string | null;
-}
-
-interface RunRecord extends RunDocument {
-  invoiceId: string;
-  runId: string;
-  runSeq: number;
-}
-
-interface PayoutRecord {
-  partnerId: string;
-  contractId: string;
-  advertiserId: string;
-  chargeId: string;
-  period: string;
-  runId: string;
-  runSeq: number;
-  invoiceId: string;
-  currency: string;
-  amount: string;
 }
 
 const INVOICE_ITEM_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entityType', 'aggregate'] as const;
@@ -158,121 +99,99 @@ function toInvoice(item: Record<string, unknown>): Invoice {
   return copy as unknown as Invoice;
 }
 
-function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((r) => r.Code);
+function runRecordItem(run: RunRecord, stamp: { actor: string; updatedAt: string }): Record<string, unknown> {
+  return {
+    ...invoiceKeys.contractRun(run.contractId, run.period, run.runSeq),
+    entityType: 'invoiceRun',
+    aggregate: aggregateOf(run.invoiceId),
+    ...stamp,
+    version: 1,
+    ...run,
+  };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function payoutItem(p: PayoutRecord, stamp: { actor: string; updatedAt: string }): Record<string, unknown> {
+  return {
+    ...invoiceKeys.partnerPayout(p.contractId, p.period, p.runSeq, p.partnerId, p.chargeId),
+    ...invoiceKeys.partnerPayoutByPartner(p.partnerId, p.period, p.contractId, p.chargeId, p.runSeq),
+    entityType: 'partnerPayout',
+    aggregate: aggregateOf(p.invoiceId),
+    ...stamp,
+    version: 1,
+    ...p,
+  };
+}
 
-export class InvoiceRepository {
+const RUN_RECORD_KEYS = ['pk', 'sk', 'entityType', 'aggregate', 'actor', 'updatedAt', 'version'] as const;
+
+function toRunRecord(item: Record<string, unknown>): RunRecord {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of RUN_RECORD_KEYS) delete copy[key];
+  return copy as unknown as RunRecord;
+}
+
+/** A commit whose conditions no longer held: the domain re-reads and decides (replay, 409, 412, retry). */
+function isConditionFailure(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
+  return codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict');
+}
+
+export class InvoiceRepository implements InvoiceStore, PayoutLookup {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly clock: Clock,
   ) {}
 
-  // --- Writing a run's result --------------------------------------------------------------
+  // --- The store port --------------------------------------------------------------------
 
-  /**
-   * Persists one contract's result of a run: its DRAFT invoice (INVOICE, or ADJUSTMENT for a
-   * re-run), the run record and the partner payout records, in ONE transaction that requires
-   * the run record not to exist. Idempotent on (contract, period, runSeq): a second call writes
-   * nothing and returns the same invoice id. A re-run with no change still records its (empty)
-   * ADJUSTMENT invoice, so every run of a period leaves a trace.
-   */
-  async writeRunInvoice(input: WriteRunInvoiceInput): Promise<WriteRunInvoiceResult> {
-    const period = input.rated.period;
-    const invoiceId = runInvoiceId(input.contract.id, period, input.runSeq);
-    const runKey = invoiceKeys.contractRun(input.contract.id, period, input.runSeq);
-    const existing = await this.readRunRecord(runKey);
-    if (existing) return this.replayed(existing, input);
+  async getRunRecord(contractId: string, period: string, runSeq: number): Promise<RunRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.contractRun(contractId, period, runSeq), ConsistentRead: true }));
+    return Item ? toRunRecord(Item) : undefined;
+  }
 
-    const invoice = buildRunInvoice({ ...input, id: invoiceId });
-    const audit = { entityType: 'invoiceRun', aggregate: aggregateOf(invoiceId), actor: input.actor, updatedAt: input.at, version: 1 };
-    const runRecord = {
-      ...runKey,
-      ...audit,
-      invoiceId,
-      contractId: invoice.contractId,
-      advertiserId: invoice.advertiserId,
-      currency: invoice.currency,
-      period,
-      runId: input.runId,
-      runSeq: input.runSeq,
-      kind: invoice.kind,
-      total: invoice.total,
-      lines: invoice.lines.map(lineFigures),
-      partnerPayouts: invoice.partnerPayouts,
-    };
-    const payoutItems = invoice.partnerPayouts.map((p) => ({
-      ...invoiceKeys.partnerPayout(invoice.contractId, period, input.runSeq, p.partnerId, p.chargeId),
-      ...invoiceKeys.partnerPayoutByPartner(p.partnerId, period, invoice.contractId, p.chargeId, input.runSeq),
-      ...audit,
-      entityType: 'partnerPayout',
-      partnerId: p.partnerId,
-      contractId: invoice.contractId,
-      advertiserId: invoice.advertiserId,
-      chargeId: p.chargeId,
-      period,
-      runId: input.runId,
-      runSeq: input.runSeq,
-      invoiceId,
-      currency: invoice.currency,
-      amount: p.amount,
-    } satisfies PayoutRecord & Record<string, unknown>));
+  async readCounter(sequence: NumberSequence, year: number): Promise<number> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.documentCounter(sequence, year), ConsistentRead: true }));
+    return typeof Item?.value === 'number' ? Item.value : 0;
+  }
 
+  async commit(change: InvoiceChange): Promise<void> {
     const notExists = { ConditionExpression: 'attribute_not_exists(pk)' };
+    const put = (Item: Record<string, unknown>) => ({ Put: { TableName: this.tableName, Item, ...notExists } });
+    let items: Record<string, unknown>[];
+    switch (change.kind) {
+      case 'RUN_INVOICED': {
+        const stamp = { actor: change.invoice.actor, updatedAt: change.invoice.updatedAt };
+        items = [put(runRecordItem(change.run, stamp)), put(invoiceItem(change.invoice)), ...change.payouts.map((p) => put(payoutItem(p, stamp)))];
+        break;
+      }
+      case 'TRANSITION':
+        items = [
+          { Update: this.transitionUpdate(change.from, change.next) },
+          ...(change.creditNote ? [put(invoiceItem(change.creditNote))] : []),
+          { Update: this.counterUpdate(change.numberTaken) },
+        ];
+        break;
+      case 'ANNOTATION':
+        items = [{ Update: this.annotationUpdate(change.from, change.next, change.fields) }];
+        break;
+    }
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: runRecord, ...notExists } },
-            { Put: { TableName: this.tableName, Item: invoiceItem(invoice), ...notExists } },
-            ...payoutItems.map((Item) => ({ Put: { TableName: this.tableName, Item, ...notExists } })),
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes?.includes('ConditionalCheckFailed') && !codes?.includes('TransactionConflict')) throw error;
-      // A concurrent execution of the same step won: its record is the result.
-      const winner = await this.readRunRecord(runKey);
-      if (!winner) throw new ConflictError(`the invoice of contract ${input.contract.id} ${period} run ${input.runSeq} is being written concurrently`, 'concurrent_write', { cause: error });
-      return this.replayed(winner, input);
+      if (isConditionFailure(error)) throw new ConflictError('the invoice or its document counter changed since it was read', 'concurrent_update', { cause: error });
+      throw error;
     }
-    return { invoiceId, created: true, kind: invoice.kind, currency: invoice.currency, total: invoice.total };
-  }
-
-  private replayed(record: Record<string, unknown>, input: WriteRunInvoiceInput): WriteRunInvoiceResult {
-    if (record.runId !== input.runId) {
-      throw new ConflictError(
-        `run ${input.runSeq} of ${input.rated.period} for contract ${input.contract.id} was already invoiced by run ${String(record.runId)}`,
-        'run_already_invoiced',
-      );
-    }
-    return {
-      invoiceId: record.invoiceId as string,
-      created: false,
-      kind: record.kind as InvoiceKind,
-      currency: record.currency as string,
-      total: record.total as string,
-    };
-  }
-
-  private async readRunRecord(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return Item;
   }
 
   /** Everything earlier runs invoiced for the contract, every period, for the engine (see prior-runs.ts for the void rule). */
   async loadPriorRuns(contractId: string): Promise<PriorRuns> {
-    const records = await queryAll<RunRecord>(this.client, this.tableName, {
+    const records = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': invoiceKeys.contractRunsPk(contractId), ':prefix': invoiceKeys.contractRunPrefix },
       ConsistentRead: true,
     });
-    return toPriorRuns(records);
+    return toPriorRuns(records.map(toRunRecord));
   }
 
   // --- Reading ---------------------------------------------------------------------------
@@ -280,12 +199,6 @@ export class InvoiceRepository {
   async getInvoice(id: string): Promise<Invoice | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.invoice(id), ConsistentRead: true }));
     return Item && Item.entityType === INVOICE_ENTITY ? toInvoice(Item) : undefined;
-  }
-
-  private async mustGet(id: string): Promise<Invoice> {
-    const invoice = await this.getInvoice(id);
-    if (!invoice) throw new NotFoundError('invoice', id);
-    return invoice;
   }
 
   /**
@@ -348,224 +261,107 @@ export class InvoiceRepository {
     return items.map(toInvoice);
   }
 
-  // --- Transitions -----------------------------------------------------------------------
+  // --- Translating status changes ------------------------------------------------------
 
-  /**
-   * DRAFT -> FINALIZED with the next gapless number of the year, in ONE transaction: the
-   * invoice update (condition: still DRAFT at the version read) and the counter increment
-   * (condition: still at the value read). Another finalization moving the counter first
-   * cancels the transaction and this one retries with the new value; nothing is consumed.
-   */
-  async finalizeInvoice(id: string, actor: string, expectedVersion?: number): Promise<Invoice> {
-    for (let attempt = 1; ; attempt++) {
-      const invoice = await this.mustGet(id);
-      if (expectedVersion !== undefined && invoice.version !== expectedVersion) throw new PreconditionFailedError();
-      const to = transition(invoice, InvoiceAction.FINALIZE);
-      const at = this.clock.now().toISOString();
-      const counter = await this.readCounter(sequenceOf(invoice.kind), numberingYear(at));
-      const number = formatDocumentNumber(counter.sequence, counter.year, counter.value + 1);
-      const next: Invoice = { ...invoice, status: to, number, finalizedAt: at, version: invoice.version + 1, updatedAt: at, actor };
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: this.transitionUpdate(invoice, next, { number, finalizedAt: at }) },
-              { Update: this.counterUpdate(counter, number, id, actor, at) },
-            ],
-          }),
-        );
-        return next;
-      } catch (error) {
-        await this.afterCancelledTransition(error, attempt, id);
-      }
-    }
-  }
-
-  /**
-   * FINALIZED -> VOID and a FINALIZED credit note with the next credit-note number, in ONE
-   * transaction (invoice condition: still FINALIZED at the version read; the credit note must
-   * not exist; the counter still at the value read).
-   */
-  async voidInvoice(id: string, actor: string, reason: string, expectedVersion?: number): Promise<{ invoice: Invoice; creditNote: Invoice }> {
-    const trimmed = reason.trim();
-    if (trimmed.length === 0 || trimmed.length > 1_000) throw new ValidationError('a void needs a reason of 1 to 1000 characters', [{ path: 'reason', message: '1 to 1000 characters' }]);
-    for (let attempt = 1; ; attempt++) {
-      const invoice = await this.mustGet(id);
-      if (expectedVersion !== undefined && invoice.version !== expectedVersion) throw new PreconditionFailedError();
-      const to = transition(invoice, InvoiceAction.VOID);
-      const at = this.clock.now().toISOString();
-      const counter = await this.readCounter(sequenceOf(InvoiceKind.CREDIT_NOTE), numberingYear(at));
-      const number = formatDocumentNumber(counter.sequence, counter.year, counter.value + 1);
-      const creditNote = buildCreditNote(invoice, { id: creditNoteIdFor(id), number, reason: trimmed, actor, at });
-      const next: Invoice = { ...invoice, status: to, creditNoteId: creditNote.id, voidReason: trimmed, voidedAt: at, version: invoice.version + 1, updatedAt: at, actor };
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: this.transitionUpdate(invoice, next, { creditNoteId: creditNote.id, voidReason: trimmed, voidedAt: at }) },
-              { Put: { TableName: this.tableName, Item: invoiceItem(creditNote), ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Update: this.counterUpdate(counter, number, creditNote.id, actor, at) },
-            ],
-          }),
-        );
-        return { invoice: next, creditNote };
-      } catch (error) {
-        await this.afterCancelledTransition(error, attempt, id);
-      }
-    }
-  }
-
-  /**
-   * Changes annotation fields of a DRAFT. The condition `status = DRAFT` is part of the
-   * UpdateItem itself, so once an invoice is FINALIZED (or VOID) DynamoDB refuses the write,
-   * whatever the caller read before.
-   */
-  async updateDraftInvoice(id: string, patch: DraftPatch, actor: string, expectedVersion?: number): Promise<Invoice> {
-    const fields = Object.entries(patch).filter(([name]) => name === 'memo' || name === 'purchaseOrder');
-    for (const [name, value] of fields) {
-      if (value !== null && (typeof value !== 'string' || value.length > 1_000)) throw new ValidationError(`${name} is at most 1000 characters`, [{ path: name, message: 'at most 1000 characters' }]);
-    }
-    const at = this.clock.now().toISOString();
-    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-    const values: Record<string, unknown> = { ':draft': InvoiceStatus.DRAFT, ':one': 1, ':at': at, ':actor': actor };
-    const sets = ['#version = #version + :one', 'updatedAt = :at', 'actor = :actor'];
-    fields.forEach(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:f${i}`] = value;
-      sets.push(`#f${i} = :f${i}`);
-    });
-    let condition = 'attribute_exists(pk) AND #status = :draft';
-    if (expectedVersion !== undefined) {
-      condition += ' AND #version = :expected';
-      values[':expected'] = expectedVersion;
-    }
-    try {
-      const out = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: invoiceKeys.invoice(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toInvoice(out.Attributes ?? {});
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-      const current = await this.mustGet(id);
-      if (current.status !== InvoiceStatus.DRAFT) {
-        throw new ConflictError(`invoice ${id} is ${current.status} and can no longer change`, 'invoice_immutable', { cause: error });
-      }
-      throw new PreconditionFailedError();
-    }
-  }
-
-  private transitionUpdate(from: Invoice, to: Invoice, extra: Record<string, string>) {
+  /** The status change as an UpdateItem: only TRANSITION_FIELDS move; lines, totals and (once taken) the number are never in a SET. */
+  private transitionUpdate(from: Invoice, to: Invoice) {
     const rule = Object.values(INVOICE_TRANSITIONS).find((r) => r.from === from.status && r.to === to.status);
     if (!rule) throw new ConflictError(`no transition ${from.status} -> ${to.status}`, 'illegal_transition');
     const idx = indexKeys(to);
-    const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#number': 'number' };
-    const values: Record<string, unknown> = {
-      ':from': rule.from,
-      ':to': rule.to,
-      ':expected': from.version,
-      ':next': to.version,
-      ':at': to.updatedAt,
-      ':actor': to.actor,
-      ':gsi1sk': idx.gsi1sk,
-      ':gsi2sk': idx.gsi2sk,
-    };
-    // Only status fields move; lines, totals and (once taken) the number are never in a SET.
-    const sets = ['#status = :to', '#version = :next', 'updatedAt = :at', 'actor = :actor', 'gsi1sk = :gsi1sk', 'gsi2sk = :gsi2sk'];
-    for (const [name, value] of Object.entries(extra)) {
-      const placeholder = name === 'number' ? '#number' : name;
-      sets.push(`${placeholder} = :x_${name}`);
-      values[`:x_${name}`] = value;
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':from': rule.from, ':expected': from.version, ':gsi1sk': idx.gsi1sk, ':gsi2sk': idx.gsi2sk };
+    const sets = ['gsi1sk = :gsi1sk', 'gsi2sk = :gsi2sk'];
+    for (const field of TRANSITION_FIELDS) {
+      const value = to[field];
+      if (value === undefined || value === from[field]) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    let condition = '#status = :from AND #version = :expected';
+    if (rule.from === InvoiceStatus.DRAFT) {
+      // The number may only be set once: a DRAFT has none.
+      names['#number'] = 'number';
+      values[':nullType'] = 'NULL';
+      condition += ' AND (attribute_not_exists(#number) OR attribute_type(#number, :nullType))';
     }
     return {
       TableName: this.tableName,
       Key: invoiceKeys.invoice(from.id),
       UpdateExpression: `SET ${sets.join(', ')}`,
-      // The number may only be set once: a DRAFT has none.
-      ConditionExpression:
-        rule.from === InvoiceStatus.DRAFT
-          ? '#status = :from AND #version = :expected AND (attribute_not_exists(#number) OR attribute_type(#number, :nullType))'
-          : '#status = :from AND #version = :expected',
-      ExpressionAttributeNames: rule.from === InvoiceStatus.DRAFT ? names : { '#status': 'status', '#version': 'version' },
-      ExpressionAttributeValues: rule.from === InvoiceStatus.DRAFT ? { ...values, ':nullType': 'NULL' } : values,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     };
   }
 
-  private async readCounter(sequence: NumberSequence, year: number): Promise<{ sequence: NumberSequence; year: number; value: number }> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.documentCounter(sequence, year), ConsistentRead: true }));
-    return { sequence, year, value: typeof Item?.value === 'number' ? Item.value : 0 };
-  }
-
-  private counterUpdate(counter: { sequence: NumberSequence; year: number; value: number }, number: string, documentId: string, actor: string, at: string) {
+  private annotationUpdate(from: Invoice, to: Invoice, fields: readonly string[]) {
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':draft': InvoiceStatus.DRAFT, ':expected': from.version, ':next': to.version, ':at': to.updatedAt, ':actor': to.actor };
+    const sets = ['#version = :next', 'updatedAt = :at', 'actor = :actor'];
+    fields.forEach((name, i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = (to as unknown as Record<string, unknown>)[name] ?? null;
+      sets.push(`#f${i} = :f${i}`);
+    });
     return {
       TableName: this.tableName,
-      Key: invoiceKeys.documentCounter(counter.sequence, counter.year),
+      Key: invoiceKeys.invoice(from.id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND #status = :draft AND #version = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private counterUpdate(taken: NumberTaken) {
+    const first = taken.previous === 0;
+    return {
+      TableName: this.tableName,
+      Key: invoiceKeys.documentCounter(taken.sequence, taken.year),
       UpdateExpression: 'SET #value = :next, lastNumber = :number, lastDocumentId = :doc, actor = :actor, updatedAt = :at, #version = :next, entityType = :type, #aggregate = :aggregate',
-      ConditionExpression: counter.value === 0 ? 'attribute_not_exists(pk)' : '#value = :current',
+      ConditionExpression: first ? 'attribute_not_exists(pk)' : '#value = :current',
       ExpressionAttributeNames: { '#value': 'value', '#version': 'version', '#aggregate': 'aggregate' },
       ExpressionAttributeValues: {
-        ':next': counter.value + 1,
-        ...(counter.value === 0 ? {} : { ':current': counter.value }),
-        ':number': number,
-        ':doc': documentId,
-        ':actor': actor,
-        ':at': at,
+        ':next': taken.previous + 1,
+        ...(first ? {} : { ':current': taken.previous }),
+        ':number': taken.number,
+        ':doc': taken.documentId,
+        ':actor': taken.actor,
+        ':at': taken.at,
         ':type': 'documentCounter',
-        ':aggregate': `documentNumbers#${counter.sequence}-${counter.year}`,
+        ':aggregate': `documentNumbers#${taken.sequence}-${taken.year}`,
       },
     };
   }
 
-  /**
-   * A cancelled transition: the invoice moved (re-read: the next attempt reports the 409/412),
-   * or another document took the number first (retry with jitter). Other errors propagate.
-   */
-  private async afterCancelledTransition(error: unknown, attempt: number, id: string): Promise<void> {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (attempt >= MAX_NUMBERING_ATTEMPTS) {
-      throw new ConflictError(`invoice ${id}: could not take a document number after ${attempt} attempts; retry`, 'numbering_contention', { cause: error });
-    }
-    await pause(Math.floor(Math.random() * Math.min(200, 10 * attempt)));
-  }
+  // --- Partner payouts -------------------------------------------------------------------
 
-  // --- Partner statements ----------------------------------------------------------------
-
-  /** A partner's payouts for a period: per contract and charge, the first run's payout plus every re-run's change. */
-  async listPartnerStatement(partnerId: string, period: string): Promise<PartnerStatement> {
-    if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const records = await queryAll<PayoutRecord>(this.client, this.tableName, {
+  async listPartnerPayouts(partnerId: string, period: string): Promise<PayoutRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
       IndexName: INDEXES.byOwner.name,
       KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
       ExpressionAttributeNames: { '#ipk': INDEXES.byOwner.partitionKey, '#isk': INDEXES.byOwner.sortKey },
       ExpressionAttributeValues: { ':ipk': invoiceKeys.partnerPayoutsPk(partnerId), ':prefix': `${period}#` },
     });
-    const lines = new Map<string, PartnerStatementLine & { sum: Big }>();
-    for (const r of records) {
-      const key = `${r.contractId}\n${r.chargeId}`;
-      const line = lines.get(key) ?? { contractId: r.contractId, advertiserId: r.advertiserId, chargeId: r.chargeId, currency: r.currency, amount: '', runs: [], sum: new Big(0) };
-      line.sum = line.sum.plus(parseAmount(r.amount, r.currency));
-      line.runs.push({ runId: r.runId, runSeq: r.runSeq, invoiceId: r.invoiceId, amount: r.amount });
-      lines.set(key, line);
-    }
-    const totals = new Map<string, Big>();
-    const out: PartnerStatementLine[] = [...lines.values()].map(({ sum, ...line }) => {
-      totals.set(line.currency, (totals.get(line.currency) ?? new Big(0)).plus(sum));
-      return { ...line, amount: formatAmount(sum, line.currency), runs: line.runs.sort((a, b) => a.runSeq - b.runSeq) };
-    });
-    return {
-      partnerId,
-      period,
-      lines: out,
-      totals: [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, sum]) => ({ currency, amount: formatAmount(sum, currency) })),
-    };
+    return items.map((i) => ({
+      partnerId: i.partnerId as string,
+      contractId: i.contractId as string,
+      advertiserId: i.advertiserId as string,
+      chargeId: i.chargeId as string,
+      period: i.period as string,
+      runId: i.runId as string,
+      runSeq: i.runSeq as number,
+      invoiceId: i.invoiceId as string,
+      currency: i.currency as string,
+      amount: i.amount as string,
+    }));
+  }
+
+  /** A partner's payouts for a period, summed by the domain (partner-statement.ts). */
+  async listPartnerStatement(partnerId: string, period: string): Promise<PartnerStatement> {
+    if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
+    return partnerStatement({ payouts: this }, partnerId, period);
   }
 }
 

@@ -92,6 +92,9 @@ export interface Invoice {
   /** Voided invoices: the credit note issued for them, and why. */
   creditNoteId?: string;
   voidReason?: string;
+  /** Annotations a DRAFT may still change. */
+  memo?: string | null;
+  purchaseOrder?: string | null;
   createdAt: string;
   finalizedAt?: string;
   voidedAt?: string;

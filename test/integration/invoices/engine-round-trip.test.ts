@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CASES_DIR, loadCaseFiles } from '../../../scripts/lib/conformance';
-import { InvoiceRepository } from '../../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../../support/invoices';
 import { rateCase, ratePeriod } from '../../../shared/domain/billing/rate';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { parseCase } from '../../../shared/schemas/case';
@@ -26,10 +26,10 @@ const cases = [...loadCaseFiles(DEFAULT_CASES_DIR), ...loadCaseFiles(PROJECT_CAS
   .filter((c) => rateCase(c).every((r) => r.ok));
 
 const db = documentClient();
-let repo: InvoiceRepository;
+let repo: InvoicesOnTable;
 
 beforeAll(async () => {
-  repo = new InvoiceRepository(db, await freshTable(), fixedClock('2028-01-15T00:00:00Z'));
+  repo = new InvoicesOnTable(db, await freshTable(), fixedClock('2028-01-15T00:00:00Z'));
 });
 
 describe('prior runs read back from the table', () => {

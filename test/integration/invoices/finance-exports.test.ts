@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Big from 'big.js';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvoiceRepository } from '../../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../../support/invoices';
 import { invoiceKeys } from '../../../shared/adapters/dynamodb/table';
 import { FinanceExports, type ExportManifest } from '../../../shared/adapters/s3/exports';
 import { parseCsv } from '../../../shared/domain/exports/csv';
@@ -17,14 +17,14 @@ const s3 = s3Client();
 const clock = fixedClock('2027-02-10T00:00:00.000Z');
 let table: string;
 let bucket: string;
-let repo: InvoiceRepository;
+let repo: InvoicesOnTable;
 let exportsOf: FinanceExports;
 
 const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 
 beforeAll(async () => {
   [table, bucket] = await Promise.all([freshTable(), freshBucket(s3)]);
-  repo = new InvoiceRepository(db, table, clock);
+  repo = new InvoicesOnTable(db, table, clock);
   exportsOf = new FinanceExports(s3, bucket, repo, clock);
   const at = '2027-02-03T00:00:00.000Z';
   const usd = { id: 'c-usd', advertiserId: 'adv-1', currency: 'USD' };
@@ -114,7 +114,7 @@ describe('finance exports', () => {
   });
 
   it('refuses to write when the journal does not balance, and writes nothing', async () => {
-    const r = new InvoiceRepository(db, table, clock);
+    const r = new InvoicesOnTable(db, table, clock);
     const c = { id: 'c-bad', advertiserId: 'adv-1', currency: 'USD' };
     const { invoiceId } = await r.writeRunInvoice({ runId: 'r1', runSeq: 1, contract: c, rated: { ...january, period: '2027-03' }, actor: 'sys', at: '2027-04-03T00:00:00Z' });
     // A stored document whose total no longer equals its lines (corruption outside the repository).
@@ -128,7 +128,7 @@ describe('finance exports', () => {
 
 describe('ensureCurrentExport', () => {
   it('writes when the documents changed and not otherwise', async () => {
-    const r = new InvoiceRepository(db, table, clock);
+    const r = new InvoicesOnTable(db, table, clock);
     const c = { id: 'c-current', advertiserId: 'adv-1', currency: 'USD' };
     const { invoiceId } = await r.writeRunInvoice({ runId: 'r1', runSeq: 1, contract: c, rated: { ...january, period: '2027-05' }, actor: 'sys', at: '2027-06-03T00:00:00Z' });
     expect((await exportsOf.ensureCurrentExport('2027-05')).written).toBe(true);

@@ -2,7 +2,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../shared/domain/kernel/errors';
-import { InvoiceRepository, creditNoteIdFor, runInvoiceId } from '../../../shared/adapters/dynamodb/invoice-repository';
+import { InvoicesOnTable } from '../../support/invoices';
+import { creditNoteIdFor, runInvoiceId } from '../../../shared/domain/invoices/ids';
 import { invoiceKeys } from '../../../shared/adapters/dynamodb/table';
 import type { RatedPeriodInput } from '../../../shared/domain/invoices/invoice';
 import { documentClient, freshTable } from '../../support/aws';
@@ -10,12 +11,12 @@ import { contract, january, januaryRerun } from '../../unit/invoices/fixtures';
 
 const db = documentClient();
 let table: string;
-let repo: InvoiceRepository;
+let repo: InvoicesOnTable;
 const clock = fixedClock('2027-02-05T09:00:00.000Z');
 
 beforeAll(async () => {
   table = await freshTable();
-  repo = new InvoiceRepository(db, table, clock);
+  repo = new InvoicesOnTable(db, table, clock);
 });
 
 const write = (c: typeof contract, rated: RatedPeriodInput, runSeq: number, runId = `run-${runSeq}`) =>
@@ -75,7 +76,7 @@ describe('writeRunInvoice', () => {
 describe('finalizeInvoice', () => {
   it('takes gapless numbers under 20 concurrent finalizes of different invoices', async () => {
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => write(contractOf(`c-num-${i}`), january, 1).then((r) => r.invoiceId)));
-    const numbering = new InvoiceRepository(db, table, fixedClock('2031-03-01T00:00:00.000Z'));
+    const numbering = new InvoicesOnTable(db, table, fixedClock('2031-03-01T00:00:00.000Z'));
     const finalized = await Promise.all(ids.map((id) => numbering.finalizeInvoice(id, 'fin-1')));
     const numbers = finalized.map((f) => f.number!).sort();
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => `INV-2031-${String(i + 1).padStart(6, '0')}`));
@@ -89,7 +90,7 @@ describe('finalizeInvoice', () => {
 
   it('finalizes once: a second finalize is an illegal transition and takes no number', async () => {
     const { invoiceId } = await write(contractOf('c-twice'), january, 1);
-    const r = new InvoiceRepository(db, table, fixedClock('2032-01-10T00:00:00Z'));
+    const r = new InvoicesOnTable(db, table, fixedClock('2032-01-10T00:00:00Z'));
     const results = await Promise.allSettled([r.finalizeInvoice(invoiceId, 'a'), r.finalizeInvoice(invoiceId, 'b')]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     const failure = results.find((x) => x.status === 'rejected') as PromiseRejectedResult;
@@ -137,7 +138,7 @@ describe('finalizeInvoice', () => {
 
 describe('voidInvoice', () => {
   it('voids a finalized invoice and issues a finalized credit note with its own number, in one transaction', async () => {
-    const r = new InvoiceRepository(db, table, fixedClock('2033-04-01T00:00:00.000Z'));
+    const r = new InvoicesOnTable(db, table, fixedClock('2033-04-01T00:00:00.000Z'));
     const { invoiceId } = await write(contractOf('c-void'), january, 1);
     await expect(r.voidInvoice(invoiceId, 'fin', 'wrong advertiser')).rejects.toMatchObject({ code: 'illegal_transition' });
     const finalized = await r.finalizeInvoice(invoiceId, 'fin');
@@ -160,7 +161,7 @@ describe('voidInvoice', () => {
 
 describe('concurrent voids', () => {
   it('voiding each of 10 invoices twice at once: exactly one void per invoice, credit-note numbers gapless', async () => {
-    const r = new InvoiceRepository(db, table, fixedClock('2035-06-01T00:00:00.000Z'));
+    const r = new InvoicesOnTable(db, table, fixedClock('2035-06-01T00:00:00.000Z'));
     const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => write(contractOf(`c-cv-${i}`), january, 1).then((w) => w.invoiceId)));
     await Promise.all(ids.map((id) => r.finalizeInvoice(id, 'fin')));
     const results = await Promise.allSettled(ids.flatMap((id) => [r.voidInvoice(id, 'fin-a', 'dup'), r.voidInvoice(id, 'fin-b', 'dup')]));
@@ -174,7 +175,7 @@ describe('concurrent voids', () => {
 
 describe('listInvoices', () => {
   it('lists by advertiser, period and status through the indexes with cursors', async () => {
-    const r = new InvoiceRepository(db, table, fixedClock('2034-01-01T00:00:00Z'));
+    const r = new InvoicesOnTable(db, table, fixedClock('2034-01-01T00:00:00Z'));
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await write(contractOf(`c-list-${i}`, 'adv-list'), { ...january, period: '2026-11' }, 1)).invoiceId);
     await write(contractOf('c-list-other', 'adv-other'), { ...january, period: '2026-11' }, 1);

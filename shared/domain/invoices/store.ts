@@ -1,0 +1,82 @@
+/**
+ * The port the invoice use cases need; shared/adapters/dynamodb/invoice-repository.ts
+ * implements it on the table, test/unit/invoices/memory-store.ts in memory. The domain never
+ * sees DynamoDB: every change is ONE `commit`, applied whole or not at all, and a condition that
+ * no longer holds (the invoice moved, the counter moved, the run was already written) comes back
+ * as ConflictError `concurrent_update`; missing items come back as undefined.
+ */
+import type { PartnerChargePayout } from '../billing/types';
+import type { Invoice, LineFigures } from './invoice';
+import type { NumberSequence } from './numbering';
+import type { RunDocument } from './prior-runs';
+
+/** What one run invoiced for one contract and period: the marker that makes the run's write idempotent. */
+export interface RunRecord extends RunDocument {
+  invoiceId: string;
+  contractId: string;
+  advertiserId: string;
+  currency: string;
+  runId: string;
+  runSeq: number;
+  total: string;
+  lines: LineFigures[];
+  partnerPayouts: PartnerChargePayout[];
+}
+
+/** One partner's payout for one charge in one run, kept for partner statements. */
+export interface PayoutRecord {
+  partnerId: string;
+  contractId: string;
+  advertiserId: string;
+  chargeId: string;
+  period: string;
+  runId: string;
+  runSeq: number;
+  invoiceId: string;
+  currency: string;
+  amount: string;
+}
+
+/** A document number taken from a year's counter: written only if the counter still holds `previous`. */
+export interface NumberTaken {
+  sequence: NumberSequence;
+  year: number;
+  /** The counter's value as read (0: the counter does not exist yet). */
+  previous: number;
+  number: string;
+  documentId: string;
+  actor: string;
+  at: string;
+}
+
+/** Fields a status change may set; lines, totals, parties and the period are never among them. */
+export const TRANSITION_FIELDS = ['status', 'version', 'updatedAt', 'actor', 'number', 'finalizedAt', 'creditNoteId', 'voidReason', 'voidedAt'] as const;
+/** Fields a DRAFT may still change besides its lock and stamp. */
+export const ANNOTATION_FIELDS = ['memo', 'purchaseOrder'] as const;
+export type AnnotationField = (typeof ANNOTATION_FIELDS)[number];
+
+export type InvoiceChange =
+  /** A run's result: its record, its DRAFT invoice and its payout records; none may exist yet. */
+  | { kind: 'RUN_INVOICED'; run: RunRecord; invoice: Invoice; payouts: PayoutRecord[] }
+  /**
+   * A status change: `next` replaces `from` only while the stored invoice is still at `from`'s
+   * status and version; the number is taken in the same commit; a credit note, when given, must
+   * not exist yet. Only TRANSITION_FIELDS of `next` are written.
+   */
+  | { kind: 'TRANSITION'; from: Invoice; next: Invoice; numberTaken: NumberTaken; creditNote?: Invoice }
+  /** A DRAFT's annotations: written only while the stored invoice is still a DRAFT at `from`'s version. */
+  | { kind: 'ANNOTATION'; from: Invoice; next: Invoice; fields: AnnotationField[] };
+
+export interface InvoiceStore {
+  getInvoice(id: string): Promise<Invoice | undefined>;
+  getRunRecord(contractId: string, period: string, runSeq: number): Promise<RunRecord | undefined>;
+  /** The last number taken in a sequence and year (0 when none). */
+  readCounter(sequence: NumberSequence, year: number): Promise<number>;
+  /** Writes the whole change or nothing; ConflictError `concurrent_update` when a condition fails. */
+  commit(change: InvoiceChange): Promise<void>;
+}
+
+/** The payout records of one partner and period, for statements. */
+export interface PayoutLookup {
+  listPartnerPayouts(partnerId: string, period: string): Promise<PayoutRecord[]>;
+}

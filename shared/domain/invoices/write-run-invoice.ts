@@ -1,0 +1,77 @@
+/**
+ * Persists one contract's result of a run: its DRAFT invoice (INVOICE, or ADJUSTMENT for a
+ * re-run), the run record and the partner payout records, in ONE commit that requires none of
+ * them to exist. Idempotent on (contract, period, runSeq): a second call writes nothing and
+ * returns the same invoice id. A re-run with no change still records its (empty) ADJUSTMENT
+ * invoice, so every run of a period leaves a trace.
+ */
+import { ConflictError } from '../kernel/errors';
+import { buildRunInvoice, lineFigures, type InvoiceKind, type RunInvoiceInput } from './invoice';
+import { runInvoiceId } from './ids';
+import type { InvoiceStore, PayoutRecord, RunRecord } from './store';
+
+/** The invoice's id is derived (runInvoiceId), never given. */
+export type WriteRunInvoiceInput = Omit<RunInvoiceInput, 'id'>;
+
+export interface WriteRunInvoiceResult {
+  invoiceId: string;
+  /** False when the run's invoice already existed: nothing was written. */
+  created: boolean;
+  kind: InvoiceKind;
+  currency: string;
+  total: string;
+}
+
+function replayed(record: RunRecord, input: WriteRunInvoiceInput): WriteRunInvoiceResult {
+  if (record.runId !== input.runId) {
+    throw new ConflictError(
+      `run ${input.runSeq} of ${input.rated.period} for contract ${input.contract.id} was already invoiced by run ${record.runId}`,
+      'run_already_invoiced',
+    );
+  }
+  return { invoiceId: record.invoiceId, created: false, kind: record.kind, currency: record.currency, total: record.total };
+}
+
+export async function writeRunInvoice(deps: { store: InvoiceStore }, input: WriteRunInvoiceInput): Promise<WriteRunInvoiceResult> {
+  const { store } = deps;
+  const period = input.rated.period;
+  const existing = await store.getRunRecord(input.contract.id, period, input.runSeq);
+  if (existing) return replayed(existing, input);
+
+  const invoice = buildRunInvoice({ ...input, id: runInvoiceId(input.contract.id, period, input.runSeq) });
+  const run: RunRecord = {
+    invoiceId: invoice.id,
+    contractId: invoice.contractId,
+    advertiserId: invoice.advertiserId,
+    currency: invoice.currency,
+    period,
+    runId: input.runId,
+    runSeq: input.runSeq,
+    kind: invoice.kind,
+    total: invoice.total,
+    lines: invoice.lines.map(lineFigures),
+    partnerPayouts: invoice.partnerPayouts,
+  };
+  const payouts: PayoutRecord[] = invoice.partnerPayouts.map((p) => ({
+    partnerId: p.partnerId,
+    contractId: invoice.contractId,
+    advertiserId: invoice.advertiserId,
+    chargeId: p.chargeId,
+    period,
+    runId: input.runId,
+    runSeq: input.runSeq,
+    invoiceId: invoice.id,
+    currency: invoice.currency,
+    amount: p.amount,
+  }));
+  try {
+    await store.commit({ kind: 'RUN_INVOICED', run, invoice, payouts });
+  } catch (error) {
+    if (!(error instanceof ConflictError) || error.code !== 'concurrent_update') throw error;
+    // A concurrent execution of the same step won: its record is the result.
+    const winner = await store.getRunRecord(input.contract.id, period, input.runSeq);
+    if (!winner) throw new ConflictError(`the invoice of contract ${input.contract.id} ${period} run ${input.runSeq} is being written concurrently`, 'concurrent_write', { cause: error });
+    return replayed(winner, input);
+  }
+  return { invoiceId: invoice.id, created: true, kind: invoice.kind, currency: invoice.currency, total: invoice.total };
+}
