@@ -15,6 +15,7 @@ import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repo
 import { recordPk, toAuditChange } from '../../shared/adapters/dynamodb/audit-stream';
 import { S3AuditArchive } from '../../shared/adapters/s3/audit-archive';
 import type { AuditChange } from '../../shared/domain/audit/entry';
+import type { AuditImageStore } from '../../shared/domain/audit/images';
 import type { AuditArchive, AuditChainWriter } from '../../shared/domain/audit/ports';
 import { recordChange } from '../../shared/domain/audit/record-change';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
@@ -26,6 +27,8 @@ import { logger as sharedLogger, metrics as sharedMetrics, MetricUnit } from '..
 export interface AuditHandlerDeps {
   repository: AuditChainWriter;
   archive: AuditArchive;
+  /** Where images too big for an entry's item go (the archive bucket in production). */
+  images?: AuditImageStore;
   clock: Clock;
   logger?: Logger;
   /** Where the audit lag goes; the container's metrics by default (flushed after each batch). */
@@ -54,7 +57,7 @@ export function auditLagMs(record: DynamoDBRecord, now: Date): number | undefine
 export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
   const logger = deps.logger ?? sharedLogger;
   const metrics = deps.metrics ?? sharedMetrics;
-  const recordDeps = { writer: deps.repository, archive: deps.archive, clock: deps.clock };
+  const recordDeps = { writer: deps.repository, archive: deps.archive, images: deps.images, clock: deps.clock };
 
   return async (event, context) => {
     // Per invocation: the items and aggregates that already have a failed record in this batch.
@@ -124,9 +127,11 @@ let production: AuditStreamHandler | undefined;
 export const handler: AuditStreamHandler = (event, context) => {
   if (!production) {
     const { TABLE_NAME, AUDIT_ARCHIVE_BUCKET } = config();
+    const archive = new S3AuditArchive(s3(), AUDIT_ARCHIVE_BUCKET);
     production = makeAuditHandler({
       repository: new DynamoAuditRepository(dynamo(), TABLE_NAME),
-      archive: new S3AuditArchive(s3(), AUDIT_ARCHIVE_BUCKET),
+      archive,
+      images: archive,
       clock: systemClock,
     });
   }

@@ -12,7 +12,7 @@ import { draftAmendment } from '../../shared/domain/contracts/draft-amendment';
 import { draftRenewal } from '../../shared/domain/contracts/draft-renewal';
 import { draftTermination } from '../../shared/domain/contracts/draft-termination';
 import { findVersion } from '../../shared/domain/contracts/aggregate';
-import { auditAggregate } from '../../shared/domain/audit/entry';
+import { auditAggregate, toAuditTrailItem } from '../../shared/domain/audit/entry';
 import { assertKnownPartners, termsPartnerReferences } from '../../shared/domain/directory/known-partners';
 import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
@@ -106,7 +106,7 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
     return {
       status: 200,
       body: {
-        items: page.items.map(({ seq, at, actor, action, before, after, hash, prevHash }) => ({ seq, at, actor, action, before, after, hash, prevHash })),
+        items: page.items.map(toAuditTrailItem),
         nextCursor: page.cursor ?? null,
       },
     };

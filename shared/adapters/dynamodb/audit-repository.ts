@@ -14,7 +14,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson, type JsonValue } from '../../domain/audit/canonical-json';
 import { emptyHead, sealEntry, type ChainHead } from '../../domain/audit/chain';
-import type { AuditAction, AuditDraft, AuditEntry, AuditImage } from '../../domain/audit/entry';
+import type { AuditAction, AuditDraft, AuditEntry, AuditImage, ImageRef } from '../../domain/audit/entry';
 import { AppendOutcome, type AppendResult, type AuditChainReader, type AuditChainWriter, type EntryPageRequest, type Page, type PageRequest } from '../../domain/audit/ports';
 import { ConflictError, DomainError, ErrorKind, ValidationError } from '../../domain/kernel/errors';
 import { INDEXES, keys } from './table';
@@ -92,8 +92,17 @@ function asString(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** An external image's reference, when the item has one; kept as read so an edit breaks the hash. */
+function imageRefOf(value: unknown): ImageRef | undefined {
+  if (value === undefined) return undefined;
+  const ref = (value ?? {}) as { key?: unknown; sha256?: unknown; bytes?: unknown };
+  return { key: asString(ref.key), sha256: asString(ref.sha256), bytes: typeof ref.bytes === 'number' ? ref.bytes : Number.NaN };
+}
+
 export function entryFromItem(item: Record<string, unknown>): AuditEntry {
   const key = (item.entityKey ?? {}) as { pk?: unknown; sk?: unknown };
+  const beforeImage = imageRefOf(item.beforeImage);
+  const afterImage = imageRefOf(item.afterImage);
   return {
     aggregate: asString(item.aggregate),
     seq: typeof item.seq === 'number' ? item.seq : Number.NaN,
@@ -104,6 +113,8 @@ export function entryFromItem(item: Record<string, unknown>): AuditEntry {
     entityKey: { pk: asString(key.pk), sk: asString(key.sk) },
     before: parseImage(item.before),
     after: parseImage(item.after),
+    ...(beforeImage && { beforeImage }),
+    ...(afterImage && { afterImage }),
     eventId: asString(item.eventId),
     prevHash: asString(item.prevHash),
     hash: asString(item.hash),
@@ -122,6 +133,8 @@ function entryItem(entry: AuditEntry): Record<string, unknown> {
     entityKey: entry.entityKey,
     before: canonicalJson(entry.before as JsonValue),
     after: canonicalJson(entry.after as JsonValue),
+    ...(entry.beforeImage && { beforeImage: entry.beforeImage }),
+    ...(entry.afterImage && { afterImage: entry.afterImage }),
     eventId: entry.eventId,
     prevHash: entry.prevHash,
     hash: entry.hash,

@@ -37,6 +37,20 @@ export const BreakReason = {
   HEAD_MISMATCH: 'head_mismatch',
   /** An archived digest named an entry (seq and hash) that the chain no longer has. */
   DIGEST_MISMATCH: 'digest_mismatch',
+  /** The entry references an external image whose object is gone. */
+  IMAGE_MISSING: 'image_missing',
+  /** The entry references an external image whose object's sha256 (or size) is not the entry's. */
+  IMAGE_MISMATCH: 'image_mismatch',
+  /** The table's entry differs from the entry as first archived: edited, or moved to another seq. */
+  ARCHIVE_MISMATCH: 'archive_mismatch',
+  /** An archived entry is not in the table. */
+  MISSING_FROM_TABLE: 'missing_from_table',
+  /** A table entry has no archived object. */
+  NOT_ARCHIVED: 'not_archived',
+  /** The entry's archive object has more than one version: something wrote over it. */
+  ARCHIVE_OVERWRITTEN: 'archive_overwritten',
+  /** The archive holds entries of an aggregate the table has no chain for (seq = last archived). */
+  CHAIN_DELETED: 'chain_deleted',
 } as const;
 export type BreakReason = (typeof BreakReason)[keyof typeof BreakReason];
 

@@ -47,6 +47,16 @@ export interface AuditChange {
   removedByTtl?: boolean;
 }
 
+/**
+ * An image kept outside the entry because it did not fit in the entry's item (images.ts):
+ * where it is stored, and the sha256 and UTF-8 length of its canonical JSON.
+ */
+export interface ImageRef {
+  key: string;
+  sha256: string;
+  bytes: number;
+}
+
 /** An entry's content before it has a place in a chain. */
 export interface AuditDraft {
   aggregate: string;
@@ -55,8 +65,12 @@ export interface AuditDraft {
   action: AuditAction;
   entityType: string;
   entityKey: { pk: string; sk: string };
+  /** null when the item did not exist, or when the image is external (`beforeImage`). */
   before: AuditImage | null;
   after: AuditImage | null;
+  /** Set only for an external image; absent otherwise, so it takes no part in the hash. */
+  beforeImage?: ImageRef;
+  afterImage?: ImageRef;
   eventId: string;
 }
 
@@ -67,7 +81,7 @@ export interface AuditEntry extends AuditDraft {
   hash: string;
 }
 
-/** An entry as GET /v1/contracts/{id}/audit returns it. */
+/** An entry as GET /v1/contracts/{id}/audit returns it (an external image by its reference). */
 export interface AuditTrailItem {
   seq: number;
   at: string;
@@ -75,6 +89,8 @@ export interface AuditTrailItem {
   action: AuditAction;
   before: AuditImage | null;
   after: AuditImage | null;
+  beforeImage?: ImageRef;
+  afterImage?: ImageRef;
   hash: string;
   prevHash: string;
 }
@@ -175,6 +191,6 @@ export function describeChange(change: AuditChange, clock: Clock): AuditDraft {
 }
 
 export function toAuditTrailItem(entry: AuditEntry): AuditTrailItem {
-  const { seq, at, actor, action, before, after, hash, prevHash } = entry;
-  return { seq, at, actor, action, before, after, hash, prevHash };
+  const { seq, at, actor, action, before, after, beforeImage, afterImage, hash, prevHash } = entry;
+  return { seq, at, actor, action, before, after, ...(beforeImage && { beforeImage }), ...(afterImage && { afterImage }), hash, prevHash };
 }

@@ -62,3 +62,19 @@ export interface AuditArchive {
   putEntry(entry: AuditEntry): Promise<void>;
   putDigest(digest: ChainDigest): Promise<void>;
 }
+
+/** An entry object as the archive holds it: its text as first written, and its version count when known. */
+export interface ArchivedEntry {
+  text: string;
+  /** How many object versions the key has (1 when never overwritten); undefined where the store cannot tell. */
+  versions?: number;
+}
+
+/** The archive as the verifier reads it. */
+export interface AuditArchiveReader {
+  listArchivedAggregates(page?: PageRequest): Promise<Page<string>>;
+  /** Seqs of one aggregate's archived entries, ascending. */
+  listArchivedSeqs(aggregate: string, page?: PageRequest): Promise<Page<number>>;
+  /** The entry as first archived (its oldest version), or undefined when there is none. */
+  readArchivedEntry(aggregate: string, seq: number): Promise<ArchivedEntry | undefined>;
+}

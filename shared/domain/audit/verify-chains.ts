@@ -2,7 +2,9 @@
  * Walks every chain through the reader (paged, never a full scan), recomputes every hash and
  * compares each chain's end with its head.
  */
-import { ChainVerifier, type ChainBreak, type ChainHead } from './chain';
+import { BreakReason, ChainVerifier, type ChainBreak, type ChainHead } from './chain';
+import type { AuditEntry } from './entry';
+import { checkImages, ImageProblem, type AuditImageReader } from './images';
 import type { AuditChainReader } from './ports';
 
 export interface BrokenChain {
@@ -20,6 +22,8 @@ export interface VerifyAllChainsOptions {
   pageSize?: number;
   /** Called as each broken chain is found, e.g. to print it while the walk goes on. */
   onBroken?: (chain: BrokenChain) => void;
+  /** Where external images are read to check their sha256; without it they are not checked. */
+  images?: AuditImageReader;
 }
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -31,21 +35,36 @@ const MAX_CATCH_UP_ROUNDS = 3;
  * entries: if the chain grew meanwhile, the new entries are read too, so a live system does
  * not show a false gap; what the entries and the head finally disagree on is a break.
  */
-export async function verifyOneChain(reader: AuditChainReader, listed: ChainHead, pageSize = DEFAULT_PAGE_SIZE): Promise<ChainBreak[]> {
+export async function verifyOneChain(
+  reader: AuditChainReader,
+  listed: ChainHead,
+  pageSize = DEFAULT_PAGE_SIZE,
+  images?: AuditImageReader,
+): Promise<ChainBreak[]> {
   const verifier = new ChainVerifier();
+  const imageBreaks: ChainBreak[] = [];
+  const checkEntryImages = async (entry: AuditEntry) => {
+    if (!images) return;
+    for (const { problem } of await checkImages(entry, images)) {
+      imageBreaks.push({ seq: entry.seq, reason: problem === ImageProblem.MISSING ? BreakReason.IMAGE_MISSING : BreakReason.IMAGE_MISMATCH });
+    }
+  };
   let head = listed;
   for (let round = 0; round <= MAX_CATCH_UP_ROUNDS; round += 1) {
     let cursor: string | undefined;
     const afterSeq = verifier.lastSeq;
     do {
       const page = await reader.listEntries(listed.aggregate, cursor ? { limit: pageSize, cursor } : { limit: pageSize, afterSeq });
-      for (const entry of page.items) verifier.push(entry);
+      for (const entry of page.items) {
+        verifier.push(entry);
+        await checkEntryImages(entry);
+      }
       cursor = page.cursor;
     } while (cursor);
     head = (await reader.readHead(listed.aggregate)) ?? listed;
     if (verifier.breaks.length > 0 || head.lastSeq <= verifier.lastSeq) break;
   }
-  return verifier.finish(head).breaks;
+  return [...verifier.finish(head).breaks, ...imageBreaks];
 }
 
 export async function verifyAllChains(reader: AuditChainReader, options: VerifyAllChainsOptions = {}): Promise<ChainsVerification> {
@@ -56,7 +75,7 @@ export async function verifyAllChains(reader: AuditChainReader, options: VerifyA
   do {
     const page = await reader.listAggregates({ limit: pageSize, cursor });
     for (const head of page.items) {
-      const breaks = await verifyOneChain(reader, head, pageSize);
+      const breaks = await verifyOneChain(reader, head, pageSize, options.images);
       chainsVerified += 1;
       if (breaks.length > 0) {
         const chain = { aggregate: head.aggregate, breaks };

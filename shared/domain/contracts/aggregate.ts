@@ -9,6 +9,7 @@ import { validateVersionTerms } from '../terms/validate';
 import type { Contract, ContractAggregate, ContractVersion } from './model';
 import { OPEN_VERSION_STATUSES } from './status';
 import type { ContractStore } from './store';
+import { assertTermsSize } from './terms-size';
 
 export async function loadAggregate(store: ContractStore, contractId: string): Promise<ContractAggregate> {
   const aggregate = await store.get(contractId);
@@ -38,6 +39,7 @@ export const nextVersionNumber = (aggregate: ContractAggregate): number => Math.
 
 /** Validates terms against the contract currency; paths are those of the request body. */
 export function assertValidTerms(terms: VersionTerms, currency: string, prefix = 'terms'): void {
+  assertTermsSize(terms, prefix);
   const details = validateVersionTerms(terms, currency, prefix);
   if (details.length > 0) throw new ValidationError('the terms are not valid', details);
 }

@@ -7,6 +7,7 @@ import { newDraftVersion } from './draft-version';
 import type { Contract, ContractAggregate } from './model';
 import { ContractStatus, VersionKind } from './status';
 import type { AdvertiserLookup, ContractStore, IdGenerator } from './store';
+import { assertTermsSize } from './terms-size';
 
 export interface CreateContractInput
   extends Pick<Contract, 'advertiserId' | 'name' | 'currency' | 'timezone' | 'startDate' | 'endDate' | 'rounding' | 'autoRenew' | 'poNumber'> {
@@ -24,6 +25,7 @@ export interface CreateContractDeps {
 const toBodyPath = (detail: ErrorDetail): ErrorDetail => ({ ...detail, path: detail.path.replace(/^versions\.0(\.|$)/, 'terms$1').replace(/\.$/, '') });
 
 export async function createContract(deps: CreateContractDeps, input: CreateContractInput, actor: string): Promise<ContractAggregate> {
+  assertTermsSize(input.terms);
   const { effectiveFrom = input.startDate, ...terms } = input.terms;
   const details = validateContractTerms({
     currency: input.currency,

@@ -84,7 +84,7 @@ export class IdempotencyMismatchError extends DomainError {
 
 export class TooLargeError extends DomainError {
   override readonly name: string = 'TooLargeError';
-  constructor(message: string) {
-    super(ErrorKind.TOO_LARGE, 'payload_too_large', message);
+  constructor(message: string, details: ErrorDetail[] = [], code = 'payload_too_large') {
+    super(ErrorKind.TOO_LARGE, code, message, details);
   }
 }

@@ -113,6 +113,15 @@ export const ContractResponse = z
   })
   .openapi('Contract');
 
+/** An image too big for its entry, kept in the audit archive: `before`/`after` is then null. */
+const AuditImageRef = z
+  .object({
+    key: z.string().describe('object key in the audit archive bucket'),
+    sha256: z.string().describe('sha256 (hex) of the object, which is the image as canonical JSON'),
+    bytes: z.number().int(),
+  })
+  .openapi('AuditImageRef');
+
 export const AuditEntrySchema = z
   .object({
     seq: z.number().int(),
@@ -121,6 +130,8 @@ export const AuditEntrySchema = z
     action: z.string(),
     before: z.unknown(),
     after: z.unknown(),
+    beforeImage: AuditImageRef.optional(),
+    afterImage: AuditImageRef.optional(),
     hash: z.string(),
     prevHash: z.string().nullable(),
   })
