@@ -4,7 +4,7 @@
  *   npm run --silent token -- --sub adv-user --roles advertiser --advertiser ADV123 --expires 1h
  */
 import { parseArgs } from 'node:util';
-import { ALL_ROLES, Role } from '../functions/http/routes';
+import { ALL_ROLES, Role } from '../shared/schemas/api/routes';
 import { mintDevToken } from './lib/dev-auth';
 
 const USAGE = 'usage: npm run --silent token -- --sub ID --roles ROLE[,ROLE...] [--advertiser ADVERTISER_ID] [--expires 8h]';

@@ -22,10 +22,11 @@
  * });
  * ```
  *
- * An operation (shared/schemas/api/operation.ts) holds the zod schemas of body, query and path
- * plus the documented responses; the same object feeds validation here and the OpenAPI document.
- * Every route of the group in ROUTES (routes.ts) must be declared, and nothing else: defineGroup
- * throws at cold start otherwise. The middlewares (middlewares.ts) then give each route:
+ * Each route is declared once (shared/schemas/api/operation.ts): method and path (its key), group,
+ * roles, summary, the zod schemas of body, query and path, and the documented responses. The
+ * group's dispatch map is built here from the declarations of its group (ROUTES, derived from
+ * them) joined with the handlers: every declared route of the group must have a handler bound to
+ * its own declaration, and nothing else; defineGroup throws at cold start otherwise. The middlewares (middlewares.ts) then give each route:
  * a trace, the API metrics (requests, 5xx) flushed as EMF, request/correlation ids and logger context; 413 over 1 MiB; 401/403 from the JWT claims and the
  * route's roles; 400 `invalid_json`; 400 `validation_failed` with field paths (strict bodies, so
  * unknown fields such as `status` are rejected); Idempotency-Key on every POST; and one error
@@ -60,7 +61,7 @@ import {
   validate,
   type HttpResult,
 } from './middlewares';
-import { routeKey, routesOf, type FunctionGroup, type RouteDef } from './routes';
+import { declarationOf, routeKey, routesOf, type FunctionGroup, type RouteDef } from './routes';
 import { logger } from './logger';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -118,9 +119,12 @@ export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSp
   const defs = routesOf(group);
   const table = new Map<string, { def: RouteDef; op: Operation; handle: RouteSpec['handle'] }>();
   for (const def of defs) {
-    const spec = routes[routeKey(def)];
-    if (!spec) throw new Error(`group ${group}: route ${routeKey(def)} has no handler`);
-    table.set(routeKey(def), { def, op: spec.op, handle: spec.handle });
+    const key = routeKey(def);
+    const spec = routes[key];
+    if (!spec) throw new Error(`group ${group}: route ${key} has no handler`);
+    const declared = declarationOf(key)!;
+    if (spec.op !== declared) throw new Error(`group ${group}: the handler of ${key} is bound to another route's declaration`);
+    table.set(key, { def, op: declared, handle: spec.handle });
   }
   const extra = Object.keys(routes).filter((key) => !table.has(key));
   if (extra.length > 0) throw new Error(`group ${group}: ${extra.join(', ')} not in the route table`);

@@ -17,7 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FunctionGroup, ROUTES, type RouteDef, routeKey } from '../../functions/http/routes';
+import { FunctionGroup, ROUTES, type RouteDef, routeKey } from '../../shared/schemas/api/routes';
 import type { DataBuckets } from '../stacks/stateful-stack';
 import type { JwtIssuerSettings } from './identity';
 import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';

@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES, routeKey, type HttpMethod, type RouteDef } from '../../functions/http/routes';
+import { ROUTES, routeKey, type HttpMethod, type RouteDef } from '../../shared/schemas/api/routes';
 import { verifyDevToken } from './dev-auth';
 import { lambdaContext } from './lambda-context';
 

@@ -3,7 +3,9 @@ import '../zod-openapi';
 import * as z from 'zod';
 import { isPeriod } from '../../domain/kernel/calendar';
 import { Id } from '../terms';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { FINANCE } = Role;
 
 export const Period = z.string().refine(isPeriod, 'must be a period YYYY-MM').openapi({ example: '2027-01' });
 
@@ -38,12 +40,18 @@ export const BillingRunSchema = z
 
 export const BILLING_RUN_OPERATIONS = {
   'POST /v1/billing-runs': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: 'Start a billing run',
     body: StartBillingRunBody,
     responses: { 202: StartedBillingRunSchema },
     errors: [409],
     description: 'Starts the billing run of a period. One run per period at a time (409 while one is RUNNING). A later run of a period invoices only the differences (ADJUSTMENT lines).',
   }),
   'GET /v1/billing-runs/{id}': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: 'Billing run status and progress',
     params: z.object({ id: Id }),
     responses: { 200: BillingRunSchema },
     errors: [404],

@@ -7,7 +7,9 @@ import '../zod-openapi';
 import * as z from 'zod';
 import { Day, Id, PercentString, VersionTermsSchema } from '../terms';
 import { IdParams, ListQuery, page } from './common';
-import { operation, type Operations } from './operation';
+import { ALL_ROLES, FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADMIN, APPROVER, FINANCE, OPS } = Role;
 
 const CONTRACT_STATUSES = ['DRAFT', 'PENDING_APPROVAL', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
 const VERSION_STATUSES = ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'SUPERSEDED'] as const;
@@ -138,14 +140,70 @@ export const AuditEntrySchema = z
   .openapi('AuditEntry');
 
 export const CONTRACT_OPERATIONS = {
-  'POST /v1/contracts': operation({ body: CreateContractBody, responses: { 201: ContractResponse } }),
-  'GET /v1/contracts': operation({ query: ContractListQuery, responses: { 200: page(ContractSummary) } }),
-  'GET /v1/contracts/{id}': operation({ params: IdParams, responses: { 200: ContractResponse }, errors: [404] }),
-  'GET /v1/contracts/{id}/versions/{n}': operation({ params: VersionParams, responses: { 200: VersionResponse }, errors: [404] }),
-  'PUT /v1/contracts/{id}/versions/{n}': operation({ params: VersionParams, body: UpdateVersionBody, responses: { 200: VersionResponse }, errors: [404, 409], ifMatch: 'required' }),
-  'POST /v1/contracts/{id}/amendments': operation({ params: IdParams, body: AmendmentBody, responses: { 201: VersionResponse }, errors: [404], ifMatch: 'optional' }),
-  'POST /v1/contracts/{id}/renewals': operation({ params: IdParams, body: RenewalBody, responses: { 201: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'POST /v1/contracts': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: 'Create a contract with its first draft version',
+    body: CreateContractBody,
+    responses: { 201: ContractResponse },
+  }),
+  'GET /v1/contracts': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [...ALL_ROLES],
+    summary: 'List contracts',
+    query: ContractListQuery,
+    responses: { 200: page(ContractSummary) },
+  }),
+  'GET /v1/contracts/{id}': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [...ALL_ROLES],
+    summary: 'Read a contract, its versions and the version in effect today',
+    params: IdParams,
+    responses: { 200: ContractResponse },
+    errors: [404],
+  }),
+  'GET /v1/contracts/{id}/versions/{n}': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [...ALL_ROLES],
+    summary: 'Read one version with its terms and approvals',
+    params: VersionParams,
+    responses: { 200: VersionResponse },
+    errors: [404],
+  }),
+  'PUT /v1/contracts/{id}/versions/{n}': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: "Replace a draft version's terms",
+    params: VersionParams,
+    body: UpdateVersionBody,
+    responses: { 200: VersionResponse },
+    errors: [404, 409],
+    ifMatch: 'required',
+  }),
+  'POST /v1/contracts/{id}/amendments': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: 'Draft an amendment version',
+    params: IdParams,
+    body: AmendmentBody,
+    responses: { 201: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+  }),
+  'POST /v1/contracts/{id}/renewals': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: 'Draft a renewal version',
+    params: IdParams,
+    body: RenewalBody,
+    responses: { 201: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+  }),
   'POST /v1/contracts/{id}/termination': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: 'Draft a termination',
     params: IdParams,
     body: TerminationBody,
     responses: { 201: VersionResponse },
@@ -153,9 +211,29 @@ export const CONTRACT_OPERATIONS = {
     ifMatch: 'optional',
     description: 'Drafts a TERMINATION version; once approved the contract ends on effectiveDate.',
   }),
-  'GET /v1/contracts/{id}/audit': operation({ params: IdParams, query: ListQuery, responses: { 200: page(AuditEntrySchema) }, errors: [404] }),
-  'POST /v1/contracts/{id}/versions/{n}/submit': operation({ params: VersionParams, body: SubmitBody, responses: { 200: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'GET /v1/contracts/{id}/audit': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS, FINANCE, ADMIN],
+    summary: "The contract's audit trail",
+    params: IdParams,
+    query: ListQuery,
+    responses: { 200: page(AuditEntrySchema) },
+    errors: [404],
+  }),
+  'POST /v1/contracts/{id}/versions/{n}/submit': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [OPS],
+    summary: 'Submit a draft for approval',
+    params: VersionParams,
+    body: SubmitBody,
+    responses: { 200: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+  }),
   'POST /v1/contracts/{id}/versions/{n}/approve': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [APPROVER, FINANCE],
+    summary: 'Approve a version',
     params: VersionParams,
     body: ApproveBody,
     responses: { 200: VersionResponse },
@@ -163,5 +241,14 @@ export const CONTRACT_OPERATIONS = {
     ifMatch: 'optional',
     description: 'Records an approval; the version becomes APPROVED once the approval policy is met. Authors answer 403 `author_cannot_approve`, a second approval by the same person 409 `already_approved`.',
   }),
-  'POST /v1/contracts/{id}/versions/{n}/reject': operation({ params: VersionParams, body: RejectBody, responses: { 200: VersionResponse }, errors: [404], ifMatch: 'optional' }),
+  'POST /v1/contracts/{id}/versions/{n}/reject': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [APPROVER, FINANCE],
+    summary: 'Reject a version',
+    params: VersionParams,
+    body: RejectBody,
+    responses: { 200: VersionResponse },
+    errors: [404],
+    ifMatch: 'optional',
+  }),
 } as const satisfies Operations;

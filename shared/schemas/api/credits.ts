@@ -8,7 +8,9 @@ import * as z from 'zod';
 import { CREDIT_REASONS } from '../../domain/credits/model';
 import { Id, MoneyString } from '../terms';
 import { IdParams, ListQuery, page } from './common';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADVERTISER, APPROVER, FINANCE, OPS } = Role;
 
 const CreditPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM').openapi({ example: '2027-03' });
 const CreditStatusSchema = z.enum(['PENDING_APPROVAL', 'APPROVED', 'REJECTED']);
@@ -49,14 +51,28 @@ export const CreditListQuery = ListQuery.extend({ status: CreditStatusSchema.opt
 
 export const CREDIT_OPERATIONS = {
   'POST /v1/contracts/{id}/credits': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS],
+    summary: 'Create a credit (make-good) pending approval',
     params: IdParams,
     body: CreateCreditBody,
     responses: { 201: CreditSchema },
     errors: [404],
     description: 'Creates a credit PENDING_APPROVAL. 400 when the period is outside the contract term or the amount is not positive money of the currency.',
   }),
-  'GET /v1/contracts/{id}/credits': operation({ params: IdParams, query: CreditListQuery, responses: { 200: page(CreditSchema) }, errors: [404] }),
+  'GET /v1/contracts/{id}/credits': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS, FINANCE, APPROVER, ADVERTISER],
+    summary: "A contract's credits with their status",
+    params: IdParams,
+    query: CreditListQuery,
+    responses: { 200: page(CreditSchema) },
+    errors: [404],
+  }),
   'POST /v1/contracts/{id}/credits/{creditId}/approve': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [APPROVER, FINANCE],
+    summary: 'Approve a credit',
     params: CreditParams,
     body: ApproveCreditBody,
     responses: { 200: CreditSchema },
@@ -66,6 +82,9 @@ export const CREDIT_OPERATIONS = {
       'Records an approval; the credit becomes APPROVED (recordedAt = now) once the approval policy is met: one approval, or at or above the currency threshold two by different people, one of them finance. The author answers 403 `author_cannot_approve`; a credit no longer pending 409 `illegal_transition`; a second approval by the same person 409 `already_approved`.',
   }),
   'POST /v1/contracts/{id}/credits/{creditId}/reject': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [APPROVER, FINANCE],
+    summary: 'Reject a credit',
     params: CreditParams,
     body: RejectCreditBody,
     responses: { 200: CreditSchema },

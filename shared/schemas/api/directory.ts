@@ -4,7 +4,9 @@ import * as z from 'zod';
 import { isCountryCode } from '../../domain/kernel/countries';
 import { Id, PercentString } from '../terms';
 import { IdParams, ListQuery, page } from './common';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADMIN, ADVERTISER, FINANCE, OPS } = Role;
 
 const Name = z.string().trim().min(1).max(200);
 const Line = z.string().trim().min(1).max(200);
@@ -82,14 +84,33 @@ export const AdvertiserListQuery = ListQuery.extend({ name: z.string().trim().mi
 export const PartnerListQuery = ListQuery.extend({ name: z.string().trim().min(1).max(200).optional() });
 
 export const DIRECTORY_OPERATIONS = {
-  'POST /v1/advertisers': operation({ body: CreateAdvertiserBody, responses: { 201: AdvertiserSchema } }),
+  'POST /v1/advertisers': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, ADMIN],
+    summary: 'Create an advertiser',
+    body: CreateAdvertiserBody,
+    responses: { 201: AdvertiserSchema },
+  }),
   'GET /v1/advertisers': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, FINANCE, ADMIN],
+    summary: 'List advertisers',
     query: AdvertiserListQuery,
     responses: { 200: page(AdvertiserSchema) },
     description: 'Advertisers by name; `name` filters by a case-insensitive name prefix, `currency` by billing currency.',
   }),
-  'GET /v1/advertisers/{id}': operation({ params: IdParams, responses: { 200: AdvertiserSchema }, errors: [404] }),
+  'GET /v1/advertisers/{id}': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, FINANCE, ADMIN, ADVERTISER],
+    summary: 'Read an advertiser',
+    params: IdParams,
+    responses: { 200: AdvertiserSchema },
+    errors: [404],
+  }),
   'PUT /v1/advertisers/{id}': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, ADMIN],
+    summary: "Replace an advertiser's name, time zone and billing profile",
     params: IdParams,
     body: UpdateAdvertiserBody,
     responses: { 200: AdvertiserSchema },
@@ -97,12 +118,37 @@ export const DIRECTORY_OPERATIONS = {
     ifMatch: 'required',
     description: "Replaces the advertiser's name, time zone and billing profile. The billing currency cannot change (400).",
   }),
-  'POST /v1/partners': operation({ body: CreatePartnerBody, responses: { 201: PartnerSchema } }),
+  'POST /v1/partners': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, ADMIN],
+    summary: 'Create a partner',
+    body: CreatePartnerBody,
+    responses: { 201: PartnerSchema },
+  }),
   'GET /v1/partners': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, FINANCE, ADMIN],
+    summary: 'List partners',
     query: PartnerListQuery,
     responses: { 200: page(PartnerSchema) },
     description: 'Partners by name; `name` filters by a case-insensitive name prefix.',
   }),
-  'GET /v1/partners/{id}': operation({ params: IdParams, responses: { 200: PartnerSchema }, errors: [404] }),
-  'PUT /v1/partners/{id}': operation({ params: IdParams, body: UpdatePartnerBody, responses: { 200: PartnerSchema }, errors: [404], ifMatch: 'required' }),
+  'GET /v1/partners/{id}': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, FINANCE, ADMIN],
+    summary: 'Read a partner',
+    params: IdParams,
+    responses: { 200: PartnerSchema },
+    errors: [404],
+  }),
+  'PUT /v1/partners/{id}': operation({
+    group: FunctionGroup.DIRECTORY,
+    roles: [OPS, ADMIN],
+    summary: "Rename a partner",
+    params: IdParams,
+    body: UpdatePartnerBody,
+    responses: { 200: PartnerSchema },
+    errors: [404],
+    ifMatch: 'required',
+  }),
 } as const satisfies Operations;

@@ -4,7 +4,9 @@ import * as z from 'zod';
 import { ContractTermsSchema, Instant, UsageSchema } from '../terms';
 import { IdParams } from './common';
 import { InvoicePeriod } from './invoices';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { FINANCE, OPS } = Role;
 
 export const QuoteBody = z
   .strictObject({
@@ -77,17 +79,26 @@ export const PartnerStatementSchema = z
 
 export const FINANCE_OPERATIONS = {
   'POST /v1/quotes': operation({
+    group: FunctionGroup.BILLING,
+    roles: [OPS, FINANCE],
+    summary: 'Rate a case without storing anything',
     body: QuoteBody,
     responses: { 200: QuoteSchema },
     description: "Rates a case with the billing engine and returns each run's invoice. Nothing is stored. Invalid inputs answer 400 with field paths.",
   }),
   'GET /v1/exports': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: "A period's finance export files",
     query: ExportsQuery,
     responses: { 200: ExportListSchema },
     errors: [409],
     description: "The period's finance export files under exports/{period}/ with presigned GET URLs. The export is brought up to date with the period's documents first (409 journal_unbalanced if its debits and credits differ).",
   }),
   'GET /v1/partners/{id}/statements': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: "A partner's payouts for a period",
     params: IdParams,
     query: StatementQuery,
     responses: { 200: PartnerStatementSchema },

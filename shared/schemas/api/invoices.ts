@@ -3,7 +3,9 @@ import '../zod-openapi';
 import * as z from 'zod';
 import { Id } from '../terms';
 import { EmptyBody, IdParams, ListQuery, page } from './common';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADVERTISER, FINANCE } = Role;
 
 export const InvoicePeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM').openapi({ example: '2027-01' });
 export const InvoiceStatusSchema = z.enum(['DRAFT', 'FINALIZED', 'VOID']);
@@ -69,12 +71,25 @@ export const VoidedInvoiceSchema = InvoiceSchema.extend({ creditNote: InvoiceSch
 
 export const INVOICE_OPERATIONS = {
   'GET /v1/invoices': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE, ADVERTISER],
+    summary: 'List invoices',
     query: ListInvoicesQuery,
     responses: { 200: page(InvoiceSummarySchema) },
     description: 'Invoices, adjustment invoices and credit notes, newest period first, without their lines. An advertiser token lists only its own.',
   }),
-  'GET /v1/invoices/{id}': operation({ params: IdParams, responses: { 200: InvoiceSchema }, errors: [404] }),
+  'GET /v1/invoices/{id}': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE, ADVERTISER],
+    summary: 'Read an invoice with its explained lines',
+    params: IdParams,
+    responses: { 200: InvoiceSchema },
+    errors: [404],
+  }),
   'POST /v1/invoices/{id}/finalize': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Finalize a draft invoice',
     params: IdParams,
     body: EmptyBody,
     responses: { 200: InvoiceSchema },
@@ -83,6 +98,9 @@ export const INVOICE_OPERATIONS = {
     description: 'DRAFT -> FINALIZED, taking the next gapless number of the year in the same transaction. Immutable from then on.',
   }),
   'POST /v1/invoices/{id}/void': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Void a finalized invoice with a credit note',
     params: IdParams,
     body: VoidBody,
     responses: { 200: VoidedInvoiceSchema },

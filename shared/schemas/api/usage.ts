@@ -7,7 +7,9 @@ import '../zod-openapi';
 import * as z from 'zod';
 import { ConversionSchema, Id, ImpressionSchema, Instant } from '../terms';
 import { MAX_RECORDS_PER_BATCH } from '../../domain/usage/types';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADMIN, OPS } = Role;
 
 /** The record's own JSON Schema, shown as the array's items although the array is checked record by record. */
 function recordJsonSchema(schema: z.ZodType): Record<string, unknown> {
@@ -61,6 +63,9 @@ export const ReversedConversionSchema = z.object({
 
 export const USAGE_OPERATIONS = {
   'POST /v1/usage/impressions': operation({
+    group: FunctionGroup.USAGE,
+    roles: [OPS, ADMIN],
+    summary: 'Ingest impression day-records',
     body: ImpressionBatchBody,
     responses: { 202: IngestResultSchema },
     errors: [404, 413],
@@ -68,12 +73,18 @@ export const USAGE_OPERATIONS = {
       'Impression day-aggregates, identified by (chargeId, date, source, partnerId): a re-send replaces the count. receivedAt defaults to the time of receipt.',
   }),
   'POST /v1/usage/conversions': operation({
+    group: FunctionGroup.USAGE,
+    roles: [OPS, ADMIN],
+    summary: 'Ingest conversions',
     body: ConversionBatchBody,
     responses: { 202: IngestResultSchema },
     errors: [404, 413],
     description: "Conversions, identified by id within the contract: a re-sent id is a duplicate, counted and ignored. A conversion's period is the month of occurredAt in the contract's time zone.",
   }),
   'POST /v1/usage/conversions/{id}/reversal': operation({
+    group: FunctionGroup.USAGE,
+    roles: [OPS, ADMIN],
+    summary: 'Reverse a conversion',
     params: ConversionIdParams,
     body: ReversalBody,
     responses: { 200: ReversedConversionSchema },
