@@ -1,7 +1,7 @@
 /**
  * Drafts a renewal: the contract's endDate moves by `termMonths` (addMonths, clamped to month
  * ends) once approved, and the terms in force on the current endDate continue from the next
- * day, every rate uplifted by `rateUpliftPct` when given (renewal.ts).
+ * day, every rate and performance price uplifted by `rateUpliftPct` when given (renewal.ts).
  */
 import type { Clock } from '../kernel/clock';
 import { addDays, addMonths } from '../kernel/calendar';
@@ -40,7 +40,7 @@ export async function draftRenewal(
     {
       kind: VersionKind.RENEWAL,
       effectiveFrom: addDays(contract.endDate, 1),
-      terms: upliftTerms(base.terms, input.rateUpliftPct),
+      terms: upliftTerms(base.terms, input.rateUpliftPct, contract.currency),
       renewal: { termMonths: input.termMonths, rateUpliftPct: input.rateUpliftPct, previousEndDate: contract.endDate, newEndDate },
       termination: null,
     },

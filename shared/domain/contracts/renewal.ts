@@ -1,16 +1,29 @@
 /**
- * Rate uplift for renewals: every rate (flat CPM rates and every tier rate) is multiplied by
- * (1 + pct/100) and rounded to 6 decimals (the rate precision of FORMAT.md), half-up. Money
- * amounts (minimums, caps, CPA payouts, partner flat fees) are contractual sums, not rates,
- * and stay as they are.
+ * Rate uplift for renewals. Every rate is multiplied by (1 + pct/100) and rounded half-up to 6
+ * decimals (the rate precision of FORMAT.md): flat and tier rates of CPM and CPCV charges.
+ * The v2 performance prices move with them: the payout of every CPA payout tier and partner
+ * override (flat, min and max as money in the currency's minor units, percentOfValue as a rate,
+ * never above 100), and the performance guarantee's maxCostPerConversion (money) — a renewal
+ * that raises media prices raises the cost per conversion it guarantees in step.
+ *
+ * A v1 CPA charge's own `payout`, minimums, caps and partner flat fees are contractual sums,
+ * not rates, and stay as they are.
  */
 import Big from 'big.js';
-import type { Charge, VersionTerms } from '../terms/types';
+import { isKnownCurrency, minorUnits } from '../kernel/currencies';
+import type { Charge, CpaPayout, PerformanceGuarantee, VersionTerms } from '../terms/types';
 import { MAX_RATE_DECIMALS } from '../terms/validate';
 
+const factorOf = (pct: string) => new Big(100).plus(pct).div(100);
+
 export function upliftRate(rate: string, pct: string): string {
-  const factor = new Big(100).plus(pct).div(100);
-  return stripZeros(new Big(rate).times(factor).round(MAX_RATE_DECIMALS, Big.roundHalfUp).toFixed(MAX_RATE_DECIMALS));
+  return stripZeros(new Big(rate).times(factorOf(pct)).round(MAX_RATE_DECIMALS, Big.roundHalfUp).toFixed(MAX_RATE_DECIMALS));
+}
+
+/** Money keeps the currency's minor-unit digits ("20.00" -> "21.00"), rounded half-up. */
+export function upliftMoney(amount: string, pct: string, currency: string): string {
+  const digits = isKnownCurrency(currency) ? minorUnits(currency) : 2;
+  return new Big(amount).times(factorOf(pct)).round(digits, Big.roundHalfUp).toFixed(digits);
 }
 
 /** "12.500000" -> "12.5"; "3.000000" -> "3": rates are written without trailing zeros. */
@@ -18,15 +31,45 @@ function stripZeros(value: string): string {
   return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
 }
 
-function upliftCharge(charge: Charge, pct: string): Charge {
-  if (charge.kind !== 'CPM') return charge;
+function upliftPayout(payout: CpaPayout, pct: string, currency: string): CpaPayout {
+  const percent = upliftRate(payout.percentOfValue, pct);
+  return {
+    flat: upliftMoney(payout.flat, pct, currency),
+    percentOfValue: new Big(percent).gt(100) ? '100' : percent,
+    min: payout.min === null ? null : upliftMoney(payout.min, pct, currency),
+    max: payout.max === null ? null : upliftMoney(payout.max, pct, currency),
+  };
+}
+
+function upliftCharge(charge: Charge, pct: string, currency: string): Charge {
+  if (charge.kind === 'CPA') {
+    return {
+      ...charge,
+      ...(charge.payoutTiers
+        ? { payoutTiers: { ...charge.payoutTiers, tiers: charge.payoutTiers.tiers.map((tier) => ({ ...tier, payout: upliftPayout(tier.payout, pct, currency) })) } }
+        : {}),
+      ...(charge.partnerOverrides
+        ? { partnerOverrides: charge.partnerOverrides.map((override) => ({ ...override, payout: upliftPayout(override.payout, pct, currency) })) }
+        : {}),
+    };
+  }
   const pricing = charge.pricing.model === 'FLAT'
     ? { ...charge.pricing, rate: upliftRate(charge.pricing.rate, pct) }
     : { ...charge.pricing, tiers: charge.pricing.tiers.map((tier) => ({ ...tier, rate: upliftRate(tier.rate, pct) })) };
   return { ...charge, pricing };
 }
 
-export function upliftTerms(terms: VersionTerms, pct: string | null): VersionTerms {
-  if (pct === null || new Big(pct).eq(0)) return structuredClone(terms);
-  return { ...structuredClone(terms), charges: terms.charges.map((c) => upliftCharge(structuredClone(c), pct)) };
+function upliftGuarantee(guarantee: PerformanceGuarantee, pct: string, currency: string): PerformanceGuarantee {
+  return { ...guarantee, maxCostPerConversion: upliftMoney(guarantee.maxCostPerConversion, pct, currency) };
+}
+
+/** The terms a renewal continues with; `currency` decides the digits of uplifted money. */
+export function upliftTerms(terms: VersionTerms, pct: string | null, currency: string): VersionTerms {
+  const copy = structuredClone(terms);
+  if (pct === null || new Big(pct).eq(0)) return copy;
+  return {
+    ...copy,
+    charges: copy.charges.map((c) => upliftCharge(c, pct, currency)),
+    ...(copy.performanceGuarantee ? { performanceGuarantee: upliftGuarantee(copy.performanceGuarantee, pct, currency) } : {}),
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { ValidationError, type ErrorDetail } from '../kernel/errors';
 import type { PartnerLookup } from '../contracts/store';
+import type { Charge } from '../terms/types';
 
 /** A 1,000-record batch naming one unknown partner throughout needs no 1,000 details. */
 const MAX_DETAILS = 50;
@@ -27,9 +28,20 @@ export async function assertKnownPartners(lookup: PartnerLookup, references: rea
   throw new ValidationError(`unknown partner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, details, 'unknown_partner');
 }
 
-/** The partner ids a version's terms name. */
-export const termsPartnerReferences = (terms: { partners: readonly { partnerId: string }[] }, prefix = 'terms'): PartnerReference[] =>
-  terms.partners.map((share, i) => ({ partnerId: share.partnerId, path: `${prefix}.partners.${i}.partnerId` }));
+/** The partner ids a version's terms name: its shares and its CPA charges' partner overrides. */
+export const termsPartnerReferences = (
+  terms: { partners: readonly { partnerId: string }[]; charges?: readonly Charge[] },
+  prefix = 'terms',
+): PartnerReference[] => [
+  ...terms.partners.map((share, i) => ({ partnerId: share.partnerId, path: `${prefix}.partners.${i}.partnerId` })),
+  ...(terms.charges ?? []).flatMap((charge, c) =>
+    charge.kind === 'CPA'
+      ? (charge.partnerOverrides ?? []).flatMap((override, o) =>
+          override.partnerIds.map((partnerId, p) => ({ partnerId, path: `${prefix}.charges.${c}.partnerOverrides.${o}.partnerIds.${p}` })),
+        )
+      : [],
+  ),
+];
 
 /**
  * The partner ids usage records name. Records arrive unchecked (each is judged on its own

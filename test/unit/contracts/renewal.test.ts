@@ -1,8 +1,8 @@
 import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { upliftRate, upliftTerms } from '../../../shared/domain/contracts/renewal';
-import type { VersionTerms } from '../../../shared/domain/terms/types';
+import { upliftMoney, upliftRate, upliftTerms } from '../../../shared/domain/contracts/renewal';
+import type { CpaCharge, VersionTerms } from '../../../shared/domain/terms/types';
 
 const terms: VersionTerms = {
   charges: [
@@ -22,13 +22,13 @@ const terms: VersionTerms = {
 describe('renewal uplift', () => {
   it('uplifts every CPM rate, tiers included, to 6 decimals', () => {
     // 12.50 x 1.035 = 12.9375; 1.40 x 1.035 = 1.449; 1.333333 x 1.035 = 1.379999655 -> 1.38 (6 dp: 1.380000)
-    const out = upliftTerms(terms, '3.5');
+    const out = upliftTerms(terms, '3.5', 'USD');
     expect(out.charges[0]).toMatchObject({ pricing: { rate: '12.9375' } });
     expect(out.charges[1]).toMatchObject({ pricing: { tiers: [{ upTo: 1000, rate: '1.449' }, { upTo: null, rate: '1.38' }] } });
   });
 
   it('leaves money amounts untouched', () => {
-    const out = upliftTerms(terms, '10');
+    const out = upliftTerms(terms, '10', 'USD');
     expect(out.charges[2]).toEqual(terms.charges[2]);
     expect(out.minimumCommitment).toEqual(terms.minimumCommitment);
     expect(out.budgetCap).toEqual(terms.budgetCap);
@@ -37,9 +37,57 @@ describe('renewal uplift', () => {
   });
 
   it('without uplift copies the terms', () => {
-    const out = upliftTerms(terms, null);
+    const out = upliftTerms(terms, null, 'USD');
     expect(out).toEqual(terms);
     expect(out).not.toBe(terms);
+  });
+
+  it('uplifts the v2 performance prices: CPCV rates, tier and override payouts, the guarantee', () => {
+    const v2: VersionTerms = {
+      charges: [
+        { id: 'views', kind: 'CPCV', pricing: { model: 'VOLUME', tiers: [{ upTo: 5000, rate: '0.035' }, { upTo: null, rate: '0.03' }] } },
+        {
+          id: 'buy', kind: 'CPA', event: 'PURCHASE', attributionWindowDays: 7, eligibility: { geos: null, newCustomersOnly: false, minValue: null }, holdDays: 0, maxConversionsPerPeriod: null,
+          payoutTiers: {
+            model: 'GRADUATED',
+            tiers: [
+              { upTo: 100, payout: { flat: '20.00', percentOfValue: '0', min: null, max: null } },
+              { upTo: null, payout: { flat: '25.00', percentOfValue: '98', min: '1.00', max: '99.99' } },
+            ],
+          },
+          partnerOverrides: [{ partnerIds: ['aff-3'], payout: { flat: '30.00', percentOfValue: '2.5', min: null, max: null } }],
+          attribution: 'LAST_TOUCH',
+        },
+      ],
+      minimumCommitment: null,
+      budgetCap: null,
+      agencyCommissionPct: null,
+      partners: [],
+      performanceGuarantee: { maxCostPerConversion: '40.00', mediaChargeIds: ['views'], conversionChargeIds: ['buy'] },
+    };
+    const out = upliftTerms(v2, '3.5', 'USD');
+    // 0.035 x 1.035 = 0.036225; 0.03 x 1.035 = 0.03105
+    expect(out.charges[0]).toMatchObject({ pricing: { model: 'VOLUME', tiers: [{ upTo: 5000, rate: '0.036225' }, { upTo: null, rate: '0.03105' }] } });
+    const buy = out.charges[1] as CpaCharge;
+    // 20.00 x 1.035 = 20.70; 25.00 x 1.035 = 25.875 -> 25.88 (half-up); 98% x 1.035 = 101.43% -> capped at 100;
+    // 1.00 -> 1.035 -> 1.04; 99.99 x 1.035 = 103.48965 -> 103.49
+    expect(buy.payoutTiers!.tiers).toEqual([
+      { upTo: 100, payout: { flat: '20.70', percentOfValue: '0', min: null, max: null } },
+      { upTo: null, payout: { flat: '25.88', percentOfValue: '100', min: '1.04', max: '103.49' } },
+    ]);
+    // 30.00 x 1.035 = 31.05; 2.5% x 1.035 = 2.5875%
+    expect(buy.partnerOverrides).toEqual([{ partnerIds: ['aff-3'], payout: { flat: '31.05', percentOfValue: '2.5875', min: null, max: null } }]);
+    expect(buy.attribution).toBe('LAST_TOUCH');
+    // 40.00 x 1.035 = 41.40
+    expect(out.performanceGuarantee).toEqual({ maxCostPerConversion: '41.40', mediaChargeIds: ['views'], conversionChargeIds: ['buy'] });
+    expect(v2.performanceGuarantee!.maxCostPerConversion).toBe('40.00');
+  });
+
+  it('uplifted money keeps the currency digits', () => {
+    expect(upliftMoney('1000', '3.5', 'JPY')).toBe('1035');
+    expect(upliftMoney('999', '0.05', 'JPY')).toBe('999'); // 999 x 1.0005 = 999.4995 -> 999
+    expect(upliftMoney('1000', '0.05', 'JPY')).toBe('1001'); // 1000.5 -> 1001 (half-up)
+    expect(upliftMoney('10.000', '1', 'KWD')).toBe('10.100');
   });
 
   it('rounds half-up at the 7th decimal', () => {
