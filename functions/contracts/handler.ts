@@ -16,7 +16,7 @@ import { auditAggregate, toAuditTrailItem } from '../../shared/domain/audit/entr
 import { assertKnownPartners, termsPartnerReferences } from '../../shared/domain/directory/known-partners';
 import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
-import { presentContract, presentSummary, presentVersion, versionResponse } from './present';
+import { contractVisibleToAdvertiser, presentContract, presentSummary, presentVersion, seesAdvertiserView, versionResponse } from './present';
 import { CREDIT_CONTRACT_ROUTES } from './credit-routes';
 
 /** Reads a contract the caller may see; another tenant's is the same 404 as a missing one. */
@@ -24,6 +24,8 @@ async function visibleContract(identity: Identity, id: string): Promise<Contract
   const aggregate = await lifecycleDeps().contracts.get(id);
   if (!aggregate) throw new NotFoundError('contract', id);
   assertTenant(identity, aggregate.contract.advertiserId, 'contract', id);
+  // An advertiser does not see a contract before it has approved terms.
+  if (seesAdvertiserView(identity) && !contractVisibleToAdvertiser(aggregate.contract)) throw new NotFoundError('contract', id);
   return aggregate;
 }
 
@@ -48,16 +50,18 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
       return { status: 200, body: { items: [], nextCursor: null } };
     }
     const page = await lifecycleDeps().contracts.list({ ...query, advertiserId: tenant ?? query.advertiserId });
-    return { status: 200, body: { items: page.items.map(presentSummary), nextCursor: page.nextCursor } };
+    // The advertiser view leaves out contracts without approved terms, so a page may hold fewer items than the limit.
+    const items = tenant === null ? page.items : page.items.filter(contractVisibleToAdvertiser);
+    return { status: 200, body: { items: items.map((c) => presentSummary(c, identity)), nextCursor: page.nextCursor } };
   }),
 
   'GET /v1/contracts/{id}': route(ops['GET /v1/contracts/{id}'], async ({ identity, params, clock }) => {
     const aggregate = await visibleContract(identity, params.id);
-    return { status: 200, body: presentContract(aggregate, clock.now()), etag: etagOfVersion(aggregate.contract.version) };
+    return { status: 200, body: presentContract(aggregate, clock.now(), identity), etag: etagOfVersion(aggregate.contract.version) };
   }),
 
   'GET /v1/contracts/{id}/versions/{n}': route(ops['GET /v1/contracts/{id}/versions/{n}'], async ({ identity, params }) => {
-    return versionResponse(await visibleContract(identity, params.id), params.n);
+    return versionResponse(await visibleContract(identity, params.id), params.n, identity);
   }),
 
   'PUT /v1/contracts/{id}/versions/{n}': route(ops['PUT /v1/contracts/{id}/versions/{n}'], async ({ identity, params, body, headers, clock }) => {

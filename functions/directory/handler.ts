@@ -1,7 +1,7 @@
 /** Directory: advertisers (with their billing profiles) and partners. */
 import { defineGroup, route } from '../http/group';
 import { FunctionGroup } from '../http/routes';
-import { assertTenant } from '../http/tenant';
+import { assertTenant, tenantOf } from '../http/tenant';
 import { etagOfVersion, expectedVersion } from '../http/etag';
 import { DIRECTORY_OPERATIONS as ops } from '../../shared/schemas/api/directory';
 import { NotFoundError, ValidationError } from '../../shared/domain/kernel/errors';
@@ -52,7 +52,9 @@ export const handler = defineGroup(FunctionGroup.DIRECTORY, {
   'GET /v1/advertisers/{id}': route(ops['GET /v1/advertisers/{id}'], async ({ identity, params }) => {
     assertTenant(identity, params.id, 'advertiser', params.id);
     const advertiser = await requireAdvertiser(params.id);
-    return { status: 200, body: present(advertiser), etag: etagOfVersion(advertiser.version) };
+    // The advertiser view leaves out which staff member created the record.
+    const { createdBy: _createdBy, ...own } = present(advertiser);
+    return { status: 200, body: tenantOf(identity) === null ? present(advertiser) : own, etag: etagOfVersion(advertiser.version) };
   }),
 
   'PUT /v1/advertisers/{id}': route(ops['PUT /v1/advertisers/{id}'], async ({ identity, params, body, headers, clock }) => {

@@ -11,7 +11,7 @@ export interface Identity {
   /** The user id (`sub`), written as `actor` on every item the request changes. */
   sub: string;
   roles: readonly Role[];
-  /** Set when the caller holds the `advertiser` role: the only advertiser whose data it may see. */
+  /** Set when the token carries an advertiserId claim (always with the `advertiser` role): the only advertiser whose data it may see. */
   advertiserId: string | null;
 }
 
@@ -75,13 +75,16 @@ export function identityOf(event: Pick<APIGatewayProxyEventV2, 'requestContext'>
   if (rawRoles === null) throw new UnauthenticatedError('the token carries no roles claim');
   // Unknown role names grant nothing; they are dropped rather than failing the whole token.
   const roles = [...new Set(rawRoles.filter((r) => KNOWN_ROLES.has(r)))] as Role[];
-  let advertiserId: string | null = null;
-  if (roles.includes(Role.ADVERTISER)) {
-    const claim = claims.advertiserId;
-    if (typeof claim !== 'string' || claim.length === 0) {
-      throw new UnauthenticatedError('a token with role advertiser must carry an advertiserId claim');
-    }
-    advertiserId = claim;
+  // An advertiserId claim confines the token to that advertiser whatever roles it carries (a
+  // Cognito user with the attribute who is also put in a staff group stays a tenant); the
+  // advertiser role without the claim names no tenant and is refused.
+  const claim = claims.advertiserId;
+  if (claim !== undefined && claim !== null && (typeof claim !== 'string' || claim.length === 0 || claim.length > 256)) {
+    throw new UnauthenticatedError('the advertiserId claim must be a non-empty string');
+  }
+  const advertiserId = typeof claim === 'string' ? claim : null;
+  if (roles.includes(Role.ADVERTISER) && advertiserId === null) {
+    throw new UnauthenticatedError('a token with role advertiser must carry an advertiserId claim');
   }
   return { sub, roles, advertiserId };
 }

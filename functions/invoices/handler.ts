@@ -5,16 +5,29 @@ import { etagOfVersion, expectedVersion } from '../http/etag';
 import { assertTenant, tenantOf } from '../http/tenant';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
 import { INVOICE_OPERATIONS as ops } from '../../shared/schemas/api/invoices';
-import type { Invoice } from '../../shared/domain/invoices/invoice';
+import { InvoiceStatus, type Invoice } from '../../shared/domain/invoices/invoice';
 import type { Identity } from '../http/identity';
 import { finalizeInvoice } from '../../shared/domain/invoices/finalize-invoice';
 import { voidInvoice } from '../../shared/domain/invoices/void-invoice';
 import { runtimeClock } from '../runtime/clock';
 import { financeDeps } from './dependencies';
 
-/** What partners earn on an advertiser's usage is not the advertiser's business. */
-function present(invoice: Invoice, identity: Identity): Invoice {
-  return tenantOf(identity) === null ? invoice : { ...invoice, partnerPayouts: [] };
+/**
+ * The advertiser view of invoices: only issued documents (FINALIZED and VOID; drafts are work in
+ * progress and a discarded draft was never issued), without what partners earn on the
+ * advertiser's usage or the billing run's internals. Anything else is answered like a missing
+ * invoice. Internal callers see the whole document.
+ */
+const ISSUED: readonly string[] = [InvoiceStatus.FINALIZED, InvoiceStatus.VOID];
+const issued = (invoice: Pick<Invoice, 'status'>) => ISSUED.includes(invoice.status);
+
+function presentToAdvertiser<T extends Partial<Invoice>>(invoice: T) {
+  const { partnerPayouts: _payouts, actor: _actor, runId: _runId, ...rest } = invoice;
+  return rest;
+}
+
+function present<T extends Partial<Invoice>>(invoice: T, identity: Identity) {
+  return tenantOf(identity) !== null ? presentToAdvertiser(invoice) : invoice;
 }
 
 export const handler = defineGroup(FunctionGroup.INVOICES, {
@@ -22,14 +35,18 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
     const tenant = tenantOf(identity);
     // An advertiser asking for another advertiser's invoices sees an empty list, as if there were none.
     if (tenant !== null && query.advertiserId !== undefined && query.advertiserId !== tenant) return { status: 200, body: { items: [], nextCursor: null } };
+    if (tenant !== null && query.status !== undefined && !ISSUED.includes(query.status)) return { status: 200, body: { items: [], nextCursor: null } };
     const page = await financeDeps().invoices.listInvoices({ ...query, advertiserId: tenant ?? query.advertiserId });
-    return { status: 200, body: page };
+    // The advertiser view leaves out drafts, so a page may hold fewer items than the limit.
+    const items = tenant === null ? page.items : page.items.filter(issued);
+    return { status: 200, body: { items: items.map((i) => present(i, identity)), nextCursor: page.nextCursor } };
   }),
 
   'GET /v1/invoices/{id}': route(ops['GET /v1/invoices/{id}'], async ({ identity, params }) => {
     const invoice = await financeDeps().invoices.getInvoice(params.id);
     if (!invoice) throw new NotFoundError('invoice', params.id);
     assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
+    if (tenantOf(identity) !== null && !issued(invoice)) throw new NotFoundError('invoice', params.id);
     return { status: 200, body: present(invoice, identity), etag: etagOfVersion(invoice.version) };
   }),
 

@@ -112,6 +112,12 @@ describe('tenant isolation', () => {
   it('an advertiser sees its own contracts and gets 404 for another\'s', async () => {
     const mine = await createContract(acme);
     const theirs = await createContract(globex);
+    // The advertiser view holds contracts with approved terms only: a draft is 404 until then.
+    expect((await api.request('GET', `/v1/contracts/${mine}`, { token: t.acme })).status).toBe(404);
+    for (const id of [mine, theirs]) {
+      expect((await api.request('POST', `/v1/contracts/${id}/versions/1/submit`, { token: t.ops })).status).toBe(200);
+      expect((await api.request('POST', `/v1/contracts/${id}/versions/1/approve`, { token: t.approver })).status).toBe(200);
+    }
     expect((await api.request('GET', `/v1/contracts/${mine}`, { token: t.acme })).status).toBe(200);
     const other = await api.request('GET', `/v1/contracts/${theirs}`, { token: t.acme });
     expect(other.status).toBe(404);

@@ -55,15 +55,17 @@ describe('GET /v1/invoices and /v1/invoices/{id}', () => {
   });
 
   it('confines an advertiser to its own invoices: another advertiser\'s answers 404', async () => {
+    // A draft is not in the advertiser view (test/api/advertiser-view.test.ts covers issued ones).
     const mine = await api.request('GET', `/v1/invoices/${inv1}`, { token: advertiser1 });
-    expect(mine.status).toBe(200);
-    expect(mine.json.partnerPayouts).toEqual([]);
+    expect(mine.status).toBe(404);
     expect((await api.request('GET', `/v1/invoices/${inv1}`, { token: finance })).json.partnerPayouts).toHaveLength(2);
-    const other = await api.request('GET', `/v1/invoices/${inv2}`, { token: advertiser1 });
+    const issued = (await repo.writeRunInvoice({ runId: 'run-3', runSeq: 1, contract: { id: 'c-3', advertiserId: 'adv-2', currency: 'USD' }, rated: { ...january, period: '2026-12' }, actor: 'system', at: '2027-02-03T00:00:00.000Z' })).invoiceId;
+    await repo.finalizeInvoice(issued, 'fiona');
+    const other = await api.request('GET', `/v1/invoices/${issued}`, { token: advertiser1 });
     expect(other.status).toBe(404);
     expect(other.json.error.code).toBe('not_found');
     const own = await api.request('GET', '/v1/invoices', { token: advertiser2 });
-    expect(own.json.items.map((i: any) => i.id)).toEqual([inv2]);
+    expect(own.json.items.map((i: any) => i.id)).toEqual([issued]);
     const asked = await api.request('GET', '/v1/invoices?advertiserId=adv-1', { token: advertiser2 });
     expect(asked.json).toEqual({ items: [], nextCursor: null });
   });

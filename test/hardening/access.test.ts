@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ROLES, ROUTES, routeKey, type RouteDef } from '../../functions/http/routes';
 import { DEV_SIGNING_KEY, DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER } from '../../scripts/lib/dev-auth';
 import { startTestApi, type TestApi } from '../support/api';
+import { documentClient } from '../support/aws';
+import { InvoicesOnTable } from '../support/invoices';
+import { systemClock } from '../../shared/domain/kernel/clock';
+import { january } from '../unit/invoices/fixtures';
 import { contractBody, cpmTerms, seedWorld, type World } from './seed';
 import { concretePath, expectErrorBody, invoke, quietHandlerLogs, tableSnapshot } from './support';
 
@@ -89,6 +93,14 @@ describe('tenant isolation: an advertiser against another advertiser\'s ids', ()
 
   it('lists filtered by another advertiser are empty, and unfiltered lists hold only the caller\'s data', async () => {
     const { acme, globex } = world;
+    // The advertiser view holds only approved contracts and issued invoices: give Acme one of each.
+    const ops = world.tokens.ops!;
+    const approved = await api.request('POST', '/v1/contracts', { token: ops, body: contractBody(acme.advertiserId) });
+    expect((await api.request('POST', `/v1/contracts/${approved.json.id}/versions/1/submit`, { token: ops })).status).toBe(200);
+    expect((await api.request('POST', `/v1/contracts/${approved.json.id}/versions/1/approve`, { token: world.tokens.approver! })).status).toBe(200);
+    const repo = new InvoicesOnTable(documentClient(), api.tableName, systemClock);
+    const { invoiceId: issued } = await repo.writeRunInvoice({ runId: 'run-acme-issued', runSeq: 1, contract: { id: approved.json.id, advertiserId: acme.advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' });
+    await repo.finalizeInvoice(issued, 'fiona');
     for (const path of ['/v1/contracts', '/v1/invoices']) {
       const asked = await api.request('GET', `${path}?advertiserId=${globex.advertiserId}`, { token: world.tokens.advertiser });
       expect(asked.status, path).toBe(200);
@@ -99,8 +111,11 @@ describe('tenant isolation: an advertiser against another advertiser\'s ids', ()
       expect(all.text).not.toContain(globex.advertiserId);
     }
     // Its own resources are there, so the 404s above are isolation, not absence.
-    expect((await api.request('GET', `/v1/contracts/${acme.contractId}`, { token: world.tokens.advertiser })).status).toBe(200);
-    expect((await api.request('GET', `/v1/invoices/${acme.invoiceId}`, { token: world.tokens.advertiser })).status).toBe(200);
+    expect((await api.request('GET', `/v1/contracts/${approved.json.id}`, { token: world.tokens.advertiser })).status).toBe(200);
+    expect((await api.request('GET', `/v1/invoices/${issued}`, { token: world.tokens.advertiser })).status).toBe(200);
+    // Its draft contract and draft invoice are not in its view.
+    expect((await api.request('GET', `/v1/contracts/${acme.contractId}`, { token: world.tokens.advertiser })).status).toBe(404);
+    expect((await api.request('GET', `/v1/invoices/${acme.invoiceId}`, { token: world.tokens.advertiser })).status).toBe(404);
     expect((await api.request('GET', `/v1/advertisers/${acme.advertiserId}`, { token: world.tokens.advertiser })).status).toBe(200);
   });
 });

@@ -42,9 +42,10 @@ describe('identityOf', () => {
     });
   });
 
-  it('drops unknown roles and ignores advertiserId for internal users', () => {
+  it('drops unknown roles; an advertiserId claim confines the token whatever its roles', () => {
+    expect(identityOf(withClaims({ sub: 'alice', roles: 'ops superuser' }))).toEqual({ sub: 'alice', roles: ['ops'], advertiserId: null });
     expect(identityOf(withClaims({ sub: 'alice', roles: 'ops superuser', advertiserId: 'a1' }))).toEqual({
-      sub: 'alice', roles: ['ops'], advertiserId: null,
+      sub: 'alice', roles: ['ops'], advertiserId: 'a1',
     });
   });
 
@@ -53,6 +54,8 @@ describe('identityOf', () => {
     ['no sub', { roles: 'ops' }],
     ['no roles', { sub: 'alice' }],
     ['advertiser without advertiserId', { sub: 'x', roles: ['advertiser'] }],
+    ['an empty advertiserId', { sub: 'x', roles: ['finance'], advertiserId: '' }],
+    ['an advertiserId that is not a string', { sub: 'x', roles: ['finance'], advertiserId: ['a1', 'a2'] }],
   ])('401 with %s', (_name, claims) => {
     try {
       identityOf(withClaims(claims));
