@@ -1,16 +1,20 @@
 /**
- * CPM: a charge's billable impressions of one version in one period, priced once.
- *   FLAT:       quantity × rate / 1000
- *   GRADUATED:  each tier prices the impressions inside it (upTo cumulative, inclusive)
+ * Media charges, CPM and CPCV (v2 §4): a charge's billable quantity of one version in one
+ * period, priced once. CPM counts impressions and prices per thousand; CPCV counts the
+ * records' completedViews and prices per view. Otherwise the same rules:
+ *   FLAT:       quantity × rate (/ 1000 for CPM)
+ *   GRADUATED:  each tier prices the units inside it (upTo cumulative, inclusive)
  *   VOLUME:     the whole quantity at the rate of the tier it reaches
  * Counts are summed as integers while selecting usage; decimals appear only here.
  */
-import type { CpmCharge, RoundingMode } from '../terms/types';
+import type { CpcvCharge, CpmCharge, RoundingMode } from '../terms/types';
 import { decOfTerm, decFromInteger, HUNDRED, shiftLeft, ZERO, type Decimal } from '../kernel/money';
 import type { CpmUsageExplanation, SourceCounts, TierUse } from './types';
 
 export class CpmSlot {
-  readonly kind = 'CPM' as const;
+  readonly kind: 'CPM' | 'CPCV';
+  /** CPCV: the slot counts completed views, not impressions. */
+  readonly countsViews: boolean;
   readonly billableFirstParty: boolean;
   firstParty = 0;
   thirdParty = 0;
@@ -22,7 +26,9 @@ export class CpmSlot {
   private readonly partnerIds: string[] = [];
   private readonly partnerCounts: number[] = [];
 
-  constructor(readonly charge: CpmCharge, readonly versionIndex: number) {
+  constructor(readonly charge: CpmCharge | CpcvCharge, readonly versionIndex: number) {
+    this.kind = charge.kind;
+    this.countsViews = charge.kind === 'CPCV';
     this.billableFirstParty = (charge.billableSource ?? 'FIRST_PARTY') === 'FIRST_PARTY';
   }
 
@@ -53,12 +59,14 @@ export interface CpmPrice {
   pricing: CpmUsageExplanation['pricing'];
 }
 
-/** Prices a quantity of impressions under a charge's pricing. */
-export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice {
+/** Prices a quantity of impressions (CPM) or completed views (CPCV) under a charge's pricing. */
+export function priceImpressions(charge: CpmCharge | CpcvCharge, quantity: number): CpmPrice {
   const q = decFromInteger(quantity);
   const pricing = charge.pricing;
+  const shift = charge.kind === 'CPCV' ? 0 : 3;
+  const per = charge.kind === 'CPCV' ? 1 : 1000;
   if (pricing.model === 'FLAT') {
-    return { exact: shiftLeft(q.times(decOfTerm(pricing.rate)), 3), pricing: { model: 'FLAT', rate: pricing.rate, per: 1000 } };
+    return { exact: shiftLeft(q.times(decOfTerm(pricing.rate)), shift), pricing: { model: 'FLAT', rate: pricing.rate, per } };
   }
   const tiers: TierUse[] = [];
   if (pricing.model === 'VOLUME') {
@@ -66,7 +74,7 @@ export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice 
     const reached = pricing.tiers.findIndex((tier) => tier.upTo === null || quantity <= tier.upTo);
     pricing.tiers.forEach((tier, i) => tiers.push({ upTo: tier.upTo, rate: tier.rate, quantity: i === reached ? String(quantity) : '0' }));
     const rate = decOfTerm(pricing.tiers[reached]!.rate);
-    return { exact: shiftLeft(q.times(rate), 3), pricing: { model: 'VOLUME', per: 1000, tiers } };
+    return { exact: shiftLeft(q.times(rate), shift), pricing: { model: 'VOLUME', per, tiers } };
   }
   let exact = ZERO;
   let below = 0;
@@ -77,7 +85,7 @@ export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice 
     if (inTier > 0) exact = exact.plus(decFromInteger(inTier).times(decOfTerm(tier.rate)));
     if (tier.upTo !== null) below = Math.max(below, tier.upTo);
   }
-  return { exact: shiftLeft(exact, 3), pricing: { model: 'GRADUATED', per: 1000, tiers } };
+  return { exact: shiftLeft(exact, shift), pricing: { model: 'GRADUATED', per, tiers } };
 }
 
 /**
@@ -85,7 +93,8 @@ export function priceImpressions(charge: CpmCharge, quantity: number): CpmPrice 
  * charge's threshold, strictly. Compared exactly as |first − third| × 100 > threshold × billable.
  */
 export function sourceCounts(slot: CpmSlot): SourceCounts {
-  const threshold = slot.charge.discrepancyThresholdPct ?? null;
+  // A CPCV charge has no threshold (v2 §4): it never raises DISCREPANCY.
+  const threshold = slot.charge.kind === 'CPM' ? slot.charge.discrepancyThresholdPct ?? null : null;
   const billable = slot.quantity;
   const judged = threshold !== null && slot.firstParty > 0 && slot.thirdParty > 0 && billable > 0;
   let discrepancy = false;
@@ -106,7 +115,7 @@ export function explainCpm(
   slot: CpmSlot, version: number, price: CpmPrice, sources: SourceCounts, rounding: RoundingMode, amount: string,
 ): CpmUsageExplanation {
   return {
-    kind: 'CPM_USAGE',
+    kind: slot.countsViews ? 'CPCV_USAGE' : 'CPM_USAGE',
     version,
     chargeId: slot.charge.id,
     quantity: String(slot.quantity),

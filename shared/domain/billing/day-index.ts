@@ -103,9 +103,9 @@ for (let i = 0; i <= TABLE_YEARS * 12; i++) MONTH_START[i] = daysFromCivil(TABLE
 export const instantParts = { day: 0, msOfDay: 0 };
 
 /**
- * Reads an ISO 8601 instant into `instantParts`; false when malformed. The common
- * `YYYY-MM-DDTHH:MM:SSZ` form is parsed by hand; fractions, offsets and other forms fall back
- * to the calendar kernel's rules.
+ * Reads an ISO 8601 UTC instant into `instantParts`; false when malformed or not ending in
+ * `Z`. The common `YYYY-MM-DDTHH:MM:SSZ` form is parsed by hand; fractions of a second fall
+ * back to the calendar kernel's rules.
  */
 export function readInstant(text: string): boolean {
   // Fast path, two instants per conversion. Each digit is read once as `code − 48`; a
@@ -138,7 +138,8 @@ export function readInstant(text: string): boolean {
       }
     }
   }
-  if (!isInstant(text)) return false;
+  // FORMAT.md: instants are UTC with `Z` (milliseconds allowed); an offset is refused.
+  if (text.charCodeAt(text.length - 1) !== 90 /* Z */ || !isInstant(text)) return false;
   const ms = Date.parse(text);
   const dayIndex = Math.floor(ms / MS_PER_DAY);
   instantParts.day = dayIndex;
@@ -146,7 +147,7 @@ export function readInstant(text: string): boolean {
   return true;
 }
 
-/** Epoch milliseconds of an ISO 8601 instant; NaN when malformed. */
+/** Epoch milliseconds of an ISO 8601 UTC instant (`Z`); NaN when malformed or not in UTC. */
 export function parseInstant(text: string): number {
   return typeof text === 'string' && readInstant(text) ? instantParts.day * MS_PER_DAY + instantParts.msOfDay : NaN;
 }

@@ -40,6 +40,11 @@ export class FirstIds {
 
   /** Whether record `i` is the first with its id (and remembers it). */
   isFirst(i: number, id: string): boolean {
+    return this.firstOf(i, id) === i;
+  }
+
+  /** The position of the first record with record `i`'s id: `i` itself when it is the first (then remembered). */
+  firstOf(i: number, id: string): number {
     // FNV-1a over the UTF-16 code units.
     let hash = 0x811c9dc5;
     for (let k = 0; k < id.length; k++) hash = Math.imul(hash ^ id.charCodeAt(k), 0x01000193);
@@ -55,9 +60,9 @@ export class FirstIds {
         taken[word] = bits | bit;
         entries[at * 2] = i;
         entries[at * 2 + 1] = hash;
-        return true;
+        return i;
       }
-      if (entries[at * 2 + 1] === hash && this.ids[entries[at * 2]!]!.id === id) return false;
+      if (entries[at * 2 + 1] === hash && this.ids[entries[at * 2]!]!.id === id) return entries[at * 2]!;
       at = (at + 1) & mask;
     }
   }

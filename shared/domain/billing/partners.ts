@@ -1,8 +1,11 @@
 /**
- * Partner payouts: informational, computed on gross usage (before caps, minimums and
- * commission). A partner's exact revenue on a charge is
+ * Partner payouts: informational, computed on gross usage (before guarantees, caps, minimums,
+ * credits and commission). A partner's exact revenue on a charge is
  *   CPM: the line's exact amount × partner's billable impressions ÷ all billable impressions
- *   CPA: the sum of the exact payouts of the partner's billable conversions
+ *   CPCV: the same by completed views (v2 §4)
+ *   CPA: the sum of the exact payouts of the partner's billable conversions (each with its
+ *        own tier's or override's payout, v2 §1–2; under touch attribution, the winning touch's
+ *        partner, v2 §3)
  * and its payout that revenue × percentOfRevenue / 100, or billable conversions ×
  * flatPerConversion. Exact amounts are summed across the period's versions, then rounded
  * once per partner and charge.
@@ -41,7 +44,7 @@ export function partnerPayouts(
       for (const chargeId of share.chargeIds) {
         const slot = segment.slots.find((s) => s.charge.id === chargeId);
         if (slot === undefined) continue;
-        if (slot.kind === 'CPM') {
+        if (slot.kind !== 'CPA') {
           const imps = slot.partnerImpressions(share.partnerId);
           const all = slot.quantity;
           if (percent === null || imps === 0 || all === 0) continue;
@@ -51,10 +54,11 @@ export function partnerPayouts(
             decFromInteger(all).times(HUNDRED),
           ));
         } else {
-          const tally = slot.partners.get(share.partnerId);
-          if (tally === undefined || tally.count === 0) continue;
-          if (percent !== null) add(share.partnerId, chargeId, shiftLeft(slot.exactAmount(tally).times(decOfTerm(percent)), 2));
-          else if (flat !== null) add(share.partnerId, chargeId, decFromInteger(tally.count).times(decOfTerm(flat)));
+          // Each conversion's own payout: its tier's or its override's (v2 §1–2).
+          const partner = slot.partner(share.partnerId);
+          if (partner === null || partner.count === 0) continue;
+          if (percent !== null) add(share.partnerId, chargeId, shiftLeft(partner.exact.times(decOfTerm(percent)), 2));
+          else if (flat !== null) add(share.partnerId, chargeId, decFromInteger(partner.count).times(decOfTerm(flat)));
         }
       }
     }

@@ -29,16 +29,18 @@
  *
  * Line conventions: USAGE lines carry chargeId and version (1-based position in the full
  * `versions` list) and are left out when their quantity is 0; period-level lines
- * (CAP_ADJUSTMENT, MINIMUM_TRUE_UP, AGENCY_COMMISSION) carry neither, have quantity "0" and
- * are left out when their amount is 0. Amounts have exactly the currency's minor digits.
+ * (GUARANTEE_CREDIT, CAP_ADJUSTMENT, MINIMUM_TRUE_UP, CREDIT, AGENCY_COMMISSION, in that
+ * order after the USAGE lines) carry neither, have quantity "0" and are left out when their
+ * amount is 0. Amounts have exactly the currency's minor digits.
  * `subtotal` excludes AGENCY_COMMISSION (and its adjustments), `total` includes every line.
  *
  * How a period is rated
  * ---------------------
  *   1. validate the request (validate-request.ts), plan the period: which visible version
  *      governs each active day (versions.ts);
- *   2. one pass per record kind adds integer counts and minor-unit values to per-(charge,
- *      version) slots (usage-selection.ts, cpa.ts);
+ *   2. one pass per record kind decodes each record (record-decoding.ts), applies the
+ *      billability rules and adds integer counts and minor-unit values to per-(charge,
+ *      version) slots (usage-selection.ts, cpm.ts, cpa.ts);
  *   3. each slot is priced once and rounded once (cpm.ts, cpa.ts), then the period lines
  *      (period-lines.ts) and partner payouts (partners.ts);
  *   4. a re-run turns the fresh lines into adjustments (rerun.ts).
@@ -73,7 +75,7 @@ function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[];
   for (const segment of plan.segments) {
     const version = segment.versionIndex + 1;
     for (const slot of segment.slots) {
-      if (slot.kind === 'CPM') {
+      if (slot.kind !== 'CPA') {
         const quantity = slot.quantity;
         const price = priceImpressions(slot.charge, quantity);
         exactBySlot.set(slot, price.exact);
@@ -87,12 +89,13 @@ function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[];
         });
       } else {
         slot.excluded.wrongEvent = segment.conversions - slot.matched;
-        const exact = slot.exactAmount(slot.tally);
+        const exact = slot.exactAmount();
         exactBySlot.set(slot, exact);
-        if (slot.tally.count === 0) continue;
+        const count = slot.count;
+        if (count === 0) continue;
         const amount = roundMoney(exact, currency, mode);
         lines.push({
-          type: LineType.USAGE, chargeId: slot.charge.id, version, quantity: decFromInteger(slot.tally.count), amount,
+          type: LineType.USAGE, chargeId: slot.charge.id, version, quantity: decFromInteger(count), amount,
           explanation: slot.explain(version, exact, mode, formatMoney(amount, currency)),
         });
       }
@@ -104,9 +107,8 @@ function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[];
 function rateFresh(request: RateRequest, plan: PeriodPlan, mode: RoundingMode): Fresh {
   const currency = plan.contract.currency;
   const usage = priceUsage(plan, mode);
-  const usageTotal = usage.lines.reduce((sum, line) => sum.plus(line.amount), ZERO);
   const lines = [...usage.lines];
-  for (const line of periodLines(plan, request.period, usageTotal, request.prior.lines, mode)) {
+  for (const line of periodLines(plan, request, usage.lines, mode)) {
     lines.push({ type: line.type, quantity: ZERO, amount: line.amount, explanation: line.explanation });
   }
   return {

@@ -1,154 +1,316 @@
 /**
- * One pass over each kind of usage record: check it, decide whether the run bills it, and add
- * it to its charge's integer aggregates. This is the hot path of rating (millions of records
- * per month), so it allocates nothing per record, parses the fixed date formats by hand,
- * reuses the previous record's day when the date repeats, and never touches a decimal.
+ * Which usage records a run bills, rule by rule (FORMAT.md "Usage", "Charge, CPA" rules 1–8,
+ * v2 §1 ranks, §3 attribution, §4 completed views), and the charge slot each billable record
+ * is added to. Records are decoded by record-decoding.ts (the speed boundary); the steps here
+ * compare integers and add to integer aggregates (cpm.ts, cpa.ts).
  *
  * The usage passed in may hold other periods' records: every record is checked (an invalid
- * record anywhere rejects the run), only the period's are aggregated.
+ * record anywhere rejects the run), only the period's are billed.
  */
-import type { Conversion, Impression } from '../terms/types';
-import * as days from './day-index';
-import * as cpa from './cpa';
+import type { ChargeKind, Conversion, Impression } from '../terms/types';
 import type { CpaSlot } from './cpa';
 import type { CpmSlot } from './cpm';
-import * as versions from './versions';
-import type { PeriodPlan } from './versions';
-import type { Problems } from './validate-request';
 import { firstIds } from './first-ids';
-
-// Module-local bindings of the per-record functions: where modules are compiled to CommonJS,
-// every use of an import is a property getter, which keeps the optimizer from inlining these
-// calls in the record loops.
-const parseDay = days.parseDay;
-const parseInstant = days.parseInstant;
-const readInstant = days.readInstant;
-const instant = days.instantParts;
-const zoneDays = days.zoneDays;
-const parseMinorUnits = cpa.parseMinorUnits;
-const DAY_MS = days.DAY_MS;
-const HOUR_MS = 3_600_000;
-const OFFSET_VARIES = days.OFFSET_VARIES;
-const versionForValidation = versions.versionForValidation;
+import { ConversionReader, ImpressionReader } from './record-decoding';
+import type { Problems } from './validate-request';
+import type { PeriodPlan, Segment } from './versions';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
+// ---------------------------------------------------------------------------------------
+// Impressions (FORMAT.md "Usage"; v2 §4 for CPCV)
+
 export function selectImpressions(plan: PeriodPlan, impressions: readonly Impression[], problems: Problems): void {
-  const { period, activeFirst, activeLast, asOfMs, segments, segmentOfDay, versionChargeIds, contract } = plan;
-  let lastDate = '';
-  let lastDay = Number.NaN;
-  let lastVersion = -1;
-  // Records come grouped (per charge, per day): the charge check of the previous record, and
-  // its slot, are reused while the charge id, version and segment repeat.
-  let checkedChargeId: unknown;
-  let checkedVersion = -1;
-  let slotChargeId: unknown;
-  let slotSegment = -1;
-  let lastSlot: CpmSlot | undefined;
+  const reader = new ImpressionReader(plan);
+  const charges = new ChargeCheck(plan);
+  const slots = new MediaSlotOfDay(plan);
   for (let i = 0; i < impressions.length; i++) {
     const record = impressions[i]!;
-    let day: number;
-    let version: number;
-    if (record.date === lastDate) {
-      day = lastDay;
-      version = lastVersion;
-    } else {
-      day = parseDay(record.date);
-      version = Number.isNaN(day) ? -1 : versionForValidation(plan, day);
-      lastDate = record.date;
-      lastDay = day;
-      lastVersion = version;
-    }
-    if (Number.isNaN(day)) {
-      problems.add(`usage.impressions.${i}.date`, 'must be a calendar day YYYY-MM-DD');
-      continue;
-    }
-    const count = record.count;
-    if (!(Number.isSafeInteger(count) && count >= 0)) {
-      problems.add(`usage.impressions.${i}.count`, 'must be a non-negative integer');
-      continue;
-    }
-    const firstParty = record.source === 'FIRST_PARTY';
-    if (!firstParty && record.source !== 'THIRD_PARTY') {
-      problems.add(`usage.impressions.${i}.source`, 'must be FIRST_PARTY or THIRD_PARTY');
-      continue;
-    }
-    let receivedMs = Number.NEGATIVE_INFINITY;
-    if (record.receivedAt !== undefined && record.receivedAt !== null) {
-      receivedMs = parseInstant(record.receivedAt);
-      if (Number.isNaN(receivedMs)) {
-        problems.add(`usage.impressions.${i}.receivedAt`, 'must be an ISO 8601 instant');
-        continue;
-      }
-    }
+    if (!reader.read(record, i, problems)) continue;
     // Before startDate no version is in effect: the record is skipped, not checked.
-    if (version < 0) continue;
-    const chargeId = record.chargeId;
-    if (chargeId !== checkedChargeId || version !== checkedVersion) {
-      if (!versionChargeIds[version]!.has(chargeId)) {
-        problems.add(
-          `usage.impressions.${i}.chargeId`,
-          `no charge "${chargeId}" in version ${version + 1}, in effect on ${record.date} (contract ${contract.startDate}..${contract.endDate})`,
-        );
-        continue;
-      }
-      checkedChargeId = chargeId;
-      checkedVersion = version;
-    }
-    if (day < activeFirst || day > activeLast || receivedMs > asOfMs) continue;
-    const s = segmentOfDay[day - period.first]!;
-    if (s < 0) continue;
-    if (chargeId !== slotChargeId || s !== slotSegment) {
-      lastSlot = segments[s]!.cpm.get(chargeId);
-      slotChargeId = chargeId;
-      slotSegment = s;
-    }
-    const slot = lastSlot;
-    if (slot === undefined) continue; // a CPA charge's id: impressions do not bill it
-    if (firstParty) slot.firstParty += count;
-    else slot.thirdParty += count;
+    if (reader.version < 0) continue;
+    // Its chargeId names a CPM or CPCV charge of the version in effect on its date (after
+    // endDate: the last version), whether or not the run sees that version.
+    if (!charges.check(record, i, reader.version, problems)) continue;
+    // Billed: on an active day, received by asOf, under the visible version of its day.
+    if (reader.day < plan.activeFirst || reader.day > plan.activeLast || reader.receivedMs > plan.asOfMs) continue;
+    const slot = slots.of(reader.day, record.chargeId);
+    if (slot === undefined) continue; // the charge is not in the version the run sees on that day
+    // CPM counts impressions, CPCV completed views; only the billable source is billed, and
+    // only its records give partners their share.
+    const units = slot.countsViews ? reader.views : reader.count;
+    if (reader.firstParty) slot.firstParty += units;
+    else slot.thirdParty += units;
     const partnerId = record.partnerId;
-    if (partnerId !== undefined && partnerId !== null && firstParty === slot.billableFirstParty) {
-      slot.addPartnerImpressions(partnerId, count);
+    if (partnerId !== undefined && partnerId !== null && reader.firstParty === slot.billableFirstParty) {
+      slot.addPartnerImpressions(partnerId, units);
     }
   }
-  for (const segment of segments) {
+  for (const segment of plan.segments) {
     for (const slot of segment.cpm.values()) {
       if (slot.firstParty > SAFE || slot.thirdParty > SAFE) {
-        problems.add('usage.impressions', `impressions of charge "${slot.charge.id}" in ${contract.currency} period exceed ${SAFE}`);
+        problems.add('usage.impressions', `usage of charge "${slot.charge.id}" in the period exceeds ${SAFE}`);
       }
     }
   }
+}
+
+/** The charge check of a record, kept while the charge id and version repeat (records come grouped). */
+class ChargeCheck {
+  private chargeId: unknown;
+  private version = -1;
+
+  constructor(private readonly plan: PeriodPlan) {}
+
+  check(record: Impression, i: number, version: number, problems: Problems): boolean {
+    const chargeId = record.chargeId;
+    if (chargeId === this.chargeId && version === this.version) return true;
+    const kind: ChargeKind | undefined = this.plan.versionChargeKinds[version]!.get(chargeId);
+    const { startDate, endDate } = this.plan.contract;
+    if (kind === undefined) {
+      problems.add(`usage.impressions.${i}.chargeId`, `no charge "${chargeId}" in version ${version + 1}, in effect on ${record.date} (contract ${startDate}..${endDate})`);
+      return false;
+    }
+    if (kind === 'CPA') {
+      problems.add(`usage.impressions.${i}.chargeId`, `"${chargeId}" is a CPA charge in version ${version + 1}, in effect on ${record.date}: impressions bill CPM and CPCV charges`);
+      return false;
+    }
+    this.chargeId = chargeId;
+    this.version = version;
+    return true;
+  }
+}
+
+/** The media slot of a (day, charge), kept while both repeat. */
+class MediaSlotOfDay {
+  private chargeId: unknown;
+  private segment = -1;
+  private slot: CpmSlot | undefined;
+
+  constructor(private readonly plan: PeriodPlan) {}
+
+  of(day: number, chargeId: string): CpmSlot | undefined {
+    const s = this.plan.segmentOfDay[day - this.plan.period.first]!;
+    if (s < 0) return undefined;
+    if (chargeId !== this.chargeId || s !== this.segment) {
+      this.slot = this.plan.segments[s]!.cpm.get(chargeId);
+      this.chargeId = chargeId;
+      this.segment = s;
+    }
+    return this.slot;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversions (FORMAT.md "Charge, CPA"; v2 §1–3)
+
+export function selectConversions(plan: PeriodPlan, conversions: readonly Conversion[], problems: Problems): void {
+  const reader = new ConversionReader(plan, conversions);
+  const ranks = new RankedAdmission(plan);
+  const touches = plan.hasTouchCharges ? new TouchContest(conversions.length) : null;
+  const { asOfMs, activeFirst, activeLast, segments, segmentOfDay, period } = plan;
+  firstIds.begin(conversions);
+  for (let i = 0; i < conversions.length; i++) {
+    const record = conversions[i]!;
+    if (!reader.read(record, i, problems)) continue;
+    // Rule 7 as v1 states it: the first record with an id, in the whole array, is the one
+    // considered (FIRST_RECORD charges); the position of that first record keys §3's contests.
+    const first = firstIds.firstOf(i, record.id);
+    const duplicate = first !== i;
+
+    // Its period and terms: the version in effect on the local day of occurredAt.
+    const day = reader.day;
+    if (day < activeFirst || day > activeLast) {
+      // A touch of another period can still win its id's contest (v2 precise rules, touches).
+      if (touches !== null) touches.considerFromOtherPeriod(plan, reader, record, i, first);
+      continue;
+    }
+    const s = segmentOfDay[day - period.first]!;
+    if (s < 0) continue;
+    const segment = segments[s]!;
+    if (!duplicate) segment.conversions++;
+
+    // Rule 1: the CPA charge paying for its event.
+    const slot = chargeOfEvent(segment, record.event);
+    if (slot === undefined) continue;
+
+    if (slot.byTouch) {
+      // v2 §3: rule 7 replaced by a contest among the id's touches.
+      if (!duplicate) slot.matched++;
+      touches!.consider(slot, reader, record, i, first, true, asOfMs);
+      continue;
+    }
+    if (duplicate) {
+      slot.excluded.duplicate++;
+      continue;
+    }
+    slot.matched++;
+    // Rules 2–6 in order; the first one broken is the one the explanation counts.
+    if (!insideWindow(slot, reader)) {
+      slot.excluded.outsideWindow++;
+      continue;
+    }
+    if (!eligibleReversalHold(slot, reader, record, asOfMs)) continue;
+    if (reader.receivedMs > asOfMs) {
+      slot.excluded.notReceived++;
+      continue;
+    }
+    ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
+  }
+  firstIds.end();
+  touches?.judgeWinners(plan, conversions, reader, ranks);
+  ranks.finish();
+}
+
+function chargeOfEvent(segment: Segment, event: string): CpaSlot | undefined {
+  // A scan: a version pays for one or two events, cheaper than hashing per record.
+  const events = segment.cpaEvents;
+  for (let k = 0; k < events.length; k++) if (events[k] === event) return segment.cpaSlots[k];
+  return undefined;
+}
+
+/** Rule 2: 0 ≤ occurredAt − exposureAt ≤ attributionWindowDays × 24 h. */
+function insideWindow(slot: CpaSlot, reader: ConversionReader): boolean {
+  const lag = reader.occurredMs - reader.exposureMs;
+  return lag >= 0 && lag <= slot.windowMs;
+}
+
+/** Rules 3 (eligibility), 4 (not reversed by asOf) and 5 (hold passed); counts the first one broken. */
+function eligibleReversalHold(slot: CpaSlot, reader: ConversionReader, record: Conversion, asOfMs: number): boolean {
+  if (!slot.geoAllowed(record.geo) || (slot.newCustomersOnly && !record.newCustomer) || reader.valueMinor < slot.minValueMinor) {
+    slot.excluded.ineligible++;
+    return false;
+  }
+  if (reader.reversedMs <= asOfMs) {
+    slot.excluded.reversed++;
+    return false;
+  }
+  if (reader.occurredMs + slot.holdMs > asOfMs) {
+    slot.excluded.held++;
+    return false;
+  }
+  return true;
 }
 
 /**
- * Conversion values are short strings that the JSON parser interns, so they do not sit next
- * to their records: with many distinct values each one is a cache miss of its own, and read
- * one record at a time those misses come one after the other (profiles of large usage put
- * half of the pass on the first read of the value). Touching the values of a block of
- * records together lets the processor fetch them at the same time; the pass then finds them
- * in cache. `touchValues` only reads: its result is kept in `valueCharsTouched` so that the
- * compiler cannot drop the reads.
+ * v2 §3, multi-partner attribution. For a LAST_TOUCH or FIRST_TOUCH charge, the candidates of
+ * an id are its records the run sees (rule 6), of the charge's event (rule 1), inside the
+ * window (rule 2), assigned to the same charge and version; the one with the latest
+ * (earliest) exposureAt wins, the first in the order given on a tie. Only the winner is then
+ * judged by rules 3, 4, 5 and 8, and billed in the period of its own occurredAt.
+ *
+ * Contests are kept by the position of the id's first record (FirstIds) in typed arrays; an
+ * id contested on two charges (records of two events) keeps its second contest in a map.
  */
-const VALUE_BLOCK = 16;
-let valueCharsTouched = 0;
+class TouchContest {
+  /** Per first position: the leading record, its exposure, its charge slot. */
+  private readonly leader: Int32Array;
+  private readonly leaderExposure: Float64Array;
+  private readonly leaderSlot: (CpaSlot | undefined)[];
+  /** Contests in the order they opened: first positions, or keys of `others`. */
+  private readonly opened: (number | string)[] = [];
+  private readonly others = new Map<string, { leader: number; exposure: number; slot: CpaSlot }>();
+  /** Per record: a candidate dated inside the period (1), or in another period (0). */
+  private readonly inPeriod: Uint8Array;
+  /** Touches that lost a contest, and their slots: counted as duplicates when dated in the period. */
+  private readonly losers: number[] = [];
+  private readonly loserSlots: CpaSlot[] = [];
 
-function touchValues(conversions: readonly Conversion[], from: number): number {
-  const to = Math.min(from + VALUE_BLOCK, conversions.length);
-  let chars = 0;
-  for (let k = from; k < to; k++) {
-    const value = conversions[k]!.value;
-    if (typeof value === 'string') chars += value.length;
+  constructor(records: number) {
+    this.leader = new Int32Array(records).fill(-1);
+    this.leaderExposure = new Float64Array(records);
+    this.leaderSlot = new Array<CpaSlot | undefined>(records);
+    this.inPeriod = new Uint8Array(records);
   }
-  return chars;
+
+  consider(slot: CpaSlot, reader: ConversionReader, record: Conversion, i: number, first: number, inPeriod: boolean, asOfMs: number): void {
+    if (reader.receivedMs > asOfMs) {
+      if (inPeriod) slot.excluded.notReceived++;
+      return;
+    }
+    if (!insideWindow(slot, reader)) {
+      if (inPeriod) slot.excluded.outsideWindow++;
+      return;
+    }
+    this.inPeriod[i] = inPeriod ? 1 : 0;
+    const exposure = reader.exposureMs;
+    let contest: { leader: number; exposure: number; slot: CpaSlot } | undefined;
+    if (this.leader[first] === -1) {
+      this.leader[first] = i;
+      this.leaderExposure[first] = exposure;
+      this.leaderSlot[first] = slot;
+      this.opened.push(first);
+      return;
+    }
+    if (this.leaderSlot[first] !== slot) {
+      const key = `${first}\u0000${slot.charge.id}\u0000${slot.versionIndex}`;
+      contest = this.others.get(key);
+      if (contest === undefined) {
+        this.others.set(key, { leader: i, exposure, slot });
+        this.opened.push(key);
+        return;
+      }
+    }
+    const leadingExposure = contest === undefined ? this.leaderExposure[first]! : contest.exposure;
+    const leading = contest === undefined ? this.leader[first]! : contest.leader;
+    const wins = slot.latestTouchWins ? exposure > leadingExposure : exposure < leadingExposure;
+    const loser = wins ? leading : i;
+    if (wins) {
+      if (contest === undefined) {
+        this.leader[first] = i;
+        this.leaderExposure[first] = exposure;
+      } else {
+        contest.leader = i;
+        contest.exposure = exposure;
+      }
+    }
+    this.losers.push(loser);
+    this.loserSlots.push(slot);
+  }
+
+  considerFromOtherPeriod(plan: PeriodPlan, reader: ConversionReader, record: Conversion, i: number, first: number): void {
+    const day = reader.day;
+    if (day < plan.startDay || day > plan.endDay) return;
+    const v = plan.visibleVersionOn(day);
+    if (v < 0) return;
+    const s = plan.segmentOfVersion[v]!;
+    if (s < 0) return;
+    const slot = chargeOfEvent(plan.segments[s]!, record.event);
+    if (slot !== undefined && slot.byTouch) this.consider(slot, reader, record, i, first, false, plan.asOfMs);
+  }
+
+  /** Judges each contest's winner dated in the period by rules 3, 4 and 5, then admits it (rule 8, ranks). */
+  judgeWinners(plan: PeriodPlan, records: readonly Conversion[], reader: ConversionReader, ranks: RankedAdmission): void {
+    for (let k = 0; k < this.losers.length; k++) {
+      const loser = this.losers[k]!;
+      if (this.inPeriod[loser] === 1) {
+        const slot = this.loserSlots[k]!;
+        slot.excluded.duplicate++;
+        slot.countTouch(records[loser]!.partnerId, false);
+      }
+    }
+    for (const key of this.opened) {
+      let winner: number;
+      let slot: CpaSlot;
+      if (typeof key === 'number') {
+        winner = this.leader[key]!;
+        slot = this.leaderSlot[key]!;
+      } else {
+        const contest = this.others.get(key)!;
+        winner = contest.leader;
+        slot = contest.slot;
+      }
+      if (this.inPeriod[winner] !== 1) continue; // billed in its own period
+      const record = records[winner]!;
+      reader.read(record, winner, null);
+      slot.countTouch(record.partnerId, true);
+      if (!eligibleReversalHold(slot, reader, record, plan.asOfMs)) continue;
+      ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
+    }
+  }
 }
 
-/** How many value characters the last pass touched ahead of reading them (see touchValues). */
-export function lastValueCharsTouched(): number {
-  return valueCharsTouched;
-}
-
-interface Pending {
+interface Waiting {
   occurredMs: number;
   id: string;
   valueMinor: number;
@@ -156,158 +318,65 @@ interface Pending {
   slot: CpaSlot;
 }
 
-export function selectConversions(plan: PeriodPlan, conversions: readonly Conversion[], problems: Problems): void {
-  const { period, activeFirst, activeLast, asOfMs, segments, segmentOfDay, digits } = plan;
-  const zone = zoneDays(plan.contract.timezone);
-  const seen = firstIds;
-  seen.begin(conversions);
-  // Charges with maxConversionsPerPeriod: their places are given in (occurredAt, id) order
-  // after the pass, across the period's versions.
-  const capped = new Set<string>();
-  for (const segment of segments) {
-    for (const slot of segment.cpaByEvent.values()) if (slot.cap !== null) capped.add(slot.charge.id);
+/**
+ * Rule 8 and v2 §1 ranks: conversions that passed rules 1–7 (or won their contest) and whose
+ * billing depends on the others of the period wait here, then are taken in order of
+ * occurredAt, then id:
+ *   - rule 8: a conversion is admitted when fewer conversions of its charge (any version)
+ *     have been admitted in the period than its own version's maxConversionsPerPeriod; a
+ *     refused one takes no place;
+ *   - v2 §1: the admitted conversions of a line with payoutTiers are ranked 1, 2, 3… per line.
+ * Every other conversion is added to its slot at once.
+ */
+class RankedAdmission {
+  /** Charges with a cap in some version of the period: rule 8 counts across versions. */
+  private readonly capped = new Set<string>();
+  private readonly waiting: Waiting[] = [];
+
+  constructor(plan: PeriodPlan) {
+    for (const segment of plan.segments) {
+      for (const slot of segment.cpaSlots) if (slot.cap !== null) this.capped.add(slot.charge.id);
+    }
   }
-  const pending: Pending[] = [];
-  // UTC offsets of the hours that can fall on the period's days (a day either side covers
-  // every zone offset), read directly from the zone's shared window; other hours, and an
-  // hour inside which the offset changes, take the exact path.
-  const firstHour = (period.first - 1) * 24;
-  const lastHour = (period.last + 2) * 24 - 1;
-  const hours = zone.hours(firstHour, lastHour);
-  const offsets = hours === null ? null : hours.offsets;
-  const hourBase = hours === null ? 0 : hours.start;
-  const hourLo = hours === null ? 1 : firstHour;
-  const hourHi = hours === null ? 0 : lastHour;
 
-  let touched = 0;
-  for (let i = 0; i < conversions.length; i++) {
-    if ((i & (VALUE_BLOCK - 1)) === 0) touched += touchValues(conversions, i);
-    const record = conversions[i]!;
-    const id = record.id;
-    if (typeof id !== 'string' || id.length === 0) {
-      problems.add(`usage.conversions.${i}.id`, 'must be a non-empty string');
-      continue;
-    }
-    // Rule 7: the first record with an id is the one considered, whatever later ones say.
-    const duplicate = !seen.isFirst(i, id);
-    // Instants are read as (day, ms of day) and combined here, so no epoch-ms double is
-    // ever passed to or returned from a call (see day-index.ts).
-    let valid = typeof record.occurredAt === 'string' && readInstant(record.occurredAt);
-    const occurredMs = instant.day * DAY_MS + instant.msOfDay;
-    valid = valid && typeof record.exposureAt === 'string' && readInstant(record.exposureAt);
-    const exposureMs = instant.day * DAY_MS + instant.msOfDay;
-    // Absent: never reversed, always received.
-    let reversedMs = Number.POSITIVE_INFINITY;
-    let receivedMs = Number.NEGATIVE_INFINITY;
-    const reversedAt = record.reversedAt;
-    if (reversedAt !== undefined && reversedAt !== null) {
-      if (typeof reversedAt === 'string' && readInstant(reversedAt)) reversedMs = instant.day * DAY_MS + instant.msOfDay;
-      else valid = false;
-    }
-    const receivedAt = record.receivedAt;
-    if (receivedAt !== undefined && receivedAt !== null) {
-      if (typeof receivedAt === 'string' && readInstant(receivedAt)) receivedMs = instant.day * DAY_MS + instant.msOfDay;
-      else valid = false;
-    }
-    const valueMinor = parseMinorUnits(record.value, digits);
-    if (!valid || Number.isNaN(valueMinor) || typeof record.event !== 'string') {
-      reportConversion(record, i, digits, problems);
-      continue;
-    }
-
-    // Its period and terms: the local day of occurredAt in the contract's zone.
-    const hour = Math.floor(occurredMs / HOUR_MS);
-    const offset = hour >= hourLo && hour <= hourHi ? offsets![hour - hourBase]! : zone.offsetOfHour(hour);
-    const day = offset === OFFSET_VARIES ? zone.dayOf(occurredMs) : Math.floor((occurredMs + offset) / DAY_MS);
-    if (day < activeFirst || day > activeLast) continue;
-    const s = segmentOfDay[day - period.first]!;
-    if (s < 0) continue;
-    const segment = segments[s]!;
-    if (!duplicate) segment.conversions++;
-
-    // Rule 1: the charge paying for its event.
-    const event = record.event;
-    const events = segment.cpaEvents;
-    let slot: CpaSlot | undefined;
-    for (let k = 0; k < events.length; k++) {
-      if (events[k] === event) {
-        slot = segment.cpaSlots[k];
-        break;
-      }
-    }
-    if (slot === undefined) continue;
-    if (duplicate) {
-      slot.excluded.duplicate++;
-      continue;
-    }
-    slot.matched++;
-
-    // Rules 2–6 in order; the first one broken is the one the explanation counts.
-    const lag = occurredMs - exposureMs;
-    if (lag < 0 || lag > slot.windowMs) {
-      slot.excluded.outsideWindow++;
-      continue;
-    }
-    if (!slot.geoAllowed(record.geo) || (slot.newCustomersOnly && !record.newCustomer) || valueMinor < slot.minValueMinor) {
-      slot.excluded.ineligible++;
-      continue;
-    }
-    if (reversedMs <= asOfMs) {
-      slot.excluded.reversed++;
-      continue;
-    }
-    if (occurredMs + slot.holdMs > asOfMs) {
-      slot.excluded.held++;
-      continue;
-    }
-    if (receivedMs > asOfMs) {
-      slot.excluded.notReceived++;
-      continue;
-    }
-    if (capped.size > 0 && capped.has(slot.charge.id)) {
-      pending.push({ occurredMs, id, valueMinor, partnerId: record.partnerId, slot });
+  admit(slot: CpaSlot, occurredMs: number, id: string, valueMinor: number, partnerId: string | null | undefined): void {
+    if (slot.ranked || (this.capped.size > 0 && this.capped.has(slot.charge.id))) {
+      this.waiting.push({ occurredMs, id, valueMinor, partnerId, slot });
     } else {
-      slot.add(valueMinor, record.partnerId);
+      slot.add(valueMinor, partnerId);
     }
   }
-  seen.end();
-  valueCharsTouched = touched;
-  if (pending.length > 0) admitWithinCaps(pending);
-}
 
-/** Rule 8: places per charge over the whole period, in order of occurredAt, then id. */
-function admitWithinCaps(pending: Pending[]): void {
-  pending.sort((a, b) => {
-    if (a.slot.charge.id !== b.slot.charge.id) return a.slot.charge.id < b.slot.charge.id ? -1 : 1;
-    if (a.occurredMs !== b.occurredMs) return a.occurredMs - b.occurredMs;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
-  let chargeId = '';
-  let place = 0;
-  for (const entry of pending) {
-    if (entry.slot.charge.id !== chargeId) {
-      chargeId = entry.slot.charge.id;
-      place = 0;
+  finish(): void {
+    if (this.waiting.length === 0) return;
+    this.waiting.sort((a, b) => {
+      if (a.slot.charge.id !== b.slot.charge.id) return a.slot.charge.id < b.slot.charge.id ? -1 : 1;
+      if (a.occurredMs !== b.occurredMs) return a.occurredMs - b.occurredMs;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+    const lines = new Map<CpaSlot, { values: number[]; partners: (string | null | undefined)[] }>();
+    let chargeId = '';
+    let admitted = 0;
+    for (const entry of this.waiting) {
+      if (entry.slot.charge.id !== chargeId) {
+        chargeId = entry.slot.charge.id;
+        admitted = 0;
+      }
+      const cap = entry.slot.cap;
+      if (cap !== null && admitted >= cap) {
+        entry.slot.excluded.overCap++;
+        continue;
+      }
+      admitted++;
+      if (!entry.slot.ranked) {
+        entry.slot.add(entry.valueMinor, entry.partnerId);
+        continue;
+      }
+      let line = lines.get(entry.slot);
+      if (line === undefined) lines.set(entry.slot, (line = { values: [], partners: [] }));
+      line.values.push(entry.valueMinor);
+      line.partners.push(entry.partnerId);
     }
-    place++;
-    const cap = entry.slot.cap;
-    if (cap === null || place <= cap) entry.slot.add(entry.valueMinor, entry.partnerId);
-    else entry.slot.excluded.overCap++;
+    for (const [slot, line] of lines) slot.addRanked(line.values, line.partners);
   }
-}
-
-function reportConversion(record: Conversion, i: number, digits: number, problems: Problems): void {
-  const at = `usage.conversions.${i}`;
-  if (Number.isNaN(parseInstant(record.occurredAt))) problems.add(`${at}.occurredAt`, 'must be an ISO 8601 instant');
-  if (Number.isNaN(parseInstant(record.exposureAt))) problems.add(`${at}.exposureAt`, 'must be an ISO 8601 instant');
-  if (Number.isNaN(parseMinorUnits(record.value, digits))) {
-    problems.add(`${at}.value`, `must be a non-negative amount with at most ${digits} decimals (and below ${SAFE} minor units)`);
-  }
-  if (record.reversedAt !== undefined && record.reversedAt !== null && Number.isNaN(parseInstant(record.reversedAt))) {
-    problems.add(`${at}.reversedAt`, 'must be an ISO 8601 instant');
-  }
-  if (record.receivedAt !== undefined && record.receivedAt !== null && Number.isNaN(parseInstant(record.receivedAt))) {
-    problems.add(`${at}.receivedAt`, 'must be an ISO 8601 instant');
-  }
-  if (typeof record.event !== 'string') problems.add(`${at}.event`, 'must be a string');
 }

@@ -7,7 +7,7 @@
  */
 import { ValidationError, type ErrorDetail } from '../kernel/errors';
 import { validateContractTerms } from '../terms/validate';
-import type { ContractTerms } from '../terms/types';
+import type { ContractTerms, CpmPricing } from '../terms/types';
 import { parseInstant, parsePeriod } from './day-index';
 import type { PriorRuns } from './types';
 
@@ -57,6 +57,30 @@ function checkCount(value: unknown, path: string, problems: Problems, nullable =
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) problems.add(path, 'must be a non-negative integer');
 }
 
+/** CPM and CPCV pricing: a FLAT rate, or tiers ascending in upTo and ending unbounded. */
+function checkPricing(pricing: CpmPricing, path: string, problems: Problems): void {
+  if (pricing.model === 'FLAT') {
+    checkRate(pricing.rate, `${path}.rate`, problems);
+  } else if (pricing.model === 'GRADUATED' || pricing.model === 'VOLUME') {
+    if (!Array.isArray(pricing.tiers) || pricing.tiers.length === 0) problems.add(`${path}.tiers`, 'at least one tier is required');
+    pricing.tiers?.forEach((tier, t) => {
+      const last = t === pricing.tiers.length - 1;
+      checkRate(tier.rate, `${path}.tiers.${t}.rate`, problems);
+      if (last && tier.upTo !== null) problems.add(`${path}.tiers.${t}.upTo`, 'the last tier must have upTo: null');
+      if (!last) {
+        if (tier.upTo === null) problems.add(`${path}.tiers.${t}.upTo`, 'only the last tier may be unbounded');
+        else checkCount(tier.upTo, `${path}.tiers.${t}.upTo`, problems);
+      }
+      const previous = t > 0 ? pricing.tiers[t - 1]!.upTo : null;
+      if (t > 0 && tier.upTo !== null && previous !== null && tier.upTo <= previous) {
+        problems.add(`${path}.tiers.${t}.upTo`, 'tiers must be in ascending upTo order');
+      }
+    });
+  } else {
+    problems.add(`${path}.model`, 'must be FLAT, GRADUATED or VOLUME');
+  }
+}
+
 /** The shape rules the engine relies on beyond validateContractTerms. */
 function checkTermShapes(contract: ContractTerms, problems: Problems): void {
   if (contract.rounding !== undefined && contract.rounding !== 'HALF_EVEN' && contract.rounding !== 'HALF_UP') {
@@ -70,38 +94,20 @@ function checkTermShapes(contract: ContractTerms, problems: Problems): void {
     }
     version.charges.forEach((charge, c) => {
       const path = `${at}.charges.${c}`;
-      if (charge.kind === 'CPM') {
-        const pricing = charge.pricing;
-        if (pricing.model === 'FLAT') {
-          checkRate(pricing.rate, `${path}.pricing.rate`, problems);
-        } else if (pricing.model === 'GRADUATED' || pricing.model === 'VOLUME') {
-          if (!Array.isArray(pricing.tiers) || pricing.tiers.length === 0) problems.add(`${path}.pricing.tiers`, 'at least one tier is required');
-          pricing.tiers?.forEach((tier, t) => {
-            const last = t === pricing.tiers.length - 1;
-            checkRate(tier.rate, `${path}.pricing.tiers.${t}.rate`, problems);
-            if (last && tier.upTo !== null) problems.add(`${path}.pricing.tiers.${t}.upTo`, 'the last tier must have upTo: null');
-            if (!last) {
-              if (tier.upTo === null) problems.add(`${path}.pricing.tiers.${t}.upTo`, 'only the last tier may be unbounded');
-              else checkCount(tier.upTo, `${path}.pricing.tiers.${t}.upTo`, problems);
-            }
-            const previous = t > 0 ? pricing.tiers[t - 1]!.upTo : null;
-            if (t > 0 && tier.upTo !== null && previous !== null && tier.upTo <= previous) {
-              problems.add(`${path}.pricing.tiers.${t}.upTo`, 'tiers must be in ascending upTo order');
-            }
-          });
-        } else {
-          problems.add(`${path}.pricing.model`, 'must be FLAT, GRADUATED or VOLUME');
-        }
+      if (charge.kind === 'CPM' || charge.kind === 'CPCV') {
+        checkPricing(charge.pricing, `${path}.pricing`, problems);
         if (charge.billableSource !== undefined && charge.billableSource !== 'FIRST_PARTY' && charge.billableSource !== 'THIRD_PARTY') {
           problems.add(`${path}.billableSource`, 'must be FIRST_PARTY or THIRD_PARTY');
         }
-        checkPercent(charge.discrepancyThresholdPct, `${path}.discrepancyThresholdPct`, problems);
+        if (charge.kind === 'CPM') checkPercent(charge.discrepancyThresholdPct, `${path}.discrepancyThresholdPct`, problems);
       } else if (charge.kind === 'CPA') {
         if (charge.payout) checkPercent(charge.payout.percentOfValue, `${path}.payout.percentOfValue`, problems);
+        charge.payoutTiers?.tiers?.forEach((tier, t) => checkPercent(tier.payout?.percentOfValue, `${path}.payoutTiers.tiers.${t}.payout.percentOfValue`, problems));
+        charge.partnerOverrides?.forEach((override, o) => checkPercent(override.payout?.percentOfValue, `${path}.partnerOverrides.${o}.payout.percentOfValue`, problems));
         checkCount(charge.attributionWindowDays, `${path}.attributionWindowDays`, problems);
         checkCount(charge.holdDays, `${path}.holdDays`, problems);
         checkCount(charge.maxConversionsPerPeriod, `${path}.maxConversionsPerPeriod`, problems, true);
-      } else if (charge.kind !== 'CPCV') {
+      } else {
         problems.add(`${path}.kind`, 'must be CPM, CPCV or CPA');
       }
     });

@@ -7,7 +7,7 @@
  * terms (cap, minimum, commission) are those of the version in effect on the last active day.
  * Validation looks at every version, visible or not (`versionForValidation`).
  */
-import type { ContractTerms, Version } from '../terms/types';
+import type { ChargeKind, ContractTerms, Version } from '../terms/types';
 import { minorUnits } from '../kernel/currencies';
 import { parseDay, parseInstant, parsePeriod, type PeriodDays } from './day-index';
 import { CpmSlot } from './cpm';
@@ -17,6 +17,7 @@ export interface Segment {
   /** 0-based position in the full `versions` list. */
   readonly versionIndex: number;
   readonly version: Version;
+  /** Media slots (CPM and CPCV) by charge id. */
   readonly cpm: Map<string, CpmSlot>;
   readonly cpaByEvent: Map<string, CpaSlot>;
   /** The same as parallel arrays: a scan of one or two events beats hashing per record. */
@@ -44,9 +45,15 @@ export interface PeriodPlan {
   readonly segmentOfDay: Int32Array;
   /** The version whose period-level terms apply, or null (no active day or no visible version). */
   readonly periodTermsIndex: number | null;
-  /** Per version of the full list: its effectiveFrom day and its charge ids. */
+  /** Per version of the full list: its effectiveFrom day and its charges' kinds by id. */
   readonly versionStarts: number[];
-  readonly versionChargeIds: Set<string>[];
+  readonly versionChargeKinds: Map<string, ChargeKind>[];
+  /** The visible version in effect on a day (−1: none), for any day of the contract. */
+  readonly visibleVersionOn: (day: number) => number;
+  /** Segment of each version of the full list in this period, −1 when it has none. */
+  readonly segmentOfVersion: Int32Array;
+  /** Whether some CPA charge of the period attributes by touch (v2 §3). */
+  readonly hasTouchCharges: boolean;
 }
 
 export function isVisible(version: Version, asOfMs: number): boolean {
@@ -61,7 +68,7 @@ export function buildPlan(contract: ContractTerms, periodText: string, asOf: str
   const endDay = parseDay(contract.endDate);
   const digits = minorUnits(contract.currency);
   const versionStarts = contract.versions.map((v) => parseDay(v.effectiveFrom));
-  const versionChargeIds = contract.versions.map((v) => new Set(v.charges.map((c) => c.id)));
+  const versionChargeKinds = contract.versions.map((v) => new Map(v.charges.map((c) => [c.id, c.kind] as const)));
   const visible = contract.versions.map((v) => isVisible(v, asOfMs));
 
   const activeFirst = Math.max(period.first, startDay);
@@ -90,9 +97,13 @@ export function buildPlan(contract: ContractTerms, periodText: string, asOf: str
   // Versions ascend by effectiveFrom (validated), so segments come out in version order.
 
   const termsVersion = activeDays > 0 ? visibleOn(activeLast) : -1;
+  const segmentOfVersion = new Int32Array(contract.versions.length).fill(-1);
+  for (const [v, s] of segmentByVersion) segmentOfVersion[v] = s;
+  const hasTouchCharges = segments.some((segment) => segment.cpaSlots.some((slot) => slot.byTouch));
   return {
     contract, digits, period, asOfMs, startDay, endDay, activeFirst, activeLast, activeDays,
-    segments, segmentOfDay, periodTermsIndex: termsVersion < 0 ? null : termsVersion, versionStarts, versionChargeIds,
+    segments, segmentOfDay, periodTermsIndex: termsVersion < 0 ? null : termsVersion, versionStarts, versionChargeKinds,
+    visibleVersionOn: visibleOn, segmentOfVersion, hasTouchCharges,
   };
 }
 
@@ -101,7 +112,7 @@ function makeSegment(version: Version, versionIndex: number, digits: number): Se
   const cpaByEvent = new Map<string, CpaSlot>();
   const slots: (CpmSlot | CpaSlot)[] = [];
   for (const charge of version.charges) {
-    if (charge.kind === 'CPM') {
+    if (charge.kind === 'CPM' || charge.kind === 'CPCV') {
       const slot = new CpmSlot(charge, versionIndex);
       cpm.set(charge.id, slot);
       slots.push(slot);
