@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[local] ${line}`);
   log(`local stack process pid ${process.pid}`);
 
+  // Assigned once started; `shutdown` reads it before, so it cannot be a const declared later.
+  // eslint-disable-next-line prefer-const
   let stack: LocalStack | undefined;
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

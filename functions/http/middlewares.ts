@@ -56,7 +56,7 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
   return out;
 }
 
-const SAFE_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Request and correlation ids, logger context, and the ids echoed on every response. */
 export function requestContext(newId: () => string): HttpMiddleware {

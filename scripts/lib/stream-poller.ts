@@ -228,11 +228,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   async function deliver(shard: ShardState, records: DynamoDBRecord[]): Promise<void> {
     let pending = records;
     let attempts = 0;
-    let reason = '';
+    let reason: string;
     while (pending.length > 0) {
       attempts++;
       const requestId = randomUUID();
-      let failedFrom = -1;
+      let failedFrom: number;
       try {
         const response = await options.handler({ Records: pending }, lambdaContext(options.functionName ?? 'audit', requestId, LAMBDA_TIMEOUT_MS));
         const failures = response?.batchItemFailures ?? [];

@@ -17,7 +17,7 @@ export const RateString = z.string().max(40).regex(/^\d+(\.\d{1,6})?$/, 'must be
 export const PercentString = RateString.refine((v) => Number(v) <= 100, 'a percentage is at most 100');
 export const Day = z.string().refine(isDay, 'must be a calendar day YYYY-MM-DD');
 export const Instant = z.string().refine(isInstant, 'must be an ISO 8601 instant such as 2027-01-05T10:00:00Z');
-export const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:\-]+$/, 'must be 1-128 letters, digits, or . _ : -');
+export const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-128 letters, digits, or . _ : -');
 const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 const Tier = z.strictObject({ upTo: Count.positive().nullable(), rate: RateString });

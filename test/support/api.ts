@@ -21,7 +21,7 @@ import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { mintDevToken, type DevTokenInput } from '../../scripts/lib/dev-auth';
 import { startLocalApi } from '../../scripts/lib/local-api';
 import { startStreamPoller, type FailedBatch, type StreamHandler, type StreamPoller } from '../../scripts/lib/stream-poller';
-import { dynamoClient, freshBucket, freshTable, s3Client } from './aws';
+import { freshBucket, freshTable, s3Client } from './aws';
 
 export interface TestResponse {
   status: number;
