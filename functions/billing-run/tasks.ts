@@ -144,7 +144,7 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
   if (!aggregate) throw new NotFoundError('contract', input.contractId);
   const { contract } = aggregate;
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
-  const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions), usage, period: input.period, asOf: input.asOf, prior });
+  const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions, aggregate.credits), usage, period: input.period, asOf: input.asOf, prior });
   const written = await writeRunInvoice({ store: ports.invoices }, {
     runId: input.runId,
     runSeq: input.runSeq,

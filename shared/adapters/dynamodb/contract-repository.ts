@@ -15,11 +15,12 @@ import { ConflictError } from '../../domain/kernel/errors';
 import type { AggregateChange, Approval, Contract, ContractAggregate, ContractVersion } from '../../domain/contracts/model';
 import type { ContractStatus } from '../../domain/contracts/status';
 import type { ContractStore } from '../../domain/contracts/store';
+import type { Credit } from '../../domain/credits/model';
 import { decodeCursor, encodeCursor } from './cursor';
 import { INDEXES, keys } from './table';
 
 /** Entity type names as the audit log's action table knows them (shared/domain/audit/entry.ts). */
-export const ContractEntity = { CONTRACT: 'contract', VERSION: 'version', APPROVAL: 'approval' } as const;
+export const ContractEntity = { CONTRACT: 'contract', VERSION: 'version', APPROVAL: 'approval', CREDIT: 'credit' } as const;
 
 export const contractAggregateId = (contractId: string) => `contract#${contractId}`;
 
@@ -76,6 +77,7 @@ export class ContractRepository implements ContractStore {
     let contract: Contract | undefined;
     const versions: ContractVersion[] = [];
     const approvals: Approval[] = [];
+    const credits: Credit[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -91,13 +93,15 @@ export class ContractRepository implements ContractStore {
         if (item.entityType === ContractEntity.CONTRACT) contract = strip<Contract>(item);
         else if (item.entityType === ContractEntity.VERSION) versions.push(strip<ContractVersion>(item));
         else if (item.entityType === ContractEntity.APPROVAL) approvals.push(strip<Approval>(item));
+        else if (item.entityType === ContractEntity.CREDIT) credits.push(strip<Credit>(item));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     if (!contract) return null;
     versions.sort((a, b) => a.number - b.number);
     approvals.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { contract, versions, approvals };
+    credits.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    return { contract, versions, approvals, credits };
   }
 
   async commit(change: AggregateChange): Promise<void> {

@@ -8,12 +8,12 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../../domain/kernel/errors';
 import type { Credit, CreditStore } from '../../domain/credits/model';
-import { contractAggregateId } from './contract-repository';
+import { ContractEntity, contractAggregateId } from './contract-repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys } from './table';
 
 /** The entity type the audit log's action table knows credits by. */
-export const CREDIT_ENTITY = 'credit';
+export const CREDIT_ENTITY = ContractEntity.CREDIT;
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'aggregate'] as const;
 

@@ -6,6 +6,7 @@
 import type { RoundingMode, VersionTerms } from '../terms/types';
 import type { ContractStatus, VersionKind, VersionStatus } from './status';
 import type { ApprovalRequirement } from './approval-policy';
+import type { Credit } from '../credits/model';
 
 export interface AutoRenew {
   termMonths: number;
@@ -91,6 +92,11 @@ export interface ContractAggregate {
   /** Ascending by number. */
   versions: ContractVersion[];
   approvals: Approval[];
+  /**
+   * The contract's credits (shared/domain/credits), read with the aggregate so a billing run
+   * rates the approved ones without another read. Read-only here: commits never write them.
+   */
+  credits?: Credit[];
 }
 
 /** A change of one aggregate, written atomically by the store. `expectedVersion` null = create. */

@@ -1,5 +1,5 @@
 /**
- * What billing sees of a contract: its approved versions as the engine's ContractTerms
+ * What billing sees of a contract: its approved versions (and approved credits) as the engine's ContractTerms
  * (FORMAT.md). Versions are in ascending effectiveFrom; superseded, rejected and open versions
  * are left out, and so are termination versions (they only move endDate, their terms are the
  * ones already in force). `versionNumbers[i]` is the contract version number behind
@@ -8,6 +8,8 @@
 import { localDay } from '../kernel/calendar';
 import type { ContractTerms, Version } from '../terms/types';
 import type { Contract, ContractVersion } from './model';
+import type { Credit } from '../credits/model';
+import { creditsForRating } from '../credits/rated-credits';
 import { VersionKind, VersionStatus } from './status';
 
 export function termsVersions(versions: readonly ContractVersion[]): ContractVersion[] {
@@ -16,8 +18,13 @@ export function termsVersions(versions: readonly ContractVersion[]): ContractVer
     .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : a.number - b.number));
 }
 
-export function toContractTerms(contract: Contract, approvedVersions: readonly ContractVersion[]): ContractTerms & { versionNumbers: number[] } {
+export function toContractTerms(
+  contract: Contract,
+  approvedVersions: readonly ContractVersion[],
+  credits: readonly Credit[] = [],
+): ContractTerms & { versionNumbers: number[] } {
   const versions = termsVersions(approvedVersions);
+  const rated = creditsForRating(credits);
   return {
     currency: contract.currency,
     timezone: contract.timezone,
@@ -26,6 +33,8 @@ export function toContractTerms(contract: Contract, approvedVersions: readonly C
     rounding: contract.rounding,
     versions: versions.map((v): Version => ({ ...structuredClone(v.terms), effectiveFrom: v.effectiveFrom, recordedAt: v.recordedAt })),
     versionNumbers: versions.map((v) => v.number),
+    // Approved credits only, each seen from its approval instant (FORMAT.md v2 §6).
+    ...(rated.length > 0 ? { credits: rated } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  * earlier does not see it and the next run or re-run of its period invoices it (FORMAT.md v2 §6).
  */
 import type { ApprovalRequirement } from '../contracts/approval-policy';
+import { CreditReason } from '../terms/types';
 
 export const CreditStatus = {
   PENDING_APPROVAL: 'PENDING_APPROVAL',
@@ -15,12 +16,7 @@ export const CreditStatus = {
 } as const;
 export type CreditStatus = (typeof CreditStatus)[keyof typeof CreditStatus];
 
-export const CreditReason = {
-  MAKE_GOOD: 'MAKE_GOOD',
-  SERVICE_CREDIT: 'SERVICE_CREDIT',
-  GOODWILL: 'GOODWILL',
-} as const;
-export type CreditReason = (typeof CreditReason)[keyof typeof CreditReason];
+export { CreditReason };
 export const CREDIT_REASONS = Object.values(CreditReason) as [CreditReason, ...CreditReason[]];
 
 export interface CreditApproval {

@@ -3,15 +3,8 @@
  * (FORMAT.md v2 §6), each recorded at its approval instant. Pending and rejected credits are
  * never rated.
  */
+import type { Credit as RatedCredit } from '../terms/types';
 import { CreditStatus, type Credit } from './model';
-
-export interface RatedCredit {
-  id: string;
-  period: string;
-  amount: string;
-  reason: Credit['reason'];
-  recordedAt: string | null;
-}
 
 export function creditsForRating(credits: readonly Credit[]): RatedCredit[] {
   return credits

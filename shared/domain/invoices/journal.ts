@@ -5,6 +5,10 @@
  *                                    adjustments, minimum true-ups and their re-run adjustments)
  *   Dr Agency commission             each AGENCY_COMMISSION line (and its adjustments), negated:
  *                                    commission is contra-revenue, its lines are negative
+ *   Dr Guarantee credits             each GUARANTEE_CREDIT line (and its adjustments), negated:
+ *                                    the media cost refunded under a performance guarantee
+ *   Dr Credits and make-goods        each CREDIT line (and its adjustments), negated: approved
+ *                                    credits are contra-revenue too, kept apart from commission
  *   Dr Partner cost of revenue / Cr Partner payables   each partner payout of the run
  * A negative amount posts to the other side (a re-run that lowers usage credits receivables).
  * A credit note's lines are the voided invoice's lines negated, so its postings reverse the
@@ -21,6 +25,8 @@ export const Account = {
   PARTNER_PAYABLES: { code: '2100', name: 'Partner payables' },
   REVENUE: { code: '4000', name: 'Advertising revenue' },
   AGENCY_COMMISSION: { code: '4050', name: 'Agency commission (contra-revenue)' },
+  GUARANTEE_CREDITS: { code: '4060', name: 'Performance guarantee credits (contra-revenue)' },
+  CREDITS: { code: '4070', name: 'Credits and make-goods (contra-revenue)' },
   PARTNER_COST: { code: '5000', name: 'Partner cost of revenue' },
 } as const;
 export type Account = (typeof Account)[keyof typeof Account];
@@ -55,7 +61,12 @@ export class JournalUnbalancedError extends DomainError {
   }
 }
 
-const COMMISSION = 'AGENCY_COMMISSION';
+/** Line types posted to a contra-revenue account (debit-normal, negated) instead of revenue. */
+const CONTRA_REVENUE: Readonly<Record<string, Account>> = {
+  AGENCY_COMMISSION: Account.AGENCY_COMMISSION,
+  GUARANTEE_CREDIT: Account.GUARANTEE_CREDITS,
+  CREDIT: Account.CREDITS,
+};
 
 type Side = 'DEBIT' | 'CREDIT';
 
@@ -88,9 +99,10 @@ export function journalFor(invoice: Invoice): JournalLine[] {
   post(Account.RECEIVABLES, 'DEBIT', invoice.total, `${invoice.kind} total`);
   for (const line of invoice.lines) {
     const label = [line.type, line.adjusts, line.chargeId, line.version != null ? `v${line.version}` : undefined].filter(Boolean).join(' ');
-    if (line.type === COMMISSION || line.adjusts === COMMISSION) {
+    const contra = CONTRA_REVENUE[line.type === 'ADJUSTMENT' ? (line.adjusts ?? '') : line.type];
+    if (contra) {
       // The line is negative (a reduction of revenue); its negation is the contra-revenue debit.
-      post(Account.AGENCY_COMMISSION, 'DEBIT', formatAmount(parseAmount(line.amount, currency).times(-1), currency), `line ${line.lineNo} ${label}`);
+      post(contra, 'DEBIT', formatAmount(parseAmount(line.amount, currency).times(-1), currency), `line ${line.lineNo} ${label}`);
     } else {
       post(Account.REVENUE, 'CREDIT', line.amount, `line ${line.lineNo} ${label}`);
     }

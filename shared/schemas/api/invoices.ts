@@ -15,7 +15,7 @@ const Money = z.string().openapi({ description: 'Decimal string with exactly the
 export const InvoiceLineSchema = z
   .object({
     lineNo: z.number().int(),
-    type: z.enum(['USAGE', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'AGENCY_COMMISSION', 'ADJUSTMENT']),
+    type: z.enum(['USAGE', 'GUARANTEE_CREDIT', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'CREDIT', 'AGENCY_COMMISSION', 'ADJUSTMENT']),
     adjusts: z.string().optional().openapi({ description: 'ADJUSTMENT lines: the line type they adjust.' }),
     chargeId: z.string().optional(),
     version: z.number().int().optional().openapi({ description: '1-based position of the contract version.' }),
