@@ -22,12 +22,15 @@ import type { DataBuckets } from '../stacks/stateful-stack';
 import type { JwtIssuerSettings } from './identity';
 import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import { EXPORT_PREFIX } from './billing-workflow';
+import { grantTableAccess, type TableWriter } from './table-access';
 import { LOG_RETENTION, type LambdaFactory } from './lambda';
 
 type TableAccess = 'none' | 'read' | 'readWrite';
 
 interface GroupAccess {
   table: TableAccess;
+  /** With `readWrite`: the item families it writes (table-access.ts). */
+  writer?: TableWriter;
   /** Finance exports: read, to presign GET URLs with the function's own credentials. */
   exportsRead?: boolean;
   /**
@@ -44,13 +47,13 @@ interface GroupAccess {
  */
 export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
   public: { table: 'none', description: 'Health and the OpenAPI document' },
-  directory: { table: 'readWrite', description: 'Advertisers and partners' },
-  contracts: { table: 'readWrite', description: 'Contracts, versions, amendments, renewals, terminations, audit trail' },
-  approvals: { table: 'readWrite', description: 'Submit, approve and reject versions' },
+  directory: { table: 'readWrite', writer: 'directoryApi', description: 'Advertisers and partners' },
+  contracts: { table: 'readWrite', writer: 'contractsApi', description: 'Contracts, versions, amendments, renewals, terminations, audit trail' },
+  approvals: { table: 'readWrite', writer: 'approvalsApi', description: 'Submit, approve and reject versions' },
   // Bulk files go through the usage bucket to their own function (usage-files.ts), not this one.
-  usage: { table: 'readWrite', description: 'Impression and conversion ingestion' },
-  billing: { table: 'readWrite', exportsRead: true, exportsWrite: true, description: 'Quotes, billing runs, statements, exports' },
-  invoices: { table: 'readWrite', description: 'Invoices: read, finalize, void' },
+  usage: { table: 'readWrite', writer: 'usageApi', description: 'Impression and conversion ingestion' },
+  billing: { table: 'readWrite', writer: 'billingApi', exportsRead: true, exportsWrite: true, description: 'Quotes, billing runs, statements, exports' },
+  invoices: { table: 'readWrite', writer: 'invoicesApi', description: 'Invoices: read, finalize, void' },
 };
 
 export interface ApiProps {
@@ -133,7 +136,10 @@ export class Api extends Construct {
       timeout: group === 'billing' ? Duration.seconds(29) : Duration.seconds(10),
     });
     if (access.table === 'read') props.table.grantReadData(fn);
-    if (access.table === 'readWrite') props.table.grantReadWriteData(fn);
+    if (access.table === 'readWrite') {
+      if (!access.writer) throw new Error(`the ${group} group writes the table but names no writer in GROUP_ACCESS`);
+      grantTableAccess(props.table, fn, access.writer);
+    }
     // Bucket access as explicit statements: grantRead would add `s3:GetObject*`, `s3:List*`
     // and `s3:GetBucket*` that no handler uses. ListBucket lists a period's files (and makes a
     // missing manifest a NoSuchKey instead of a 403).

@@ -2,9 +2,10 @@
  * The audit consumer: the table's stream -> functions/audit/handler.ts, which turns every
  * change into a hash-chained audit entry and archives it to the Object Lock bucket.
  *
- * It is the one writer of evidence, so it can append and read but never erase: its table
- * actions exclude DeleteItem (grantReadWriteData would include it) and its only S3 action
- * on the archive is s3:PutObject.
+ * It is the one writer of evidence, so it can append and read but never erase: it may put and
+ * update only audit items (table-access.ts: no DeleteItem, no BatchWriteItem, and no other role
+ * may write audit items), and on the archive it may only add objects (s3:PutObject, which the
+ * bucket policy accepts only with If-None-Match: *) and read back entries.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,22 +16,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { keys } from '../../shared/adapters/dynamodb/table';
+import { AUDIT_WRITE_ACTIONS, grantTableAccess, TABLE_READ_ACTIONS } from './table-access';
 import { acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
-/**
- * Item-level actions only; TransactWriteItems is authorized through these. No DeleteItem,
- * no BatchWriteItem (which can delete).
- */
-export const AUDIT_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-] as const;
+/** What the consumer may do in the table: read anything, put and update its own items only (table-access.ts). */
+export const AUDIT_TABLE_ACTIONS = [...TABLE_READ_ACTIONS, ...AUDIT_WRITE_ACTIONS] as const;
 
 /**
  * Sort keys of pure bookkeeping items that never become audit entries: the consumer's own
@@ -44,6 +35,8 @@ export const BOOKKEEPING_SORT_KEYS = [keys.auditEvent('x').sk, keys.idempotency(
 /** Where the consumer archives entries, and the lifecycle job the daily chain digests (shared/adapters/s3/audit-archive.ts). */
 export const AUDIT_ENTRY_PREFIX = 'audit/';
 export const AUDIT_DIGEST_PREFIX = 'digests/';
+/** Item images too big for their entry, named by their sha256. */
+export const AUDIT_IMAGE_PREFIX = 'images/';
 
 export interface AuditLogProps {
   factory: LambdaFactory;
@@ -73,11 +66,19 @@ export class AuditLog extends Construct {
         'failed-batch pointers for 14 days for replay and has no consumer to redrive from.',
     );
 
-    props.table.grant(this.consumer, ...AUDIT_TABLE_ACTIONS);
+    grantTableAccess(props.table, this.consumer, 'audit');
     this.consumer.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'AppendToAuditArchive',
         actions: ['s3:PutObject'],
+        resources: [props.archiveBucket.arnForObjects(`${AUDIT_ENTRY_PREFIX}*`), props.archiveBucket.arnForObjects(`${AUDIT_IMAGE_PREFIX}*`)],
+      }),
+    );
+    // A redelivered entry finds its object already there and reads it back to compare.
+    this.consumer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBackAuditArchive',
+        actions: ['s3:GetObject'],
         resources: [props.archiveBucket.arnForObjects(`${AUDIT_ENTRY_PREFIX}*`)],
       }),
     );
@@ -110,6 +111,11 @@ export class AuditLog extends Construct {
         policy,
         props.archiveBucket.arnForObjects(`${AUDIT_ENTRY_PREFIX}*`),
         'One object per audit entry under audit/<aggregate>/<seq>.json; aggregates are not known at deploy time.',
+      );
+      acknowledgeWildcardResource(
+        policy,
+        props.archiveBucket.arnForObjects(`${AUDIT_IMAGE_PREFIX}*`),
+        'One object per item image too big for its entry, under images/sha256/<hash>.json; hashes are not known at deploy time.',
       );
     }
   }

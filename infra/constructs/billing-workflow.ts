@@ -32,6 +32,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { grantTableAccess } from './table-access';
 import { acknowledgeFunctionVersions, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
 
@@ -112,7 +113,7 @@ export class BillingWorkflow extends Construct {
       [BILLING_STATE.COMPLETE]: fn(BILLING_STATE.COMPLETE, 'Billing run: mark the run succeeded', Duration.seconds(30)),
       [BILLING_STATE.MARK_FAILED]: fn(BILLING_STATE.MARK_FAILED, 'Billing run: mark the run failed', Duration.seconds(30)),
     };
-    for (const f of Object.values(this.functions)) table.grantReadWriteData(f);
+    for (const f of Object.values(this.functions)) grantTableAccess(table, f, 'billingWorkflow');
     // Exact actions rather than grantPut/grantReadWrite (whose `s3:Abort*`, `s3:List*`, ... wildcards
     // reach further than writing one object): the plan writes plans/, the export writes exports/.
     this.functions[BILLING_STATE.PLAN].addToRolePolicy(
@@ -162,7 +163,7 @@ export class BillingWorkflow extends Construct {
       timeout: Duration.seconds(30),
       environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
     });
-    table.grantReadWriteData(this.scheduledStartFunction);
+    grantTableAccess(table, this.scheduledStartFunction, 'billingWorkflow');
     this.stateMachine.grantStartExecution(this.scheduledStartFunction);
 
     this.acknowledgeFindings(props);

@@ -14,6 +14,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantTableAccess } from './table-access';
 import { acknowledgeFunctionVersions, acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import { AUDIT_DIGEST_PREFIX } from './audit-log';
 import type { LambdaFactory } from './lambda';
@@ -61,7 +62,7 @@ export class Schedules extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 1024,
     });
-    props.table.grantReadWriteData(this.lifecycleFunction);
+    grantTableAccess(props.table, this.lifecycleFunction, 'lifecycle');
     this.lifecycleFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ArchiveChainDigests',

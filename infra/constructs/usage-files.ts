@@ -19,6 +19,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantTableAccess } from './table-access';
 import { USAGE_FILE_PREFIX, USAGE_REPORT_PREFIX } from '../../shared/domain/usage/file-format';
 import { acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
@@ -67,7 +68,7 @@ export class UsageFiles extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 1024,
     });
-    props.table.grantReadWriteData(this.ingestFunction);
+    grantTableAccess(props.table, this.ingestFunction, 'usageFiles');
     const { usageBucket } = props;
     this.ingestFunction.addToRolePolicy(
       new iam.PolicyStatement({

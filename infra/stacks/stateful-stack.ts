@@ -5,6 +5,7 @@
  */
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
@@ -95,6 +96,7 @@ export class StatefulStack extends Stack {
       objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(props.auditArchiveRetention),
     });
+    denyArchiveOverwrites(auditArchive);
     // Object-created events go to EventBridge, where the service stack picks up usage files.
     // Set on the CloudFormation resource itself: the L2 `eventBridgeEnabled` would go through
     // a custom-resource Lambda (with a managed policy and s3:PutBucketNotification on "*").
@@ -125,6 +127,19 @@ export class StatefulStack extends Stack {
     fixLogicalId(bucket, logicalId);
     return bucket;
   }
+}
+
+/**
+ * Archive objects are written once: a PutObject must carry `If-None-Match: *` (S3 then refuses
+ * it when the key exists), so no principal can add a newer version over an entry, a digest or
+ * an image. The verifier reads the oldest version anyway; this keeps the newest honest too.
+ */
+export const ARCHIVE_WRITE_ONCE_SIDS = ['DenyArchivePutWithoutIfNoneMatch', 'DenyArchivePutUnlessIfNoneMatchStar'] as const;
+
+function denyArchiveOverwrites(bucket: s3.Bucket): void {
+  const common = { effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] };
+  bucket.addToResourcePolicy(new iam.PolicyStatement({ ...common, sid: ARCHIVE_WRITE_ONCE_SIDS[0], conditions: { Null: { 's3:if-none-match': 'true' } } }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({ ...common, sid: ARCHIVE_WRITE_ONCE_SIDS[1], conditions: { StringNotEquals: { 's3:if-none-match': '*' } } }));
 }
 
 const privateBucketDefaults = {

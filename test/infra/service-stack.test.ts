@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { RESOURCE_STAR_ACTIONS } from '../../infra/constructs/acknowledgements';
 import { GROUP_ACCESS } from '../../infra/constructs/api';
-import { AUDIT_DIGEST_PREFIX, AUDIT_ENTRY_PREFIX, AUDIT_TABLE_ACTIONS } from '../../infra/constructs/audit-log';
-import { archiveDigestKey, archiveEntryKey } from '../../shared/adapters/s3/audit-archive';
+import { AUDIT_DIGEST_PREFIX, AUDIT_ENTRY_PREFIX, AUDIT_IMAGE_PREFIX, AUDIT_TABLE_ACTIONS } from '../../infra/constructs/audit-log';
+import { archiveDigestKey, archiveEntryKey, archiveImageKey } from '../../shared/adapters/s3/audit-archive';
 import { DAILY_LIFECYCLE_CRON } from '../../infra/constructs/schedules';
 import { FunctionGroup, ROUTES, routeKey } from '../../functions/http/routes';
 import { UNAUDITED_PREFIXES } from '../../shared/adapters/dynamodb/table';
@@ -158,15 +158,18 @@ describe('least privilege', () => {
 
   test('the audit consumer can append and read, never delete', () => {
     const [fnId] = functionOf(synth.service, 'audit');
-    const statements = functionStatements(synth.service, fnId);
+    const statements = functionStatements(synth.service, fnId).filter((s) => s.Effect === 'Allow');
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((a) => /delete|BatchWriteItem|PartiQL/i.test(a))).toEqual([]);
     expect(actions).toEqual(expect.arrayContaining([...AUDIT_TABLE_ACTIONS]));
     const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3Statements).toHaveLength(1);
-    expect(actionsOf(s3Statements[0]!)).toEqual(['s3:PutObject']);
-    expect(JSON.stringify(s3Statements[0]!.Resource)).toContain('CtvBilling-test-AuditArchiveBucketName');
-    expect(JSON.stringify(s3Statements[0]!.Resource)).toContain(`/${AUDIT_ENTRY_PREFIX}*`);
+    expect(s3Statements.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    const put = s3Statements.find((s) => actionsOf(s).includes('s3:PutObject'))!;
+    expect(JSON.stringify(put.Resource)).toContain('CtvBilling-test-AuditArchiveBucketName');
+    expect(JSON.stringify(put.Resource)).toContain(`/${AUDIT_ENTRY_PREFIX}*`);
+    expect(JSON.stringify(put.Resource)).toContain(`/${AUDIT_IMAGE_PREFIX}*`);
+    const get = s3Statements.find((s) => actionsOf(s).includes('s3:GetObject'))!;
+    expect(JSON.stringify(get.Resource)).toContain(`/${AUDIT_ENTRY_PREFIX}*`);
   });
 
   test('the lifecycle job may only add daily chain digests to the archive', () => {
@@ -180,6 +183,7 @@ describe('least privilege', () => {
   test('the archive prefixes granted are the ones the archive adapter writes', () => {
     expect(archiveEntryKey('CONTRACT#c1', 7).startsWith(AUDIT_ENTRY_PREFIX)).toBe(true);
     expect(archiveDigestKey('2026-01-31').startsWith(AUDIT_DIGEST_PREFIX)).toBe(true);
+    expect(archiveImageKey('ab'.repeat(32)).startsWith(AUDIT_IMAGE_PREFIX)).toBe(true);
   });
 });
 

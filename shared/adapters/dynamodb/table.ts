@@ -134,6 +134,29 @@ export const keys = {
   billingPeriodLock: (period: string) => ({ pk: `BILLINGPERIOD#${period}`, sk: 'LOCK' }),
 } as const;
 
+/**
+ * Every partition-key prefix the key builders above and below produce: one per item family.
+ * IAM keeps each role's writes to the families it owns through `dynamodb:LeadingKeys`
+ * (infra/constructs/table-access.ts); a test checks every builder's pk against this list, so
+ * a new family must be declared here and given its writers there.
+ */
+export const PK_PREFIXES = {
+  advertiser: 'ADV#',
+  partner: 'PARTNER#',
+  contract: 'CONTRACT#',
+  invoice: 'INVOICE#',
+  invoiceRuns: 'INVOICERUNS#',
+  documentNumber: 'DOCNUMBER#',
+  idempotency: 'IDEMPOTENCY#',
+  auditChain: 'AUDIT#',
+  auditEvent: 'AUDITEVENT#',
+  billingRun: 'BILLINGRUN#',
+  billingPeriod: 'BILLINGPERIOD#',
+  usage: 'USAGE#',
+  usageConversion: 'USAGECONV#',
+} as const;
+export type PkPrefix = (typeof PK_PREFIXES)[keyof typeof PK_PREFIXES];
+
 /** Item key prefixes that the audit consumer never turns into entries (its own writes, bookkeeping). */
 export const UNAUDITED_PREFIXES = ['AUDIT#', 'AUDITEVENT#', 'IDEMPOTENCY#', 'USAGECONV#'] as const;
 
