@@ -1,5 +1,5 @@
 /**
- * `npm run lifecycle:daily -- [--date YYYY-MM-DD]`: the daily contract lifecycle job (auto-renewals,
+ * `npm run lifecycle:daily -- [--date YYYY-MM-DD]`: the daily contract lifecycle job (auto-renewals submitted for approval,
  * expiries, terminations taking effect) against the local stack's table, with the same code the
  * scheduled Lambda runs. Without --date each contract is judged on its own local today.
  *
@@ -13,6 +13,7 @@ import { ContractRepository } from '../shared/adapters/dynamodb/contract-reposit
 import { systemClock } from '../shared/domain/kernel/clock';
 import { isDay } from '../shared/domain/kernel/calendar';
 import { runLifecycle } from '../functions/lifecycle/handler';
+import { parseThresholds } from '../shared/domain/contracts/approval-policy';
 import { LOCAL_AWS } from './lib/dynamodb-local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,9 +42,13 @@ async function main(): Promise<number> {
     endpoint && !values.aws ? new DynamoDBClient({ ...LOCAL_AWS, endpoint }) : new DynamoDBClient({ region: process.env.AWS_REGION ?? LOCAL_AWS.region });
   try {
     const contracts = new ContractRepository(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }), process.env.TABLE_NAME || LOCAL_STACK_TABLE);
-    const report = await runLifecycle(contracts, systemClock, values.date);
-    console.log(`examined ${report.examined}: renewed ${report.renewed.length}, expired ${report.expired.length}, terminated ${report.terminated.length}, failed ${report.failed.length}`);
-    for (const id of report.renewed) console.log(`renewed    ${id}`);
+    const report = await runLifecycle({ contracts, thresholds: parseThresholds(process.env.APPROVAL_THRESHOLDS) }, systemClock, values.date);
+    console.log(
+      `examined ${report.examined}: renewals submitted ${report.renewalsSubmitted.length}, awaiting renewal approval ${report.awaitingRenewalApproval.length}, ` +
+        `expired ${report.expired.length}, terminated ${report.terminated.length}, failed ${report.failed.length}`,
+    );
+    for (const r of report.renewalsSubmitted) console.log(`renewal    ${r.contractId} version ${r.version}: committed ${r.committedValue}, ${r.approvals} approval(s) needed`);
+    for (const id of report.awaitingRenewalApproval) console.log(`awaiting   ${id}: its renewal is not approved yet`);
     for (const id of report.expired) console.log(`expired    ${id}`);
     for (const id of report.terminated) console.log(`terminated ${id}`);
     for (const f of report.failed) console.log(`FAILED     ${f.contractId}: ${f.error}`);

@@ -9,6 +9,7 @@ import { systemClock, fixedClock, type Clock } from '../../shared/domain/kernel/
 import { isDay, isInstant } from '../../shared/domain/kernel/calendar';
 import { runDailyLifecycle, type LifecycleReport } from '../../shared/domain/contracts/run-daily-lifecycle';
 import type { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import type { ApprovalThresholds } from '../../shared/domain/contracts/approval-policy';
 import { logger } from '../http/logger';
 import { lifecycleDeps } from '../contracts/dependencies';
 import { writeChainDigest } from '../audit/chain-digest';
@@ -19,8 +20,13 @@ const LifecycleEvent = z.object({
   date: z.string().refine(isDay, 'must be YYYY-MM-DD').optional(),
 });
 
-export async function runLifecycle(contracts: ContractRepository, clock: Clock, day?: string): Promise<LifecycleReport> {
-  return runDailyLifecycle({ store: contracts, activeContractIds: () => contracts.activeContractIds(), clock }, day ? { day } : {});
+export async function runLifecycle(
+  deps: { contracts: ContractRepository; thresholds: ApprovalThresholds },
+  clock: Clock,
+  day?: string,
+): Promise<LifecycleReport> {
+  const { contracts, thresholds } = deps;
+  return runDailyLifecycle({ store: contracts, activeContractIds: () => contracts.activeContractIds(), clock, thresholds }, day ? { day } : {});
 }
 
 export async function handler(event: unknown): Promise<LifecycleReport> {
@@ -30,7 +36,7 @@ export async function handler(event: unknown): Promise<LifecycleReport> {
     throw new Error(`invalid lifecycle event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const clock = parsed.data.scheduledTime ? fixedClock(parsed.data.scheduledTime) : systemClock;
-  const report = await runLifecycle(lifecycleDeps().contracts, clock, parsed.data.date);
+  const report = await runLifecycle(lifecycleDeps(), clock, parsed.data.date);
   logger.info('daily lifecycle done', { report: { ...report } });
   // The day's chain heads go to the Object Lock archive, so a chain rewritten later together
   // with its head is still caught by `npm run audit:verify -- --digest <day>`.

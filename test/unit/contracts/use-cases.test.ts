@@ -13,7 +13,7 @@ import { draftTermination } from '../../../shared/domain/contracts/draft-termina
 import { updateDraftVersion } from '../../../shared/domain/contracts/update-draft-version';
 import { decideLifecycle, runDailyLifecycle } from '../../../shared/domain/contracts/run-daily-lifecycle';
 import { toContractTerms } from '../../../shared/domain/contracts/terms';
-import type { Contract } from '../../../shared/domain/contracts/model';
+import type { Contract, ContractAggregate } from '../../../shared/domain/contracts/model';
 import type { VersionTerms } from '../../../shared/domain/terms/types';
 import { validateContractTerms } from '../../../shared/domain/terms/validate';
 import { MemoryContractStore, usdAdvertiser } from './memory-store';
@@ -154,7 +154,7 @@ describe('renewal and termination', () => {
     await expect(draftRenewal(deps(), { contractId: id, termMonths: 12, rateUpliftPct: null }, 'olga')).rejects.toBeInstanceOf(ConflictError);
 
     clock.set('2027-10-01T12:00:00Z');
-    const report = await runDailyLifecycle({ store, activeContractIds: () => store.activeContractIds(), clock });
+    const report = await runDailyLifecycle({ store, activeContractIds: () => store.activeContractIds(), clock, thresholds: DEFAULT_APPROVAL_THRESHOLDS });
     expect(report.terminated).toEqual([id]);
     expect((await store.get(id))!.contract.status).toBe('TERMINATED');
 
@@ -167,37 +167,95 @@ describe('renewal and termination', () => {
 });
 
 describe('daily lifecycle', () => {
+  const job = () => ({ store, activeContractIds: () => store.activeContractIds(), clock, thresholds: DEFAULT_APPROVAL_THRESHOLDS });
   const contract = (patch: Partial<Contract>): Contract => ({
     id: 'c', advertiserId: 'a', name: 'n', currency: 'USD', timezone: 'UTC', startDate: '2027-01-01', endDate: '2027-12-31', rounding: 'HALF_EVEN',
     autoRenew: false, status: 'ACTIVE', terminatedOn: null, createdBy: 'x', createdAt: '', updatedAt: '', actor: 'x', version: 1, ...patch,
   });
+  const alone = (c: Contract): ContractAggregate => ({ contract: c, versions: [], approvals: [] });
+  const decide = (c: Contract, day: string) => decideLifecycle(alone(c), day, DEFAULT_APPROVAL_THRESHOLDS, clock.now());
 
   it('expires the day after endDate, not on it', () => {
-    expect(decideLifecycle(contract({}), '2027-12-31').outcome.kind).toBe('unchanged');
-    expect(decideLifecycle(contract({}), '2028-01-01')).toEqual({ outcome: { kind: 'expired' }, patch: { status: 'EXPIRED' } });
-  });
-
-  it('auto-renews once the notice deadline is reached', () => {
-    const c = contract({ autoRenew: { termMonths: 12, noticeDays: 30 } });
-    expect(decideLifecycle(c, '2027-11-30').outcome.kind).toBe('unchanged');
-    expect(decideLifecycle(c, '2027-12-01')).toEqual({ outcome: { kind: 'renewed', previousEndDate: '2027-12-31', endDate: '2028-12-31' }, patch: { endDate: '2028-12-31' } });
-    // A job that did not run for two years catches up.
-    expect(decideLifecycle(c, '2029-12-15').patch).toEqual({ endDate: '2030-12-31' });
+    expect(decide(contract({}), '2027-12-31').kind).toBe('unchanged');
+    expect(decide(contract({}), '2028-01-01')).toEqual({ kind: 'expired' });
   });
 
   it('does not renew a terminated contract; leaves non-active ones alone', () => {
-    expect(decideLifecycle(contract({ autoRenew: { termMonths: 12, noticeDays: 30 }, terminatedOn: '2027-12-31' }), '2027-12-15').outcome.kind).toBe('unchanged');
-    expect(decideLifecycle(contract({ status: 'DRAFT' }), '2030-01-01').outcome.kind).toBe('unchanged');
+    expect(decide(contract({ autoRenew: { termMonths: 12, noticeDays: 30 }, terminatedOn: '2027-12-31' }), '2027-12-15').kind).toBe('unchanged');
+    expect(decide(contract({ status: 'DRAFT' }), '2030-01-01').kind).toBe('unchanged');
+  });
+
+  it('a one-month contract under the threshold auto-renewing for 120 months gets a RENEWAL needing two approvals, one finance', async () => {
+    // 1,000.00/month minimum: the first month commits 1,000.00 (one approval); the renewal
+    // commits 120 x 1,000.00 = 120,000.00, at or above 100,000.00 USD.
+    const id = await activeContract({
+      endDate: '2027-01-31', autoRenew: { termMonths: 120, noticeDays: 10 },
+      terms: { ...terms('10'), minimumCommitment: { amount: '1000.00', prorate: false } },
+    });
+    expect((await store.get(id))!.versions[0]!.requirement).toMatchObject({ approvals: 1, committedValue: '1000' });
+
+    clock.set('2027-01-20T12:00:00Z');
+    expect((await runDailyLifecycle(job())).renewalsSubmitted).toEqual([]);
+    clock.set('2027-01-21T12:00:00Z');
+    const report = await runDailyLifecycle(job());
+    expect(report.renewalsSubmitted).toEqual([{ contractId: id, version: 2, committedValue: '120000', approvals: 2 }]);
+    const { contract: renewing, versions } = (await store.get(id))!;
+    // Nothing is extended before approval.
+    expect(renewing).toMatchObject({ status: 'ACTIVE', endDate: '2027-01-31' });
+    expect(versions[1]).toMatchObject({
+      kind: 'RENEWAL', status: 'PENDING_APPROVAL', effectiveFrom: '2027-02-01', authors: ['system:lifecycle'], createdBy: 'system:lifecycle',
+      renewal: { termMonths: 120, rateUpliftPct: null, previousEndDate: '2027-01-31', newEndDate: '2037-01-31' },
+      requirement: { approvals: 2, financeRequired: true, committedValue: '120000', threshold: '100000.00' },
+    });
+    expect(versions[1]!.terms).toEqual(versions[0]!.terms);
+
+    // Re-running the day, or the days after, submits nothing more and does not expire it.
+    clock.set('2027-02-05T12:00:00Z');
+    expect(await runDailyLifecycle(job())).toMatchObject({ renewalsSubmitted: [], awaitingRenewalApproval: [id], expired: [] });
+
+    // The approval policy applies as to any version: one approver is not enough, two are with finance.
+    const first = await approveVersion(deps(), { contractId: id, number: 2, comment: null }, { sub: 'april', roles: ['approver'] });
+    expect(first.approved).toBe(false);
+    expect(first.aggregate.contract.endDate).toBe('2027-01-31');
+    const second = await approveVersion(deps(), { contractId: id, number: 2, comment: null }, { sub: 'fiona', roles: ['finance'] });
+    expect(second.approved).toBe(true);
+    expect(second.aggregate.contract).toMatchObject({ status: 'ACTIVE', endDate: '2037-01-31' });
+  });
+
+  it('a rejected auto-renewal is not submitted again; the contract then expires after endDate', async () => {
+    const id = await activeContract({ autoRenew: { termMonths: 12, noticeDays: 30 } });
+    clock.set('2027-12-01T12:00:00Z');
+    expect((await runDailyLifecycle(job())).renewalsSubmitted.map((r) => r.contractId)).toEqual([id]);
+    await rejectVersion(deps(), { contractId: id, number: 2, reason: 'not renewing' }, 'april');
+    clock.set('2027-12-31T12:00:00Z');
+    expect(await runDailyLifecycle(job())).toMatchObject({ renewalsSubmitted: [], expired: [] });
+    clock.set('2028-01-01T12:00:00Z');
+    expect(await runDailyLifecycle(job())).toMatchObject({ renewalsSubmitted: [], expired: [id] });
+  });
+
+  it('an open amendment blocks the submission that day; the renewal is submitted once it is decided', async () => {
+    const id = await activeContract({ autoRenew: { termMonths: 12, noticeDays: 30 } });
+    await draftAmendment(deps(), { contractId: id, effectiveFrom: '2027-06-01', terms: terms('11') }, 'olga');
+    clock.set('2027-12-01T12:00:00Z');
+    expect(await runDailyLifecycle(job())).toMatchObject({ renewalsSubmitted: [], expired: [] });
+    await submitVersion(deps(), { contractId: id, number: 2 }, 'olga');
+    await approveVersion(deps(), { contractId: id, number: 2, comment: null }, { sub: 'april', roles: ['approver'] });
+    const report = await runDailyLifecycle(job());
+    expect(report.renewalsSubmitted.map((r) => [r.contractId, r.version])).toEqual([[id, 3]]);
+    // The renewal continues the terms in force on endDate: the amendment's.
+    expect((await store.get(id))!.versions[2]!.terms.charges[0]).toMatchObject({ pricing: { rate: '11' } });
   });
 
   it('runs idempotently over the store', async () => {
     const a = await activeContract({ autoRenew: { termMonths: 12, noticeDays: 30 } });
     const b = await activeContract();
     clock.set('2028-01-02T00:00:00Z');
-    const first = await runDailyLifecycle({ store, activeContractIds: () => store.activeContractIds(), clock });
-    expect(first).toMatchObject({ examined: 2, renewed: [a], expired: [b] });
-    const again = await runDailyLifecycle({ store, activeContractIds: () => store.activeContractIds(), clock });
-    expect(again).toMatchObject({ examined: 1, renewed: [], expired: [] });
-    expect((await store.get(a))!.contract.endDate).toBe('2028-12-31');
+    const first = await runDailyLifecycle(job());
+    expect(first).toMatchObject({ examined: 2, expired: [b] });
+    expect(first.renewalsSubmitted.map((r) => r.contractId)).toEqual([a]);
+    const again = await runDailyLifecycle(job());
+    expect(again).toMatchObject({ examined: 1, renewalsSubmitted: [], awaitingRenewalApproval: [a], expired: [] });
+    expect((await store.get(a))!.contract.endDate).toBe('2027-12-31');
+    expect((await store.get(a))!.versions).toHaveLength(2);
   });
 });
