@@ -4,6 +4,13 @@
  * graduated, volume; both sources; partners) and CPA (flat and percent-of-value payouts with
  * clamps, eligibility, holds, reversals, duplicates), rated by `ratePeriod`.
  *
+ * Each contract is rated twice in the same run, as two mixes of deal structures built from
+ * the same seed: the v1 mix above, and the v2 mix, which adds CPA payout tiers (GRADUATED and
+ * VOLUME), a partner override, LAST_TOUCH / FIRST_TOUCH attribution with 2–3 partners'
+ * touches on 20% of conversions, a CPCV charge billed on completed views, a performance
+ * guarantee on half the contracts and credits on some. Both are reported in records per
+ * second; the v2 mix's cost per record is compared with the v1 mix's.
+ *
  * Measured in the same run on the same records: a bare loop that only sums each contract's
  * impression counts and conversion values (parsed to minor units, as any consumer of the
  * decimal strings must) into per-contract totals. The ratio engine / bare loop is the cost
@@ -15,7 +22,7 @@
 import { performance } from 'node:perf_hooks';
 import { ratePeriod } from '../shared/domain/billing/rate';
 import { parseMinorUnits } from '../shared/domain/billing/cpa';
-import type { Charge, ContractTerms, Conversion, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
+import type { Charge, ContractTerms, Conversion, CpaPayout, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
 import { prng, type Benchmark } from './lib/benchmark';
 
 const PERIOD = '2027-03';
@@ -23,6 +30,7 @@ const AS_OF = '2027-04-20T00:00:00Z';
 const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'] as const;
 const GEOS = ['US', 'CA', 'GB', 'DE', 'FR'] as const;
 const MARCH_START_MS = Date.UTC(2027, 2, 1);
+const TOUCH_PARTNERS = ['aff-1', 'aff-2', 'aff-3'] as const;
 const DAY_MS = 86_400_000;
 
 function pad2(n: number): string {
@@ -44,28 +52,53 @@ interface Workload {
   usage: Usage;
 }
 
-export function generateContract(index: number, scale: number): Workload {
+export type Mix = 'v1' | 'v2';
+
+const flatPayout = (flat: string): CpaPayout => ({ flat, percentOfValue: '0', min: null, max: null });
+
+export function generateContract(index: number, scale: number, mix: Mix = 'v1'): Workload {
+  const v2 = mix === 'v2';
   const random = prng(0x5eed + index * 7919);
   const zone = ZONES[index % ZONES.length]!;
   const cpmCount = 2 + Math.floor(random() * 3); // 2..4
   const charges: Charge[] = [];
   for (let c = 0; c < cpmCount; c++) {
     const model = c % 3;
+    const rate = money(random, 30);
+    const billableSource = random() < 0.8 ? 'FIRST_PARTY' : 'THIRD_PARTY';
+    if (v2 && c === 1) {
+      // v2: the second media charge prices completed views (per view; tiers count views).
+      charges.push({
+        id: `cpm-${c}`, kind: 'CPCV', billableSource,
+        pricing: { model: 'GRADUATED', tiers: [{ upTo: 2_000_000, rate: '0.03' }, { upTo: null, rate: '0.0225' }] },
+      });
+      continue;
+    }
     charges.push({
       id: `cpm-${c}`,
       kind: 'CPM',
       pricing: model === 0
-        ? { model: 'FLAT', rate: money(random, 30) }
+        ? { model: 'FLAT', rate }
         : { model: model === 1 ? 'GRADUATED' : 'VOLUME', tiers: [{ upTo: 5_000_000, rate: '14.50' }, { upTo: 20_000_000, rate: '12.25' }, { upTo: null, rate: '9.875' }] },
-      billableSource: random() < 0.8 ? 'FIRST_PARTY' : 'THIRD_PARTY',
+      billableSource,
       discrepancyThresholdPct: '10',
     });
   }
+  const purchasePayout: CpaPayout = random() < 0.5
+    ? { flat: '25.00', percentOfValue: '0', min: null, max: null }
+    : { flat: '2.00', percentOfValue: '7.5', min: '5.00', max: '40.00' };
+  const tierRoll = random();
   charges.push({
     id: 'purchase', kind: 'CPA', event: 'PURCHASE',
-    payout: random() < 0.5
-      ? { flat: '25.00', percentOfValue: '0', min: null, max: null }
-      : { flat: '2.00', percentOfValue: '7.5', min: '5.00', max: '40.00' },
+    ...(v2 && tierRoll < 0.7
+      ? {
+          payoutTiers: {
+            model: tierRoll < 0.35 ? 'GRADUATED' as const : 'VOLUME' as const,
+            tiers: [{ upTo: 200, payout: purchasePayout }, { upTo: 500, payout: flatPayout('27.50') }, { upTo: null, payout: { flat: '3.00', percentOfValue: '8', min: '6.00', max: '45.00' } }],
+          },
+        }
+      : { payout: purchasePayout }),
+    ...(v2 ? { partnerOverrides: [{ partnerIds: ['aff-2'], payout: flatPayout('22.00') }], attribution: 'LAST_TOUCH' as const } : {}),
     attributionWindowDays: 7,
     eligibility: { geos: random() < 0.5 ? null : ['US', 'CA', 'GB'], newCustomersOnly: random() < 0.3, minValue: random() < 0.3 ? '10.00' : null },
     holdDays: 3,
@@ -74,26 +107,36 @@ export function generateContract(index: number, scale: number): Workload {
   charges.push({
     id: 'install', kind: 'CPA', event: 'INSTALL',
     payout: { flat: '1.50', percentOfValue: '0', min: null, max: null },
+    ...(v2 && index % 3 === 0 ? { attribution: 'FIRST_TOUCH' as const } : {}),
     attributionWindowDays: 3,
     eligibility: { geos: null, newCustomersOnly: false, minValue: null },
     holdDays: 0,
     maxConversionsPerPeriod: null,
   });
   const partners: PartnerShare[] = [
-    { partnerId: 'pub-1', chargeIds: ['cpm-0'], percentOfRevenue: '60' },
+    { partnerId: 'pub-1', chargeIds: v2 ? ['cpm-0', 'cpm-1'] : ['cpm-0'], percentOfRevenue: '60' },
     { partnerId: 'aff-1', chargeIds: ['purchase'], flatPerConversion: '5.00' },
     { partnerId: 'aff-2', chargeIds: ['purchase', 'install'], percentOfRevenue: '20' },
+    ...(v2 ? [{ partnerId: 'aff-3', chargeIds: ['purchase', 'install'], percentOfRevenue: '15' }] : []),
   ];
+  const minimumCommitment = random() < 0.3 ? { amount: '50000.00', prorate: true } : null;
+  const budgetCap = random() < 0.3 ? { amount: '400000.00', scope: 'PERIOD' as const } : null;
+  const agencyCommissionPct = random() < 0.5 ? '15' : null;
   const contract: ContractTerms = {
     currency: 'USD', timezone: zone, startDate: '2027-01-01', endDate: '2027-12-31',
     rounding: index % 2 === 0 ? 'HALF_EVEN' : 'HALF_UP',
     versions: [{
-      effectiveFrom: '2027-01-01', charges,
-      minimumCommitment: random() < 0.3 ? { amount: '50000.00', prorate: true } : null,
-      budgetCap: random() < 0.3 ? { amount: '400000.00', scope: 'PERIOD' } : null,
-      agencyCommissionPct: random() < 0.5 ? '15' : null,
-      partners,
+      effectiveFrom: '2027-01-01', charges, minimumCommitment, budgetCap, agencyCommissionPct, partners,
+      ...(v2 && index % 2 === 0
+        ? { performanceGuarantee: { maxCostPerConversion: '900.00', mediaChargeIds: ['cpm-0', 'cpm-1'], conversionChargeIds: ['purchase'] } }
+        : {}),
     }],
+    ...(v2 && index % 10 < 3
+      ? { credits: [
+          { id: `mg-${index}`, period: PERIOD, amount: '1500.00', reason: 'MAKE_GOOD' as const, recordedAt: '2027-04-02T00:00:00Z' },
+          { id: `sc-${index}`, period: PERIOD, amount: '250.00', reason: 'SERVICE_CREDIT' as const },
+        ] }
+      : {}),
   };
 
   // ~300 impression records: per CPM charge and day, first-party split over partners, third-party once.
@@ -108,6 +151,7 @@ export function generateContract(index: number, scale: number): Workload {
         impressions.push({
           date, chargeId: `cpm-${c}`, count, source: thirdParty ? 'THIRD_PARTY' : 'FIRST_PARTY',
           partnerId: thirdParty ? null : r % 2 === 0 ? 'pub-1' : 'pub-2',
+          ...(v2 ? { completedViews: Math.floor(count * 0.7) } : {}),
         });
       }
     }
@@ -120,7 +164,7 @@ export function generateContract(index: number, scale: number): Workload {
     const occurred = MARCH_START_MS + Math.floor(random() * 31 * DAY_MS / 1000) * 1000;
     const exposure = occurred - Math.floor(random() * 8 * DAY_MS / 1000) * 1000;
     const roll = random();
-    conversions.push({
+    const record: Conversion = {
       id: roll < 0.005 && i > 0 ? `cv-${index}-${i - 1}` : `cv-${index}-${i}`,
       event: roll < 0.75 ? 'PURCHASE' : roll < 0.97 ? 'INSTALL' : 'SIGNUP',
       occurredAt: iso(occurred),
@@ -131,7 +175,16 @@ export function generateContract(index: number, scale: number): Workload {
       partnerId: roll < 0.3 ? 'aff-1' : roll < 0.5 ? 'aff-2' : null,
       reversedAt: random() < 0.02 ? iso(occurred + DAY_MS) : null,
       receivedAt: null,
-    });
+    };
+    conversions.push(record);
+    // v2: 20% of conversions were touched by 2–3 partners; each touch is a record of the id.
+    if (v2 && random() < 0.2) {
+      const touches = random() < 0.5 ? 1 : 2;
+      for (let t = 1; t <= touches; t++) {
+        const touchExposure = occurred - Math.floor(random() * 8 * DAY_MS / 1000) * 1000;
+        conversions.push({ ...record, exposureAt: iso(touchExposure), partnerId: TOUCH_PARTNERS[(i + t) % TOUCH_PARTNERS.length]!, reversedAt: null });
+      }
+    }
   }
   // Records reach the engine parsed from JSON (flat strings); the generator's concatenated
   // strings would otherwise make every character read slower than in production.
@@ -150,88 +203,103 @@ function bareLoop(usage: Usage, totals: Float64Array, slot: number): void {
   totals[slot * 2 + 1] = value;
 }
 
+interface MixTotals {
+  engineMs: number;
+  engineCpuUs: number;
+  bareMs: number;
+  bareCpuUs: number;
+  impressionRecords: number;
+  conversionRecords: number;
+  lines: number;
+  invoiced: number;
+}
+
+function emptyTotals(): MixTotals {
+  return { engineMs: 0, engineCpuUs: 0, bareMs: 0, bareCpuUs: 0, impressionRecords: 0, conversionRecords: 0, lines: 0, invoiced: 0 };
+}
+
 function run(options: { quick: boolean }): Record<string, number | string> {
   const contracts = options.quick ? 1_000 : 10_000;
   // CPU time (process.cpuUsage) is reported beside wall time: on a shared machine wall time
   // also counts the time other processes held the core.
   const scale = 1;
-  // Warm both code paths up on contracts outside the measured set.
+  // Warm both code paths and both mixes up on contracts outside the measured set.
   const warmTotals = new Float64Array(2);
   for (let w = 0; w < 50; w++) {
-    const { contract, usage } = generateContract(1_000_000 + w, scale);
-    ratePeriod({ contract, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
-    bareLoop(usage, warmTotals, 0);
+    for (const mix of ['v1', 'v2'] as const) {
+      const { contract, usage } = generateContract(1_000_000 + w, scale, mix);
+      ratePeriod({ contract, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
+      bareLoop(usage, warmTotals, 0);
+    }
   }
 
-  const totals = new Float64Array(contracts * 2);
-  const clock = { engineMs: 0, bareMs: 0, engineCpuUs: 0, bareCpuUs: 0 };
+  const totals = new Float64Array(2);
+  const byMix: Record<Mix, MixTotals> = { v1: emptyTotals(), v2: emptyTotals() };
   let generateMs = 0;
-  let impressionRecords = 0;
-  let conversionRecords = 0;
-  let lines = 0;
-  let invoiced = 0;
-  const rateOne = (workload: Workload): void => {
+  const rateOne = (workload: Workload, t: MixTotals): void => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const rated = ratePeriod({ contract: workload.contract, usage: workload.usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
-    clock.engineMs += performance.now() - t0;
+    t.engineMs += performance.now() - t0;
     const c = process.cpuUsage(c0);
-    clock.engineCpuUs += c.user + c.system;
-    lines += rated.lines.length;
-    invoiced += Number(rated.total);
+    t.engineCpuUs += c.user + c.system;
+    t.lines += rated.lines.length;
+    t.invoiced += Number(rated.total);
   };
-  const sumOne = (workload: Workload, slot: number): void => {
+  const sumOne = (workload: Workload, t: MixTotals): void => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    bareLoop(workload.usage, totals, slot);
-    clock.bareMs += performance.now() - t0;
+    bareLoop(workload.usage, totals, 0);
+    t.bareMs += performance.now() - t0;
     const c = process.cpuUsage(c0);
-    clock.bareCpuUs += c.user + c.system;
+    t.bareCpuUs += c.user + c.system;
   };
   for (let i = 0; i < contracts; i++) {
-    const g0 = performance.now();
-    const workload = generateContract(i, scale);
-    generateMs += performance.now() - g0;
-    impressionRecords += workload.usage.impressions.length;
-    conversionRecords += workload.usage.conversions.length;
-    // Alternate the order so neither timing systematically inherits the other's GC debt.
-    if (i % 2 === 0) {
-      sumOne(workload, i);
-      rateOne(workload);
-    } else {
-      rateOne(workload);
-      sumOne(workload, i);
+    // The two mixes of a contract are rated one after the other, in alternating order, so
+    // that the machine's load falls on both alike.
+    const mixes: Mix[] = i % 2 === 0 ? ['v1', 'v2'] : ['v2', 'v1'];
+    for (const mix of mixes) {
+      const g0 = performance.now();
+      const workload = generateContract(i, scale, mix);
+      generateMs += performance.now() - g0;
+      const t = byMix[mix];
+      t.impressionRecords += workload.usage.impressions.length;
+      t.conversionRecords += workload.usage.conversions.length;
+      // Alternate the order so neither timing systematically inherits the other's GC debt.
+      if (i % 4 < 2) {
+        sumOne(workload, t);
+        rateOne(workload, t);
+      } else {
+        rateOne(workload, t);
+        sumOne(workload, t);
+      }
     }
   }
-  const records = impressionRecords + conversionRecords;
-  const perSecond = (ms: number) => Math.round(records / (ms / 1000));
-  const summary = {
-    contracts,
-    impressionRecords,
-    conversionRecords,
-    records,
-    lines,
-    engineSeconds: Number((clock.engineMs / 1000).toFixed(3)),
-    bareLoopSeconds: Number((clock.bareMs / 1000).toFixed(3)),
-    engineCpuSeconds: Number((clock.engineCpuUs / 1e6).toFixed(3)),
-    bareLoopCpuSeconds: Number((clock.bareCpuUs / 1e6).toFixed(3)),
-    generationSecondsExcluded: Number((generateMs / 1000).toFixed(1)),
-    engineRecordsPerSecondPerCore: perSecond(clock.engineMs),
-    bareLoopRecordsPerSecondPerCore: perSecond(clock.bareMs),
-    engineToBareLoopRatio: Number((clock.engineMs / clock.bareMs).toFixed(2)),
-    engineToBareLoopCpuRatio: Number((clock.engineCpuUs / clock.bareCpuUs).toFixed(2)),
-  };
   const fmt = (n: number) => n.toLocaleString('en-US');
-  console.log(`contracts ${contracts}, records ${fmt(records)} (${fmt(impressionRecords)} impression day-records, ${fmt(conversionRecords)} conversions), lines ${lines}`);
-  console.log(`                 wall s   records/s/core (wall)   CPU s   records/s/core (CPU)`);
-  console.log(`engine     ${(clock.engineMs / 1000).toFixed(3).padStart(10)} ${fmt(perSecond(clock.engineMs)).padStart(20)} ${(clock.engineCpuUs / 1e6).toFixed(3).padStart(10)} ${fmt(perSecond(clock.engineCpuUs / 1000)).padStart(18)}`);
-  console.log(`bare loop  ${(clock.bareMs / 1000).toFixed(3).padStart(10)} ${fmt(perSecond(clock.bareMs)).padStart(20)} ${(clock.bareCpuUs / 1e6).toFixed(3).padStart(10)} ${fmt(perSecond(clock.bareCpuUs / 1000)).padStart(18)}`);
-  console.log(`ratio engine/bare loop: ${summary.engineToBareLoopRatio}x wall, ${summary.engineToBareLoopCpuRatio}x CPU   (generation ${(generateMs / 1000).toFixed(1)} s excluded; checksum ${invoiced.toFixed(0)})`);
+  const summary: Record<string, number | string> = { contracts, generationSecondsExcluded: Number((generateMs / 1000).toFixed(1)) };
+  const perRecordCpuNs: Record<Mix, number> = { v1: 0, v2: 0 };
+  console.log(`contracts ${contracts} per mix; generation ${(generateMs / 1000).toFixed(1)} s excluded`);
+  console.log(`mix  records     (impression day-records, conversions)   lines   wall s   records/s/core (wall)   CPU s   records/s/core (CPU)   bare loop CPU s   engine/bare CPU`);
+  for (const mix of ['v1', 'v2'] as const) {
+    const t = byMix[mix];
+    const records = t.impressionRecords + t.conversionRecords;
+    const perSecond = (ms: number) => Math.round(records / (ms / 1000));
+    perRecordCpuNs[mix] = (t.engineCpuUs * 1000) / records;
+    summary[`${mix}Records`] = records;
+    summary[`${mix}EngineRecordsPerSecondPerCore`] = perSecond(t.engineMs);
+    summary[`${mix}EngineCpuRecordsPerSecondPerCore`] = perSecond(t.engineCpuUs / 1000);
+    summary[`${mix}EngineToBareLoopCpuRatio`] = Number((t.engineCpuUs / t.bareCpuUs).toFixed(2));
+    console.log(`${mix}   ${fmt(records).padStart(11)} (${fmt(t.impressionRecords)}, ${fmt(t.conversionRecords)})`.padEnd(62) +
+      `${String(t.lines).padStart(7)} ${(t.engineMs / 1000).toFixed(3).padStart(8)} ${fmt(perSecond(t.engineMs)).padStart(22)} ${(t.engineCpuUs / 1e6).toFixed(3).padStart(8)} ${fmt(perSecond(t.engineCpuUs / 1000)).padStart(21)} ${(t.bareCpuUs / 1e6).toFixed(3).padStart(17)} ${(t.engineCpuUs / t.bareCpuUs).toFixed(2).padStart(16)}   (checksum ${t.invoiced.toFixed(0)})`);
+  }
+  const ratio = perRecordCpuNs.v2 / perRecordCpuNs.v1;
+  summary.v2ToV1CpuPerRecord = Number(ratio.toFixed(3));
+  console.log(`engine CPU per record: v1 ${perRecordCpuNs.v1.toFixed(0)} ns, v2 ${perRecordCpuNs.v2.toFixed(0)} ns; v2 / v1 = ${ratio.toFixed(3)}x (goal ≤ 1.25x)`);
   return summary;
 }
 
 export const benchmark: Benchmark = {
   name: 'rating',
-  description: 'ratePeriod over a synthetic month of 10,000 contracts vs a bare summing loop',
+  description: 'ratePeriod over a synthetic month of 10,000 contracts, v1 and v2 mixes of deal structures, vs a bare summing loop',
   run,
 };

@@ -138,11 +138,11 @@ export class ConversionReader {
   }
 
   /** Decodes record `i`; false (with its problems reported) when it is malformed. */
-  read(record: Conversion, i: number, problems: Problems | null): boolean {
+  read(record: Conversion, i: number, problems: Problems): boolean {
     if ((i & (VALUE_BLOCK - 1)) === 0) this.readValuesAhead(i);
     const id = record.id;
     if (typeof id !== 'string' || id.length === 0) {
-      problems?.add(`usage.conversions.${i}.id`, 'must be a non-empty string');
+      problems.add(`usage.conversions.${i}.id`, 'must be a non-empty string');
       return false;
     }
     // Instants are read as (day, ms of day) and combined here, so no epoch-ms double is
@@ -166,7 +166,7 @@ export class ConversionReader {
     const value = record.value;
     this.valueMinor = value === undefined || value === null ? 0 : parseMinorUnits(value, this.digits);
     if (!valid || Number.isNaN(this.valueMinor) || typeof record.event !== 'string') {
-      if (problems !== null) this.report(record, i, problems);
+      this.report(record, i, problems);
       return false;
     }
     const occurredMs = this.occurredMs;

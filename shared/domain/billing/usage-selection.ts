@@ -150,7 +150,7 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
       slot.excluded.outsideWindow++;
       continue;
     }
-    if (!eligibleReversalHold(slot, reader, record, asOfMs)) continue;
+    if (!eligibleReversalHold(slot, reader.occurredMs, reader.reversedMs, reader.valueMinor, record, asOfMs)) continue;
     if (reader.receivedMs > asOfMs) {
       slot.excluded.notReceived++;
       continue;
@@ -158,7 +158,7 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
   }
   firstIds.end();
-  touches?.judgeWinners(plan, conversions, reader, ranks);
+  touches?.judgeWinners(plan, conversions, ranks);
   ranks.finish();
 }
 
@@ -176,16 +176,18 @@ function insideWindow(slot: CpaSlot, reader: ConversionReader): boolean {
 }
 
 /** Rules 3 (eligibility), 4 (not reversed by asOf) and 5 (hold passed); counts the first one broken. */
-function eligibleReversalHold(slot: CpaSlot, reader: ConversionReader, record: Conversion, asOfMs: number): boolean {
-  if (!slot.geoAllowed(record.geo) || (slot.newCustomersOnly && !record.newCustomer) || reader.valueMinor < slot.minValueMinor) {
+function eligibleReversalHold(
+  slot: CpaSlot, occurredMs: number, reversedMs: number, valueMinor: number, record: Conversion, asOfMs: number,
+): boolean {
+  if (!slot.geoAllowed(record.geo) || (slot.newCustomersOnly && !record.newCustomer) || valueMinor < slot.minValueMinor) {
     slot.excluded.ineligible++;
     return false;
   }
-  if (reader.reversedMs <= asOfMs) {
+  if (reversedMs <= asOfMs) {
     slot.excluded.reversed++;
     return false;
   }
-  if (reader.occurredMs + slot.holdMs > asOfMs) {
+  if (occurredMs + slot.holdMs > asOfMs) {
     slot.excluded.held++;
     return false;
   }
@@ -212,6 +214,10 @@ class TouchContest {
   private readonly others = new Map<string, { leader: number; exposure: number; slot: CpaSlot }>();
   /** Per record: a candidate dated inside the period (1), or in another period (0). */
   private readonly inPeriod: Uint8Array;
+  /** Per candidate record, what rules 3–5 and 8 need of it, decoded once. */
+  private readonly occurredMs: Float64Array;
+  private readonly reversedMs: Float64Array;
+  private readonly valueMinor: Float64Array;
   /** Touches that lost a contest, and their slots: counted as duplicates when dated in the period. */
   private readonly losers: number[] = [];
   private readonly loserSlots: CpaSlot[] = [];
@@ -221,6 +227,9 @@ class TouchContest {
     this.leaderExposure = new Float64Array(records);
     this.leaderSlot = new Array<CpaSlot | undefined>(records);
     this.inPeriod = new Uint8Array(records);
+    this.occurredMs = new Float64Array(records);
+    this.reversedMs = new Float64Array(records);
+    this.valueMinor = new Float64Array(records);
   }
 
   consider(slot: CpaSlot, reader: ConversionReader, record: Conversion, i: number, first: number, inPeriod: boolean, asOfMs: number): void {
@@ -233,6 +242,9 @@ class TouchContest {
       return;
     }
     this.inPeriod[i] = inPeriod ? 1 : 0;
+    this.occurredMs[i] = reader.occurredMs;
+    this.reversedMs[i] = reader.reversedMs;
+    this.valueMinor[i] = reader.valueMinor;
     const exposure = reader.exposureMs;
     let contest: { leader: number; exposure: number; slot: CpaSlot } | undefined;
     if (this.leader[first] === -1) {
@@ -280,7 +292,7 @@ class TouchContest {
   }
 
   /** Judges each contest's winner dated in the period by rules 3, 4 and 5, then admits it (rule 8, ranks). */
-  judgeWinners(plan: PeriodPlan, records: readonly Conversion[], reader: ConversionReader, ranks: RankedAdmission): void {
+  judgeWinners(plan: PeriodPlan, records: readonly Conversion[], ranks: RankedAdmission): void {
     for (let k = 0; k < this.losers.length; k++) {
       const loser = this.losers[k]!;
       if (this.inPeriod[loser] === 1) {
@@ -302,10 +314,11 @@ class TouchContest {
       }
       if (this.inPeriod[winner] !== 1) continue; // billed in its own period
       const record = records[winner]!;
-      reader.read(record, winner, null);
       slot.countTouch(record.partnerId, true);
-      if (!eligibleReversalHold(slot, reader, record, plan.asOfMs)) continue;
-      ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
+      const occurredMs = this.occurredMs[winner]!;
+      const valueMinor = this.valueMinor[winner]!;
+      if (!eligibleReversalHold(slot, occurredMs, this.reversedMs[winner]!, valueMinor, record, plan.asOfMs)) continue;
+      ranks.admit(slot, occurredMs, record.id, valueMinor, record.partnerId);
     }
   }
 }
