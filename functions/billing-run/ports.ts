@@ -38,7 +38,7 @@ export function billingRunPorts(): TablePorts & { invoices: InvoiceRepository } 
   return tablePorts;
 }
 
-/** The Plan step's ports: the table's and the run-plan store in the exports bucket. */
+/** The Plan and Summarize steps' ports: the table's and the run-plan store in the exports bucket. */
 export function planPorts(): TablePorts & Pick<BillingRunPorts, 'plans'> {
   plans ??= new RunPlanStore(s3(), config().EXPORTS_BUCKET);
   return { ...billingRunPorts(), plans };

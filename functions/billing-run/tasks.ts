@@ -15,10 +15,14 @@ import type { PriorRuns } from '../../shared/domain/billing/types';
 import type { Usage } from '../../shared/domain/terms/types';
 import { BILLABLE_CONTRACT_STATUSES, buildPlan, type PlannableContract } from '../../shared/domain/billing-runs/plan';
 import {
+  decideRetry,
   executionInputOf,
+  executionNameOf,
   failureReasonOf,
+  runIdOfExecution,
   withContractFailures,
   MAX_FAILURES_IN_REASON,
+  RunStatus,
   summarizeRun,
   validateStartRequest,
   ConflictingProgressError,
@@ -26,6 +30,7 @@ import {
   type RunExecutionInput,
   type RunTotal,
 } from '../../shared/domain/billing-runs/run';
+import { ConflictError } from '../../shared/domain/kernel/errors';
 import type { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
 import type { InvoiceStore } from '../../shared/domain/invoices/store';
 import { writeRunInvoice } from '../../shared/domain/invoices/write-run-invoice';
@@ -38,7 +43,7 @@ import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/bill
  */
 export interface BillingRunPorts {
   runs: BillingRunRepository;
-  plans: Pick<RunPlanStore, 'write'>;
+  plans: Pick<RunPlanStore, 'write' | 'read'>;
   contracts: {
     get(contractId: string): Promise<ContractAggregate | null>;
     list(query: { status?: Contract['status']; limit: number; cursor?: string }): Promise<{ items: Contract[]; nextCursor: string | null }>;
@@ -100,6 +105,12 @@ async function candidatesOf(ports: Pick<BillingRunPorts, 'contracts'>, input: Ru
 }
 
 export async function plan(ports: Pick<BillingRunPorts, 'runs' | 'contracts' | 'plans'>, input: RunExecutionInput): Promise<{ total: number; planKey: string }> {
+  if (input.retry > 0) {
+    // A retry rates only the contracts whose latest attempt failed; the run's total stays.
+    const failed = await ports.runs.listContractFailures(input.runId);
+    const items = failed.map((f) => ({ contractId: f.contractId }));
+    return { total: items.length, planKey: await ports.plans.write(executionNameOf(input), items) };
+  }
   const items = buildPlan(await candidatesOf(ports, input), input.period);
   const planKey = await ports.plans.write(input.runId, items);
   await ports.runs.setPlanned(input.runId, items.length);
@@ -159,13 +170,33 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
 
 // --- Summarize, export, complete, fail -------------------------------------------------------
 
-export async function summarize(ports: Pick<BillingRunPorts, 'runs'>, input: RunExecutionInput): Promise<{ totals: RunTotal[] }> {
-  const [run, invoices] = await Promise.all([ports.runs.requireRun(input.runId), ports.runs.listRunInvoices(input.runId)]);
-  // The Map only succeeds once every item succeeded; a gap here means a record was lost.
-  if (invoices.length !== run.progress.total) throw new ConflictingProgressError(run.id, invoices.length, run.progress.total);
+/** Recorded for a planned contract whose step ended with neither an invoice nor a recorded error. */
+export const NO_RESULT_REASON = 'NoResult: the contract\'s step ended without recording an invoice or an error (a timeout or crash of the rating function); see the execution history';
+
+/**
+ * The run's totals, once every planned contract has a result: its invoice, or its failure. The
+ * Map tolerates failed items; a planned contract with neither record (its function timed out or
+ * crashed before recording anything) is recorded as failed here, so the retry picks it up.
+ */
+export async function summarize(ports: Pick<BillingRunPorts, 'runs' | 'plans'>, input: RunExecutionInput & { plan?: { planKey: string } }): Promise<{ totals: RunTotal[]; failed: number }> {
+  const [run, invoices, failures, planned] = await Promise.all([
+    ports.runs.requireRun(input.runId),
+    ports.runs.listRunInvoices(input.runId),
+    ports.runs.listContractFailures(input.runId),
+    input.plan ? ports.plans.read(input.plan.planKey) : Promise.resolve([]),
+  ]);
+  const done = new Set(invoices.map((i) => i.contractId));
+  const failed = new Set(failures.map((f) => f.contractId).filter((id) => !done.has(id)));
+  for (const { contractId } of planned) {
+    if (done.has(contractId) || failed.has(contractId)) continue;
+    await ports.runs.recordContractFailure(input.runId, contractId, NO_RESULT_REASON);
+    failed.add(contractId);
+  }
+  // A gap here means a record was lost: the run must not complete on it.
+  if (done.size + failed.size !== run.progress.total) throw new ConflictingProgressError(run.id, done.size + failed.size, run.progress.total);
   const totals = summarizeRun(invoices);
   await ports.runs.recordTotals(input.runId, totals);
-  return { totals };
+  return { totals, failed: failed.size };
 }
 
 export async function exportPeriod(ports: Pick<BillingRunPorts, 'exports'>, input: RunExecutionInput): Promise<{ period: string }> {
@@ -173,8 +204,10 @@ export async function exportPeriod(ports: Pick<BillingRunPorts, 'exports'>, inpu
   return { period: input.period };
 }
 
+/** SUCCEEDED, or COMPLETED_WITH_ERRORS when contracts are recorded as failed; the period released. */
 export async function complete(ports: Pick<BillingRunPorts, 'runs'>, input: RunExecutionInput): Promise<{ status: string }> {
-  const run = await ports.runs.completeRun(input.runId);
+  const failures = await ports.runs.listContractFailures(input.runId);
+  const run = await ports.runs.completeRun(input.runId, failures.length);
   return { status: run.status };
 }
 
@@ -182,8 +215,55 @@ export async function markFailed(
   ports: Pick<BillingRunPorts, 'runs'>,
   input: { runId: string; error?: { Error?: string; Cause?: string } | null },
 ): Promise<{ status: string; reason: string }> {
-  const failures = await ports.runs.listContractFailures(input.runId, MAX_FAILURES_IN_REASON + 1);
+  // The ExecutionEnded rule passes the execution's name: a retry's names its run with a suffix.
+  const runId = runIdOfExecution(input.runId);
+  const failures = await ports.runs.listContractFailures(runId, MAX_FAILURES_IN_REASON + 1);
   const reason = withContractFailures(failureReasonOf(input.error), failures);
-  const run = await ports.runs.failRun(input.runId, reason);
+  const run = await ports.runs.failRun(runId, reason);
   return { status: run.status, reason };
+}
+
+// --- Retry -----------------------------------------------------------------------------------
+
+export interface RetryOutcome {
+  run: BillingRun;
+  retry: number;
+  /** False when the request started nothing: a retry already running, or nothing left to retry. */
+  started: boolean;
+  contractIds: string[];
+}
+
+/**
+ * Starts the next retry of a run's failed contracts: the run RUNNING again (same run, same
+ * asOf, its period taken), then the retry's execution, named after the run and the retry so a
+ * repeated start cannot rate twice. Repeating the request while that retry runs starts the same
+ * execution name again (a no-op, and it heals a start lost after the run was marked RUNNING).
+ */
+export async function retryBillingRun(ports: StartPorts, runId: string, actor: string): Promise<RetryOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await ports.runs.requireRun(runId);
+    const [lock, failures] = await Promise.all([ports.runs.readLock(run.period), ports.runs.listContractFailures(run.id)]);
+    const decision = decideRetry(run, lock, failures.length);
+    const contractIds = failures.map((f) => f.contractId);
+    if (!decision.start) {
+      if (run.status === RunStatus.RUNNING) await ports.workflow.start(executionInputOf(run));
+      return { run, retry: decision.retry, started: false, contractIds: run.status === RunStatus.RUNNING ? contractIds : [] };
+    }
+    let running: BillingRun;
+    try {
+      running = await ports.runs.beginRetry(run, decision.retry, actor);
+    } catch (error) {
+      // Another request started this retry (or the period) first: decide again on what is there now.
+      if (error instanceof ConflictError && error.code === 'concurrent_update' && attempt < 3) continue;
+      throw error;
+    }
+    try {
+      await ports.workflow.start(executionInputOf(running));
+    } catch (error) {
+      // Nothing was rated: the run goes back to what it was, its period released.
+      await ports.runs.completeRun(run.id, failures.length);
+      throw error;
+    }
+    return { run: running, retry: decision.retry, started: true, contractIds };
+  }
 }

@@ -5,11 +5,11 @@
 import { route, type RouteSpec } from '../http/group';
 import { BILLING_RUN_OPERATIONS as ops } from '../../shared/schemas/api/billing-runs';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
-import type { BillingRun, RunInvoice } from '../../shared/domain/billing-runs/run';
+import { MAX_FAILURES_SHOWN, type BillingRun, type ContractFailure, type RunInvoice } from '../../shared/domain/billing-runs/run';
 import { billingRunPorts, startPorts } from '../billing-run/ports';
-import { startBillingRun } from '../billing-run/tasks';
+import { retryBillingRun, startBillingRun } from '../billing-run/tasks';
 
-export function presentRun(run: BillingRun, invoices: readonly RunInvoice[]) {
+export function presentRun(run: BillingRun, invoices: readonly RunInvoice[], failures: readonly ContractFailure[]) {
   return {
     id: run.id,
     period: run.period,
@@ -23,6 +23,9 @@ export function presentRun(run: BillingRun, invoices: readonly RunInvoice[]) {
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     failureReason: run.failureReason,
+    failures: failures.slice(0, MAX_FAILURES_SHOWN).map(({ contractId, reason }) => ({ contractId, reason })),
+    failureCount: failures.length,
+    retries: run.retries,
     startedBy: run.actor,
   };
 }
@@ -41,6 +44,17 @@ export const billingRunRoutes: Record<string, RouteSpec> = {
     const { runs } = billingRunPorts();
     const run = await runs.getRun(params.id);
     if (!run) throw new NotFoundError('billing run', params.id);
-    return { status: 200, body: presentRun(run, await runs.listRunInvoices(run.id)) };
+    const [invoices, failures] = await Promise.all([runs.listRunInvoices(run.id), runs.listContractFailures(run.id)]);
+    return { status: 200, body: presentRun(run, invoices, failures) };
+  }),
+
+  'POST /v1/billing-runs/{id}/retry': route(ops['POST /v1/billing-runs/{id}/retry'], async ({ identity, params }) => {
+    const outcome = await retryBillingRun(startPorts(), params.id, identity.sub);
+    const { run } = outcome;
+    return {
+      status: run.status === 'RUNNING' ? 202 : 200,
+      body: { id: run.id, status: run.status, period: run.period, runSeq: run.runSeq, retry: outcome.retry, contractIds: outcome.contractIds },
+      ...(run.status === 'RUNNING' ? { headers: { location: `/v1/billing-runs/${run.id}` } } : {}),
+    };
   }),
 };

@@ -3,7 +3,10 @@
  *
  *   Plan -> RateContracts (Distributed Map over the plan in S3: RateContract per contract)
  *        -> Summarize -> Export -> Complete -> Succeeded
- *   any failure -> MarkFailed -> Failed
+ *   a contract that fails -> recorded with its reason; the Map goes on (every failure tolerated),
+ *        and Complete ends the run COMPLETED_WITH_ERRORS; a retry execution (`<runId>_retry-<n>`)
+ *        runs the same states over the failed contracts only
+ *   any other failure -> MarkFailed -> Failed
  *   an execution that times out or is aborted -> (EventBridge rule) MarkFailed
  *
  * The run itself (its item and the period lock) is created BEFORE the execution starts, by the
@@ -84,6 +87,9 @@ export const TRANSIENT_ERRORS = [
 
 export const DEFAULT_MAX_CONCURRENCY = 10;
 
+/** Every contract's failure is tolerated by the Map: the run records it and completes with errors. */
+export const TOLERATED_FAILURE_PERCENTAGE = 100;
+
 export interface BillingWorkflowProps {
   factory: LambdaFactory;
   table: dynamodb.ITableV2;
@@ -118,6 +124,10 @@ export class BillingWorkflow extends Construct {
     // reach further than writing one object): the plan writes plans/, the export writes exports/.
     this.functions[BILLING_STATE.PLAN].addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [exportsBucket.arnForObjects(`${PLAN_PREFIX}*`)] }),
+    );
+    // Summarize reads the plan to find contracts whose step ended without any result.
+    this.functions[BILLING_STATE.SUMMARIZE].addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportsBucket.arnForObjects(`${PLAN_PREFIX}*`)] }),
     );
     this.functions[BILLING_STATE.EXPORT].addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`)] }),
@@ -227,7 +237,7 @@ export class BillingWorkflow extends Construct {
     const rateContract = invoke(BILLING_STATE.RATE_CONTRACT, {
       resultSelector: { invoiceId: sfn.JsonPath.stringAt('$.Payload.invoiceId') },
     });
-    const rateContracts = new ZeroToleranceDistributedMap(this, BILLING_STATE.RATE_CONTRACTS, {
+    const rateContracts = new sfn.DistributedMap(this, BILLING_STATE.RATE_CONTRACTS, {
       itemReader: new sfn.S3JsonItemReader({ bucket: props.exportsBucket, key: sfn.JsonPath.stringAt('$.plan.planKey') }),
       itemSelector: {
         runId: sfn.JsonPath.stringAt('$.runId'),
@@ -238,8 +248,10 @@ export class BillingWorkflow extends Construct {
         contractId: sfn.JsonPath.stringAt('$$.Map.Item.Value.contractId'),
       },
       maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
-      // One contract that cannot be invoiced fails the run: finance re-runs it once fixed.
-      // (Rendered by ZeroToleranceDistributedMap: CDK leaves a zero out of the definition.)
+      // One contract that cannot be invoiced must not cost the others their invoices: its step
+      // records why it failed, Summarize checks every planned contract has a result, and the
+      // run ends COMPLETED_WITH_ERRORS for finance to retry once the cause is fixed.
+      toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       label: BILLING_STATE.RATE_CONTRACTS,
       // Per-contract results are in the table; the run's payload stays small.
@@ -249,7 +261,7 @@ export class BillingWorkflow extends Construct {
     rateContracts.addCatch(markFailed, onFailure);
 
     const summarize = invoke(BILLING_STATE.SUMMARIZE, {
-      resultSelector: { totals: sfn.JsonPath.objectAt('$.Payload.totals') },
+      resultSelector: { totals: sfn.JsonPath.objectAt('$.Payload.totals'), failed: sfn.JsonPath.numberAt('$.Payload.failed') },
       resultPath: '$.summary',
     }).addCatch(markFailed, onFailure);
     const exportPeriod = invoke(BILLING_STATE.EXPORT, { resultPath: sfn.JsonPath.DISCARD }).addCatch(markFailed, onFailure);
@@ -272,6 +284,8 @@ export class BillingWorkflow extends Construct {
     const prefixReason = 'Object keys under this prefix are per run or period, not known at deploy time; the wildcard stays inside the prefix.';
     const planPolicy = defaultPolicyOf(this.functions[BILLING_STATE.PLAN]);
     if (planPolicy) acknowledgeWildcardResource(planPolicy, exportsBucket.arnForObjects(`${PLAN_PREFIX}*`), prefixReason);
+    const summarizePolicy = defaultPolicyOf(this.functions[BILLING_STATE.SUMMARIZE]);
+    if (summarizePolicy) acknowledgeWildcardResource(summarizePolicy, exportsBucket.arnForObjects(`${PLAN_PREFIX}*`), prefixReason);
     const exportPolicy = defaultPolicyOf(this.functions[BILLING_STATE.EXPORT]);
     if (exportPolicy) acknowledgeWildcardResource(exportPolicy, exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`), prefixReason);
 
@@ -300,16 +314,5 @@ export class BillingWorkflow extends Construct {
       acknowledgeWildcardResource(mapPolicy, executions(`${machineName}:*`), reason);
       acknowledgeWildcardResource(mapPolicy, executions(`${machineName}/${BILLING_STATE.RATE_CONTRACTS}:*`), reason);
     }
-  }
-}
-
-/**
- * A Distributed Map that states `ToleratedFailurePercentage: 0` in its definition. Zero is the
- * service default, but CDK omits a falsy value, and the definition should say what the run
- * relies on rather than lean on a default.
- */
-class ZeroToleranceDistributedMap extends sfn.DistributedMap {
-  override toStateJson(queryLanguage?: sfn.QueryLanguage): object {
-    return { ...super.toStateJson(queryLanguage), ToleratedFailurePercentage: 0 };
   }
 }

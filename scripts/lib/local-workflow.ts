@@ -9,8 +9,12 @@
  * 3. Translate ONLY the Distributed Map state, which aws-local-stepfunctions does not implement:
  *    it becomes a Task state (same name, Next/End, Retry, Catch, ResultSelector/ResultPath) whose
  *    local handler reads the items its ItemReader names (the plan, from s3rver) and runs the SAME
- *    ItemProcessor as an inline Map with the same ItemSelector and MaxConcurrency. Every other
- *    state runs as synthesized.
+ *    ItemProcessor as an inline Map with the same ItemSelector and MaxConcurrency. A tolerated
+ *    failure (ToleratedFailurePercentage / ToleratedFailureCount) is translated too: each
+ *    processor task gets a catch-all into a marker state, so a failed item ends as a marker
+ *    instead of failing the inline Map, and the Map fails with
+ *    `States.ExceedToleratedFailureThreshold` only when the markers exceed the tolerance, as in
+ *    AWS. Every other state runs as synthesized.
  * 4. Retry pauses are shortened locally (retryIntervalOverrides); everything else is as in AWS.
  *
  * A `lambda:invoke` task's local handler receives `{ FunctionName, Payload }` and returns
@@ -28,7 +32,7 @@ import type { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions'
 import { BILLING_STATE, BILLING_TASK_FOLDERS, type BillingTaskState } from '../../infra/constructs/billing-workflow';
 import { defineStacks } from '../../infra/stacks';
 import { statefulExportNames } from '../../infra/stacks/stateful-refs';
-import type { RunExecutionInput } from '../../shared/domain/billing-runs/run';
+import { executionNameOf, type RunExecutionInput } from '../../shared/domain/billing-runs/run';
 import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
 import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
 import { resolveDefinition, type AslDefinition, type AslState } from './asl-resolver';
@@ -134,6 +138,9 @@ export function resolveBillingDefinition(synth: SynthesizedBillingWorkflow, expo
 
 /** The field of the inline Map's input that carries the items read from S3. */
 export const LOCAL_ITEMS_FIELD = 'localDistributedMapItems';
+/** The state a failed item is caught into when failures are tolerated, and the field marking its output. */
+export const LOCAL_ITEM_FAILED_STATE = 'LocalDistributedMapItemFailed';
+export const LOCAL_ITEM_FAILED_FIELD = 'localDistributedMapItemFailed';
 
 export interface TranslatedDefinition {
   asl: AslDefinition;
@@ -153,8 +160,8 @@ export function translateDistributedMaps(asl: AslDefinition): TranslatedDefiniti
   const distributedMaps: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(translated.States)) {
     if (!isDistributedMap(state)) continue;
-    if (state.ItemBatcher || state.ResultWriter || state.ItemsPath || state.Items) {
-      throw new Error(`Distributed Map ${name}: ItemBatcher, ResultWriter and ItemsPath are not translated locally`);
+    if (state.ItemBatcher || state.ResultWriter || state.ItemsPath || state.Items || state.ToleratedFailurePercentagePath || state.ToleratedFailureCountPath) {
+      throw new Error(`Distributed Map ${name}: ItemBatcher, ResultWriter, ItemsPath and tolerated-failure paths are not translated locally`);
     }
     distributedMaps[name] = state;
     const task: AslState = {
@@ -169,9 +176,46 @@ export function translateDistributedMaps(asl: AslDefinition): TranslatedDefiniti
   return { asl: translated, distributedMaps };
 }
 
+const toleratesFailures = (state: AslState) => Number(state.ToleratedFailurePercentage ?? 0) > 0 || Number(state.ToleratedFailureCount ?? 0) > 0;
+
+/**
+ * Whether `failed` of `total` items fail the Map, as AWS decides: above the percentage or above
+ * the count; with neither field, any failure does.
+ */
+export function exceedsTolerance(state: AslState, total: number, failed: number): boolean {
+  if (failed === 0) return false;
+  if (!toleratesFailures(state)) return true;
+  const percentage = state.ToleratedFailurePercentage as number | undefined;
+  const count = state.ToleratedFailureCount as number | undefined;
+  const overPercentage = percentage !== undefined && (failed * 100) / total > percentage;
+  const overCount = count !== undefined && failed > count;
+  // When both are given the Map fails once either threshold is crossed.
+  if (percentage !== undefined && count !== undefined) return overPercentage || overCount;
+  return percentage !== undefined ? overPercentage : overCount;
+}
+
+/** Every processor task catches any error into the marker state: the item ends instead of failing the Map. */
+function withItemFailuresCaught(processor: Record<string, unknown>): Record<string, unknown> {
+  const states = structuredClone(processor.States) as Record<string, AslState>;
+  if (LOCAL_ITEM_FAILED_STATE in states) throw new Error(`the item processor already has a state named ${LOCAL_ITEM_FAILED_STATE}`);
+  for (const state of Object.values(states)) {
+    if (state.Type !== 'Task') continue;
+    const own = (state.Catch as unknown[] | undefined) ?? [];
+    // No ResultPath: the error object replaces the item's input, as ASL's default says.
+    state.Catch = [...own, { ErrorEquals: ['States.ALL'], Next: LOCAL_ITEM_FAILED_STATE }];
+  }
+  // The caught error ({ Error, Cause }) passes through, marked.
+  states[LOCAL_ITEM_FAILED_STATE] = { Type: 'Pass', Result: true, ResultPath: `$.${LOCAL_ITEM_FAILED_FIELD}`, End: true };
+  return { ...processor, States: states };
+}
+
+export const isFailedItem = (output: unknown): boolean =>
+  output !== null && typeof output === 'object' && (output as Record<string, unknown>)[LOCAL_ITEM_FAILED_FIELD] === true;
+
 /** The inline Map that runs a Distributed Map's ItemProcessor over items already read. */
 export function inlineMapOf(name: string, state: AslState): AslDefinition {
-  const { ProcessorConfig: _mode, ...processor } = state.ItemProcessor as Record<string, unknown>;
+  const { ProcessorConfig: _mode, ...synthesized } = state.ItemProcessor as Record<string, unknown>;
+  const processor = toleratesFailures(state) ? withItemFailuresCaught(synthesized) : synthesized;
   const map: AslState = {
     Type: 'Map',
     ItemsPath: `$.${LOCAL_ITEMS_FIELD}`,
@@ -268,26 +312,33 @@ class LambdaTaskError extends Error {
 }
 
 export class LocalBillingWorkflow implements BillingWorkflowStarter {
+  /** By execution name: the run id, or `<runId>_retry-<n>` for a retry. */
   private readonly executions = new Map<string, LocalExecution>();
+  /** Each run's latest execution name. */
+  private readonly latest = new Map<string, string>();
   private prepared: Promise<{ machine: LocalStateMachine; translated: TranslatedDefinition; functionArns: Record<string, string> }> | undefined;
 
   constructor(private readonly options: LocalBillingWorkflowOptions) {}
 
-  /** Starts the run's execution in the background; a second start of the same run is a no-op, as in AWS. */
+  /** Starts the execution in the background; a second start of the same execution name is a no-op, as in AWS. */
   async start(input: RunExecutionInput): Promise<void> {
-    if (this.executions.has(input.runId)) return;
+    const name = executionNameOf(input);
+    if (this.executions.has(name)) return;
     await this.prepare();
-    if (this.executions.has(input.runId)) return;
-    this.executions.set(input.runId, this.execute(input));
+    if (this.executions.has(name)) return;
+    this.executions.set(name, this.execute(input, name));
+    this.latest.set(input.runId, name);
   }
 
+  /** The run's latest execution (its retry, once one started). */
   execution(runId: string): LocalExecution | undefined {
-    return this.executions.get(runId);
+    const name = this.latest.get(runId);
+    return name === undefined ? undefined : this.executions.get(name);
   }
 
-  /** Resolves when the run's execution has ended (whatever its outcome). */
+  /** Resolves when the run's latest execution has ended (whatever its outcome). */
   async waitFor(runId: string): Promise<LocalExecution> {
-    const execution = this.executions.get(runId);
+    const execution = this.execution(runId);
     if (!execution) throw new Error(`no local execution of run ${runId}`);
     return execution.done;
   }
@@ -310,7 +361,7 @@ export class LocalBillingWorkflow implements BillingWorkflowStarter {
     return this.prepared;
   }
 
-  private execute(input: RunExecutionInput): LocalExecution {
+  private execute(input: RunExecutionInput, name: string): LocalExecution {
     const execution: LocalExecution = { runId: input.runId, status: 'RUNNING', events: [], done: undefined as never };
     execution.done = (async () => {
       const { machine, translated, functionArns } = await this.prepare();
@@ -336,7 +387,7 @@ export class LocalBillingWorkflow implements BillingWorkflowStarter {
       }
       const retryIntervalOverrides: Record<string, number> = {};
       for (const name of stateNames(translated.asl)) retryIntervalOverrides[name] = this.options.retryIntervalMs ?? 10;
-      const context = { Execution: { Id: `local:${input.runId}`, Name: input.runId } };
+      const context = { Execution: { Id: `local:${name}`, Name: name } };
       const runOptions = { overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides: {} }, context };
 
       for (const [name, state] of Object.entries(translated.distributedMaps)) {
@@ -359,8 +410,9 @@ export class LocalBillingWorkflow implements BillingWorkflowStarter {
         // (a no-op when MarkFailed already did it).
         try {
           const { handler } = (await TASK_HANDLERS[BILLING_STATE.MARK_FAILED]()) as { handler: TaskHandler };
+          // The rule passes the execution's name, as here.
           await handler(
-            { runId: input.runId, error: { Error: 'States.ExecutionFAILED', Cause: 'the execution ended without succeeding' } },
+            { runId: name, error: { Error: 'States.ExecutionFAILED', Cause: 'the execution ended without succeeding' } },
             lambdaContext('billing-run-execution-ended', randomUUID(), 60_000),
           );
         } catch (error) {
@@ -383,12 +435,18 @@ export class LocalBillingWorkflow implements BillingWorkflowStarter {
     const inline = new StateMachine(inlineMapOf(name, state) as never, { validationOptions: { noValidate: true } });
     const base = input !== null && typeof input === 'object' && !Array.isArray(input) ? input : {};
     const selected = maxItems ? items.slice(0, maxItems) : items;
+    let outputs: unknown[];
     try {
-      return await inline.run({ ...base, [LOCAL_ITEMS_FIELD]: selected } as never, runOptions as never).result;
+      outputs = (await inline.run({ ...base, [LOCAL_ITEMS_FIELD]: selected } as never, runOptions as never).result) as unknown[];
     } catch (error) {
       // As the inline Map does: fail with the iteration's own error, not the wrapper's.
       throw (error as { cause?: unknown }).cause ?? error;
     }
+    const failed = outputs.filter(isFailedItem).length;
+    if (exceedsTolerance(state, selected.length, failed)) {
+      throw Object.assign(new Error(`${failed} of ${selected.length} items failed, more than the Map tolerates`), { name: 'States.ExceedToleratedFailureThreshold' });
+    }
+    return outputs.filter((output) => !isFailedItem(output));
   }
 }
 

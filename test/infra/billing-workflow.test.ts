@@ -11,7 +11,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import validateAsl from 'asl-validator';
-import { BILLING_STATE, BILLING_TASK_FOLDERS, BillingWorkflow, DEFAULT_MAX_CONCURRENCY, TRANSIENT_ERRORS } from '../../infra/constructs/billing-workflow';
+import { BILLING_STATE, BILLING_TASK_FOLDERS, BillingWorkflow, DEFAULT_MAX_CONCURRENCY, PLAN_PREFIX, TRANSIENT_ERRORS } from '../../infra/constructs/billing-workflow';
 import { LambdaFactory } from '../../infra/constructs/lambda';
 import { MONTHLY_BILLING_RUN_CRON, Schedules } from '../../infra/constructs/schedules';
 import { defineStacks, type Deployment } from '../../infra/stacks';
@@ -62,11 +62,11 @@ describe('the billing state machine', () => {
     expect(states()[BILLING_STATE.FAILED]).toMatchObject({ Type: 'Fail', Error: 'BillingRunFailed', CausePath: '$.error.Cause' });
   });
 
-  it('rates contracts in a Distributed Map over the plan in S3, with an explicit MaxConcurrency and no tolerated failure', () => {
+  it('rates contracts in a Distributed Map over the plan in S3, with an explicit MaxConcurrency, tolerating every contract\'s failure', () => {
     expect(map()).toMatchObject({
       Type: 'Map',
       MaxConcurrency: DEFAULT_MAX_CONCURRENCY,
-      ToleratedFailurePercentage: 0,
+      ToleratedFailurePercentage: 100,
       ResultPath: null,
       ItemReader: {
         Resource: 'arn:aws:states:::s3:getObject',
@@ -76,6 +76,26 @@ describe('the billing state machine', () => {
       ItemSelector: { 'runId.$': '$.runId', 'runSeq.$': '$.runSeq', 'asOf.$': '$.asOf', 'contractId.$': '$$.Map.Item.Value.contractId' },
     });
     expect(map().ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    // A count would bound the failures too; the run records every failure itself instead.
+    expect(map()).not.toHaveProperty('ToleratedFailureCount');
+    expect(map()).not.toHaveProperty('ToleratedFailureCountPath');
+    // The item's own failure is not caught inside the Map (it must count as a failed item), and
+    // the Map's own failure (reading the plan) still fails the run.
+    expect(rateContract()).not.toHaveProperty('Catch');
+    expect(map().Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: BILLING_STATE.MARK_FAILED }]);
+  });
+
+  it('lets Summarize read the plans (to find contracts left without a result) and nothing else in the bucket', () => {
+    const summarize = deployment.service.billingWorkflow.functions[BILLING_STATE.SUMMARIZE];
+    const roleId = Stack.of(deployment.service).getLogicalId(summarize.role!.node.defaultChild as never);
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
+    const s3Statements = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+    expect(s3Statements).toHaveLength(1);
+    expect(s3Statements[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(s3Statements[0].Resource)).toContain(`/${PLAN_PREFIX}*`);
+    expect(states()[BILLING_STATE.SUMMARIZE]!.ResultSelector).toEqual({ 'totals.$': '$.Payload.totals', 'failed.$': '$.Payload.failed' });
     expect(Object.keys(map().ItemProcessor.States)).toEqual([BILLING_STATE.RATE_CONTRACT]);
   });
 

@@ -1,7 +1,7 @@
-/** Step Summarize: the run's totals per currency. */
+/** Step Summarize: every planned contract has a result (contracts left without one are recorded as failed); the run's totals per currency. */
 import { RunExecutionInputSchema } from '../../../shared/schemas/api/billing-runs';
-import { billingRunPorts } from '../ports';
+import { planPorts } from '../ports';
 import { taskHandler } from '../task-handler';
 import { summarize } from '../tasks';
 
-export const handler = taskHandler('Summarize', RunExecutionInputSchema, (input) => summarize(billingRunPorts(), input));
+export const handler = taskHandler('Summarize', RunExecutionInputSchema, (input) => summarize(planPorts(), input));

@@ -20,12 +20,14 @@ import {
   assertCanStart,
   assertTransition,
   boundedReason,
+  completionStatus,
   newRun,
   nextRunSeq,
   RunAlreadyRunningError,
   runIdOf,
   RunStatus,
   type BillingRun,
+  type ContractFailure,
   type PeriodLock,
   type RunInvoice,
   type RunTotal,
@@ -37,6 +39,9 @@ export const BILLING_RUN_ENTITY = 'billingRun';
 const aggregateOf = (runId: string) => `billingRun#${runId}`;
 
 interface RunItem extends BillingRun {
+  /** `actor` names whoever changed the run last (the audit log reads it); this the starter. */
+  startedBy?: string;
+  failureCount?: number;
   pk: string;
   sk: string;
   entityType: typeof BILLING_RUN_ENTITY;
@@ -89,6 +94,7 @@ export class BillingRunRepository {
       entityType: BILLING_RUN_ENTITY,
       aggregate: aggregateOf(run.id),
       ...run,
+      startedBy: actor,
       updatedAt: now,
     };
     try {
@@ -206,17 +212,18 @@ export class BillingRunRepository {
     );
   }
 
-  async listContractFailures(runId: string, limit = 20): Promise<{ contractId: string; reason: string }[]> {
-    const page = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractFailurePrefix },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((item) => ({ contractId: item.contractId, reason: item.reason }));
+  /** The contracts whose latest attempt failed, in contract id order: all of them, or the first `limit`. */
+  async listContractFailures(runId: string, limit?: number): Promise<ContractFailure[]> {
+    const query = {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunContractFailurePrefix },
+      ConsistentRead: true,
+    };
+    const items =
+      limit === undefined
+        ? await queryAll<ContractFailure>(this.client, this.tableName, query)
+        : ((await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, Limit: limit }))).Items ?? []);
+    return items.map((item) => ({ contractId: item.contractId as string, reason: item.reason as string }));
   }
 
   /** What each contract of the run produced, in contract id order. */
@@ -234,9 +241,64 @@ export class BillingRunRepository {
     await this.updateRunning(runId, 'SET totals = :totals', {}, { ':totals': totals });
   }
 
-  /** RUNNING -> SUCCEEDED and the period released, together. A repeated call on a SUCCEEDED run is a no-op. */
-  async completeRun(runId: string): Promise<BillingRun> {
-    return this.finish(runId, RunStatus.SUCCEEDED, null);
+  /**
+   * RUNNING -> SUCCEEDED, or COMPLETED_WITH_ERRORS when contracts failed, and the period
+   * released, together. A repeated call on a completed run is a no-op.
+   */
+  async completeRun(runId: string, failedContracts: number): Promise<BillingRun> {
+    return this.finish(runId, completionStatus(failedContracts), null, failedContracts);
+  }
+
+  /**
+   * COMPLETED_WITH_ERRORS -> RUNNING for retry `retry`, taking the period again, in one
+   * transaction: the run must still be at the retry count read (so two requests start one
+   * retry) and the period free with this run as its latest.
+   */
+  async beginRetry(run: BillingRun, retry: number, actor: string): Promise<BillingRun> {
+    assertTransition(run.id, run.status, RunStatus.RUNNING);
+    const now = this.clock.now().toISOString();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingRun(run.id),
+                UpdateExpression:
+                  'SET #status = :running, retries = :retry, endedAt = :null, failureReason = :null, actor = :actor, startedBy = if_not_exists(startedBy, :startedBy), updatedAt = :now ADD version :one',
+                ConditionExpression: run.retries === 0 ? '#status = :from AND (attribute_not_exists(retries) OR retries = :zero)' : '#status = :from AND retries = :previous',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':running': RunStatus.RUNNING,
+                  ':from': RunStatus.COMPLETED_WITH_ERRORS,
+                  ':retry': retry,
+                  ...(run.retries === 0 ? { ':zero': 0 } : { ':previous': run.retries }),
+                  ':null': null,
+                  ':actor': actor,
+                  ':startedBy': run.actor,
+                  ':now': now,
+                  ':one': 1,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.billingPeriodLock(run.period),
+                UpdateExpression: 'SET runningRunId = :runId, updatedAt = :now',
+                ConditionExpression: 'attribute_not_exists(runningRunId) AND lastRunSeq = :runSeq',
+                ExpressionAttributeValues: { ':runId': run.id, ':runSeq': run.runSeq, ':now': now },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      throw new ConflictError(`billing run ${run.id} or its period changed since it was read; retry`, 'concurrent_update', { cause: error });
+    }
+    return this.requireRun(run.id);
   }
 
   /** RUNNING -> FAILED with the reason, and the period released, together. Repeated calls are no-ops. */
@@ -244,7 +306,7 @@ export class BillingRunRepository {
     return this.finish(runId, RunStatus.FAILED, boundedReason(reason));
   }
 
-  private async finish(runId: string, to: typeof RunStatus.SUCCEEDED | typeof RunStatus.FAILED, reason: string | null): Promise<BillingRun> {
+  private async finish(runId: string, to: Exclude<RunStatus, typeof RunStatus.RUNNING>, reason: string | null, failedContracts?: number): Promise<BillingRun> {
     const run = await this.requireRun(runId);
     if (run.status === to) return run;
     assertTransition(runId, run.status, to);
@@ -257,10 +319,17 @@ export class BillingRunRepository {
               Update: {
                 TableName: this.tableName,
                 Key: keys.billingRun(runId),
-                UpdateExpression: 'SET #status = :to, endedAt = :now, failureReason = :reason, updatedAt = :now ADD version :one',
+                UpdateExpression: `SET #status = :to, endedAt = :now, failureReason = :reason, updatedAt = :now${failedContracts === undefined ? '' : ', failureCount = :failed'} ADD version :one`,
                 ConditionExpression: '#status = :running',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':to': to, ':now': now, ':reason': reason, ':one': 1, ':running': RunStatus.RUNNING },
+                ExpressionAttributeValues: {
+                  ':to': to,
+                  ':now': now,
+                  ':reason': reason,
+                  ':one': 1,
+                  ':running': RunStatus.RUNNING,
+                  ...(failedContracts === undefined ? {} : { ':failed': failedContracts }),
+                },
               },
             },
             {
@@ -321,7 +390,8 @@ function toRun(item: RunItem): BillingRun {
     endedAt: item.endedAt ?? null,
     failureReason: item.failureReason ?? null,
     totals: item.totals ?? [],
-    actor: item.actor,
+    actor: item.startedBy ?? item.actor,
+    retries: item.retries ?? 0,
     version: item.version,
   };
 }

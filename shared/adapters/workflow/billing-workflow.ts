@@ -4,7 +4,7 @@
  * this port; functions/runtime/workflow.ts picks the implementation from the configuration.
  */
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { RunExecutionInput } from '../../domain/billing-runs/run';
+import { executionNameOf, type RunExecutionInput } from '../../domain/billing-runs/run';
 
 export interface BillingWorkflowStarter {
   /** Starts the run's execution once: starting the same run again changes nothing. */
@@ -19,11 +19,11 @@ export class StepFunctionsBillingWorkflow implements BillingWorkflowStarter {
 
   async start(input: RunExecutionInput): Promise<void> {
     try {
-      // The execution name is the run id: Step Functions refuses a second execution of that
-      // name (for 90 days), and replays the first for an identical input, so a retried start
-      // never rates a run twice.
+      // The execution name is the run id (and retry number): Step Functions refuses a second
+      // execution of that name (for 90 days), and replays the first for an identical input, so a
+      // repeated start never rates a run twice.
       await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.runId, input: JSON.stringify(input) }),
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionNameOf(input), input: JSON.stringify(input) }),
       );
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) return;

@@ -131,6 +131,7 @@ export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, Aud
   },
   billingRun: {
     SUCCEEDED: 'billingRun.succeeded',
+    COMPLETED_WITH_ERRORS: 'billingRun.completedWithErrors',
     FAILED: 'billingRun.failed',
   },
 };

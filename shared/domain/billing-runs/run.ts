@@ -2,7 +2,10 @@
  * A billing run: one execution of the monthly workflow over the contracts of one period.
  *
  * Rules kept here (pure, no storage):
- * - statuses move only along TRANSITIONS (RUNNING -> SUCCEEDED | FAILED, nothing after);
+ * - statuses move only along TRANSITIONS (RUNNING -> SUCCEEDED | COMPLETED_WITH_ERRORS | FAILED;
+ *   COMPLETED_WITH_ERRORS -> RUNNING again when finance retries the contracts that failed);
+ * - one contract that cannot be rated does not fail the run: the others are invoiced and the
+ *   run ends COMPLETED_WITH_ERRORS, naming each failed contract and why;
  * - runs of a period are numbered 1, 2, 3, ... (`runSeq`); run 2 and later are re-runs whose
  *   invoices carry only the differences with what earlier runs invoiced;
  * - at most one run of a period is RUNNING at a time (the repository enforces it with a lock
@@ -17,14 +20,18 @@ import { isInstant, isPeriod } from '../kernel/calendar';
 export const RunStatus = {
   RUNNING: 'RUNNING',
   SUCCEEDED: 'SUCCEEDED',
+  /** Every contract was rated or recorded as failed; at least one failed (see the run's failures). */
+  COMPLETED_WITH_ERRORS: 'COMPLETED_WITH_ERRORS',
   FAILED: 'FAILED',
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /** The whole life of a run, as one table: from -> the statuses it may move into. */
 export const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  [RunStatus.RUNNING]: [RunStatus.SUCCEEDED, RunStatus.FAILED],
+  [RunStatus.RUNNING]: [RunStatus.SUCCEEDED, RunStatus.COMPLETED_WITH_ERRORS, RunStatus.FAILED],
   [RunStatus.SUCCEEDED]: [],
+  /** A retry re-rates the failed contracts in the same run. */
+  [RunStatus.COMPLETED_WITH_ERRORS]: [RunStatus.RUNNING],
   [RunStatus.FAILED]: [],
 };
 
@@ -68,8 +75,17 @@ export interface BillingRun {
   endedAt: string | null;
   failureReason: string | null;
   totals: RunTotal[];
+  /** Who started the run. */
   actor: string;
+  /** Retries of its failed contracts started so far (0: none). */
+  retries: number;
   version: number;
+}
+
+/** One contract the run could not invoice, and why (its latest attempt). */
+export interface ContractFailure {
+  contractId: string;
+  reason: string;
 }
 
 /** What one contract of a run produced (the repository keeps one record per contract). */
@@ -150,6 +166,7 @@ export function newRun(input: { id: string; period: string; runSeq: number; cont
     failureReason: null,
     totals: [],
     actor: input.actor,
+    retries: 0,
     version: 1,
   };
 }
@@ -195,6 +212,8 @@ export interface RunExecutionInput {
   asOf: string;
   contractIds: string[] | null;
   actor: string;
+  /** 0 for the run's first execution; n for its n-th retry, which rates only the failed contracts. */
+  retry: number;
 }
 
 export const executionInputOf = (run: BillingRun): RunExecutionInput => ({
@@ -204,7 +223,57 @@ export const executionInputOf = (run: BillingRun): RunExecutionInput => ({
   asOf: run.startedAt,
   contractIds: run.contractIds,
   actor: run.actor,
+  retry: run.retries,
 });
+
+/**
+ * Executions are named after their run (Step Functions refuses a second execution of a name,
+ * so a start repeated for the same run or retry cannot rate twice); a retry's name adds its
+ * number after `_`, a character run ids never contain.
+ */
+export const RETRY_SEPARATOR = '_retry-';
+
+export function executionNameOf(input: Pick<RunExecutionInput, 'runId' | 'retry'>): string {
+  return input.retry > 0 ? `${input.runId}${RETRY_SEPARATOR}${input.retry}` : input.runId;
+}
+
+/** The run an execution belongs to, from its name. */
+export function runIdOfExecution(name: string): string {
+  const at = name.indexOf(RETRY_SEPARATOR);
+  return at < 0 ? name : name.slice(0, at);
+}
+
+/** How a run whose every contract has a result ends: with errors when any contract failed. */
+export function completionStatus(failedContracts: number): typeof RunStatus.SUCCEEDED | typeof RunStatus.COMPLETED_WITH_ERRORS {
+  return failedContracts > 0 ? RunStatus.COMPLETED_WITH_ERRORS : RunStatus.SUCCEEDED;
+}
+
+export class RunNotRetryableError extends ConflictError {
+  constructor(runId: string, why: string) {
+    super(`billing run ${runId} cannot be retried: ${why}`, 'billing_run_not_retryable');
+  }
+}
+
+/**
+ * What a retry request does to a run: start its next retry, or nothing (a retry already
+ * running, or nothing left to retry), or refuse. A retry rates again, in the same run and with
+ * the same asOf, only the contracts recorded as failed; it needs the period free and the run to
+ * be the period's latest (a later run already billed the period against this one's invoices).
+ */
+export type RetryDecision = { start: true; retry: number } | { start: false; retry: number };
+
+export function decideRetry(run: BillingRun, lock: PeriodLock, failedContracts: number): RetryDecision {
+  if (run.status === RunStatus.RUNNING) {
+    if (run.retries > 0) return { start: false, retry: run.retries };
+    throw new RunAlreadyRunningError(run.period, run.id);
+  }
+  if (run.status === RunStatus.SUCCEEDED) return { start: false, retry: run.retries };
+  if (run.status === RunStatus.FAILED) throw new RunNotRetryableError(run.id, 'it FAILED as a whole; start a new run of the period');
+  if (failedContracts === 0) throw new RunNotRetryableError(run.id, 'no failed contract is recorded');
+  if (lock.runningRunId !== null) throw new RunAlreadyRunningError(lock.period, lock.runningRunId);
+  if (lock.lastRunSeq !== run.runSeq) throw new RunNotRetryableError(run.id, `run ${lock.lastRunSeq} of ${run.period} came after it; start a new run of the period`);
+  return { start: true, retry: run.retries + 1 };
+}
 
 /**
  * A readable reason from a Step Functions error `{ Error, Cause }`. A Lambda failure's Cause is
@@ -244,6 +313,9 @@ export class ConflictingProgressError extends Error {
     super(`billing run ${runId} recorded ${recorded} contracts but planned ${planned}`);
   }
 }
+
+/** A run shows at most this many failed contracts (its failureCount says how many in all). */
+export const MAX_FAILURES_SHOWN = 1_000;
 
 /** A failed run names at most this many of the contracts that failed. */
 export const MAX_FAILURES_IN_REASON = 5;

@@ -3,6 +3,8 @@ import '../zod-openapi';
 import * as z from 'zod';
 import { isPeriod } from '../../domain/kernel/calendar';
 import { Id } from '../terms';
+import { MAX_FAILURES_SHOWN } from '../../domain/billing-runs/run';
+import { EmptyBody } from './common';
 import { FunctionGroup, operation, Role, type Operations } from './operation';
 
 const { FINANCE } = Role;
@@ -16,7 +18,11 @@ export const StartBillingRunBody = z
   })
   .openapi('StartBillingRun');
 
-export const BillingRunStatusSchema = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']);
+export const BillingRunStatusSchema = z.enum(['RUNNING', 'SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED']);
+
+export const ContractFailureSchema = z
+  .object({ contractId: z.string(), reason: z.string() })
+  .openapi('BillingRunContractFailure', { description: 'A contract the run could not invoice, and the error of its latest attempt.' });
 
 export const StartedBillingRunSchema = z.object({ id: z.string(), status: z.literal('RUNNING'), period: z.string(), runSeq: z.number().int() });
 
@@ -34,9 +40,25 @@ export const BillingRunSchema = z
     startedAt: z.string(),
     endedAt: z.string().nullable(),
     failureReason: z.string().nullable(),
+    failures: z.array(ContractFailureSchema).openapi({
+      description: `The contracts whose latest attempt failed (COMPLETED_WITH_ERRORS, or a retry still running); at most ${MAX_FAILURES_SHOWN}, failureCount says how many in all.`,
+    }),
+    failureCount: z.number().int(),
+    retries: z.number().int().openapi({ description: 'Retries of the failed contracts started so far.' }),
     startedBy: z.string(),
   })
   .openapi('BillingRun');
+
+export const RetriedBillingRunSchema = z
+  .object({
+    id: z.string(),
+    status: BillingRunStatusSchema,
+    period: z.string(),
+    runSeq: z.number().int(),
+    retry: z.number().int().openapi({ description: 'The retry this request started, or the one already running or done.' }),
+    contractIds: z.array(z.string()).openapi({ description: 'The contracts the retry rates again (empty when there is nothing to retry).' }),
+  })
+  .openapi('RetriedBillingRun');
 
 export const BILLING_RUN_OPERATIONS = {
   'POST /v1/billing-runs': operation({
@@ -56,6 +78,19 @@ export const BILLING_RUN_OPERATIONS = {
     responses: { 200: BillingRunSchema },
     errors: [404],
   }),
+  'POST /v1/billing-runs/{id}/retry': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: "Re-rate a run's failed contracts in the same run",
+    params: z.object({ id: Id }),
+    body: EmptyBody,
+    responses: { 202: RetriedBillingRunSchema, 200: RetriedBillingRunSchema },
+    errors: [404, 409],
+    description:
+      'Rates again, in the same run and as of the same instant, only the contracts the run recorded as failed (202). Idempotent: while that retry runs, ' +
+      'or once nothing is left to retry, the same request starts nothing and answers 202 (running) or 200 (done). 409 when the run FAILED as a whole, ' +
+      'is still in its first execution, or a later run of the period exists.',
+  }),
 } as const satisfies Operations;
 
 /** The payloads the workflow's tasks receive (validated at each task's entry). */
@@ -66,6 +101,9 @@ export const RunExecutionInputSchema = z.object({
   asOf: z.string(),
   contractIds: z.array(z.string()).nullable(),
   actor: z.string().min(1),
+  retry: z.number().int().min(0).default(0),
+  /** Set by the Plan state (Summarize reads the plan to find contracts left without a result). */
+  plan: z.object({ total: z.number().int().min(0), planKey: z.string().min(1) }).optional(),
 });
 
 export const RateContractInputSchema = z.object({

@@ -50,13 +50,37 @@ describe('BillingRunRepository on DynamoDB Local', () => {
   it('completes a run, releases the period, and numbers the re-run 2', async () => {
     const first = await repo.startRun('2027-01', null, 'fin-1');
     await repo.recordTotals(first.id, [{ currency: 'USD', total: '10.00', invoices: 1 }]);
-    const done = await repo.completeRun(first.id);
+    const done = await repo.completeRun(first.id, 0);
     expect(done).toMatchObject({ status: RunStatus.SUCCEEDED, endedAt: '2027-02-03T03:00:00.000Z', totals: [{ currency: 'USD', total: '10.00', invoices: 1 }] });
-    expect(await repo.completeRun(first.id)).toMatchObject({ status: RunStatus.SUCCEEDED });
+    expect(await repo.completeRun(first.id, 0)).toMatchObject({ status: RunStatus.SUCCEEDED });
     await expect(repo.failRun(first.id, 'late')).rejects.toMatchObject({ code: 'illegal_run_transition' });
     const second = await repo.startRun('2027-01', ['c-a'], 'fin-2');
     expect(second).toMatchObject({ runSeq: 2, contractIds: ['c-a'] });
     expect((await repo.listRuns('2027-01')).map((r) => r.runSeq)).toEqual([1, 2]);
+  });
+
+  it('completes with errors when contracts failed; a retry takes the run and its period again, once, and keeps who started the run', async () => {
+    const run = await repo.startRun('2027-03', null, 'fin-1');
+    await repo.setPlanned(run.id, 2);
+    await repo.recordContractDone(run.id, { contractId: 'c-a', invoiceId: 'inv-a', currency: 'USD', total: '1.00' });
+    await repo.recordContractFailure(run.id, 'c-b', 'Error: refused');
+    const ended = await repo.completeRun(run.id, 1);
+    expect(ended).toMatchObject({ status: RunStatus.COMPLETED_WITH_ERRORS, retries: 0, actor: 'fin-1' });
+    expect((await repo.readLock('2027-03')).runningRunId).toBeNull();
+    expect(await repo.listContractFailures(run.id)).toEqual([{ contractId: 'c-b', reason: 'Error: refused' }]);
+
+    const retried = await repo.beginRetry(ended, 1, 'fin-2');
+    expect(retried).toMatchObject({ status: RunStatus.RUNNING, retries: 1, endedAt: null, actor: 'fin-1' });
+    const stored = await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id) }));
+    expect(stored.Item).toMatchObject({ actor: 'fin-2', startedBy: 'fin-1' });
+    expect((await repo.readLock('2027-03')).runningRunId).toBe(run.id);
+    // A second request decided on the same read: refused, nothing changes.
+    await expect(repo.beginRetry(ended, 1, 'fin-3')).rejects.toMatchObject({ code: 'concurrent_update' });
+    await expect(repo.startRun('2027-03', null, 'fin-1')).rejects.toMatchObject({ code: 'billing_run_in_progress' });
+
+    await repo.recordContractDone(run.id, { contractId: 'c-b', invoiceId: 'inv-b', currency: 'USD', total: '2.00' });
+    expect(await repo.listContractFailures(run.id)).toEqual([]);
+    expect(await repo.completeRun(run.id, 0)).toMatchObject({ status: RunStatus.SUCCEEDED, progress: { done: 2, total: 2 }, retries: 1 });
   });
 
   it('fails a run with its reason, releases the period and refuses later progress', async () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { resolveDefinition, resolveIntrinsic, UnresolvableError, type ResolveContext } from '../../../scripts/lib/asl-resolver';
-import { inlineMapOf, itemReaderLocation, LOCAL_ITEMS_FIELD, readPath, stateNames, translateDistributedMaps } from '../../../scripts/lib/local-workflow';
+import {
+  exceedsTolerance,
+  inlineMapOf,
+  isFailedItem,
+  itemReaderLocation,
+  LOCAL_ITEM_FAILED_STATE,
+  LOCAL_ITEMS_FIELD,
+  readPath,
+  stateNames,
+  translateDistributedMaps,
+} from '../../../scripts/lib/local-workflow';
 
 const context: ResolveContext = {
   region: 'eu-west-1',
@@ -120,5 +130,45 @@ describe('translating the Distributed Map for local execution', () => {
     expect(readPath({ a: { b: 1 } }, '$.a.b')).toBe(1);
     expect(() => readPath({}, '$..a')).toThrow(/unsupported/);
     expect(() => translateDistributedMaps({ ...asl, States: { ...asl.States, Each: { ...asl.States.Each, ItemBatcher: { MaxItemsPerBatch: 5 } } } })).toThrow(/ItemBatcher/);
+  });
+});
+
+describe('tolerated failures of a translated Distributed Map', () => {
+  const tolerant = (fields: Record<string, number>) => ({
+    Type: 'Map',
+    ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'Item', States: { Item: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName': 'f', 'Payload.$': '$' }, End: true } } },
+    ...fields,
+  });
+
+  it('decides as AWS does: above the percentage, above the count, any failure without either', () => {
+    expect(exceedsTolerance(tolerant({ ToleratedFailurePercentage: 100 }), 50, 50)).toBe(false);
+    expect(exceedsTolerance(tolerant({ ToleratedFailurePercentage: 4 }), 50, 2)).toBe(false);
+    expect(exceedsTolerance(tolerant({ ToleratedFailurePercentage: 4 }), 50, 3)).toBe(true);
+    expect(exceedsTolerance(tolerant({ ToleratedFailureCount: 2 }), 50, 2)).toBe(false);
+    expect(exceedsTolerance(tolerant({ ToleratedFailureCount: 2 }), 50, 3)).toBe(true);
+    expect(exceedsTolerance(tolerant({ ToleratedFailurePercentage: 50, ToleratedFailureCount: 1 }), 10, 2)).toBe(true);
+    expect(exceedsTolerance(tolerant({}), 50, 1)).toBe(true);
+    expect(exceedsTolerance(tolerant({}), 50, 0)).toBe(false);
+    expect(() => translateDistributedMaps({ StartAt: 'M', States: { M: { ...tolerant({}), ToleratedFailureCountPath: '$.n', End: true } } })).toThrow(/tolerated-failure paths/);
+  });
+
+  it('catches each failed item into a marker only when failures are tolerated, and the inline Map then runs every item', async () => {
+    expect(inlineMapOf('M', tolerant({})).States.M!.ItemProcessor).not.toHaveProperty(`States.${LOCAL_ITEM_FAILED_STATE}`);
+    const inline = inlineMapOf('M', tolerant({ ToleratedFailurePercentage: 100 }));
+    const processor = inline.States.M!.ItemProcessor as { States: Record<string, Record<string, unknown>> };
+    expect(processor.States.Item!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: LOCAL_ITEM_FAILED_STATE }]);
+
+    const { StateMachine } = await import('aws-local-stepfunctions');
+    const machine = new StateMachine(inline as never, { validationOptions: { noValidate: true } });
+    const handler = async ({ Payload }: { Payload: { n: number } }) => {
+      if (Payload.n % 2 === 0) throw Object.assign(new Error(`item ${Payload.n} refused`), { name: 'ValidationError' });
+      return { Payload: { ok: Payload.n } };
+    };
+    const outputs = (await machine.run({ [LOCAL_ITEMS_FIELD]: [1, 2, 3, 4].map((n) => ({ n })) } as never, { overrides: { taskResourceLocalHandlers: { Item: handler as never } } }).result) as unknown[];
+    expect(outputs.filter((o) => !isFailedItem(o))).toEqual([{ Payload: { ok: 1 } }, { Payload: { ok: 3 } }]);
+    expect(outputs.filter(isFailedItem)).toEqual([
+      expect.objectContaining({ Error: 'ValidationError', Cause: expect.stringContaining('item 2 refused') }),
+      expect.objectContaining({ Error: 'ValidationError', Cause: expect.stringContaining('item 4 refused') }),
+    ]);
   });
 });

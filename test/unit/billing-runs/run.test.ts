@@ -20,6 +20,14 @@ import {
   summarizeRun,
   validateStartRequest,
 } from '../../../shared/domain/billing-runs/run';
+import {
+  completionStatus as completionStatusOf,
+  decideRetry as decideRetryOf,
+  executionNameOf as executionNameOfRun,
+  newRun as newRunOf,
+  runIdOfExecution as runIdOfExecutionName,
+  type BillingRun as BillingRunShape,
+} from '../../../shared/domain/billing-runs/run';
 import { buildPlan, isBilledInPeriod, periodBounds } from '../../../shared/domain/billing-runs/plan';
 
 const statuses = Object.values(RunStatus);
@@ -177,5 +185,41 @@ describe('naming the contracts of a failed run', () => {
     expect(reason.match(/c-\d/g)).toHaveLength(MAX_FAILURES_IN_REASON);
     expect(withContractFailures('Error: x', [{ contractId: 'c-1', reason: 'Error: x' }])).toBe('Error: x');
     expect(withContractFailures(generic, [])).toBe(generic);
+  });
+});
+
+describe('retrying the failed contracts of a run', () => {
+  const run = (patch: Partial<BillingRunShape>): BillingRunShape => ({
+    ...newRunOf({ id: 'br-2027-01-1-abcd', period: '2027-01', runSeq: 1, contractIds: null, startedAt: '2027-02-03T00:00:00.000Z', actor: 'fin' }),
+    ...patch,
+  });
+  const free = { period: '2027-01', lastRunSeq: 1, runningRunId: null };
+
+  it('starts retry n+1 of a run completed with errors, when the period is free and the run is its latest', () => {
+    expect(decideRetryOf(run({ status: 'COMPLETED_WITH_ERRORS' }), free, 2)).toEqual({ start: true, retry: 1 });
+    expect(decideRetryOf(run({ status: 'COMPLETED_WITH_ERRORS', retries: 2 }), free, 1)).toEqual({ start: true, retry: 3 });
+  });
+
+  it('starts nothing while its retry runs or once it succeeded, and refuses what a retry cannot mend', () => {
+    expect(decideRetryOf(run({ status: 'RUNNING', retries: 1 }), { ...free, runningRunId: 'br-2027-01-1-abcd' }, 2)).toEqual({ start: false, retry: 1 });
+    expect(decideRetryOf(run({ status: 'SUCCEEDED', retries: 1 }), free, 0)).toEqual({ start: false, retry: 1 });
+    expect(() => decideRetryOf(run({ status: 'RUNNING' }), free, 0)).toThrow(expect.objectContaining({ code: 'billing_run_in_progress' }));
+    expect(() => decideRetryOf(run({ status: 'FAILED' }), free, 1)).toThrow(expect.objectContaining({ code: 'billing_run_not_retryable' }));
+    expect(() => decideRetryOf(run({ status: 'COMPLETED_WITH_ERRORS' }), { ...free, lastRunSeq: 2 }, 1)).toThrow(expect.objectContaining({ code: 'billing_run_not_retryable' }));
+    expect(() => decideRetryOf(run({ status: 'COMPLETED_WITH_ERRORS' }), { ...free, runningRunId: 'other' }, 1)).toThrow(expect.objectContaining({ code: 'billing_run_in_progress' }));
+    expect(() => decideRetryOf(run({ status: 'COMPLETED_WITH_ERRORS' }), free, 0)).toThrow(expect.objectContaining({ code: 'billing_run_not_retryable' }));
+  });
+
+  it('names a retry\'s execution after its run, and finds the run again from any execution name', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999 }), (retry) => {
+        const name = executionNameOfRun({ runId: 'br-2027-01-1-abcd', retry });
+        expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+        expect(runIdOfExecutionName(name)).toBe('br-2027-01-1-abcd');
+        expect(name === 'br-2027-01-1-abcd').toBe(retry === 0);
+      }),
+    );
+    expect(completionStatusOf(0)).toBe('SUCCEEDED');
+    expect(completionStatusOf(3)).toBe('COMPLETED_WITH_ERRORS');
   });
 });
