@@ -49,6 +49,8 @@ export const billingRunRoutes: Record<string, RouteSpec> = {
   }),
 
   'POST /v1/billing-runs/{id}/retry': route(ops['POST /v1/billing-runs/{id}/retry'], async ({ identity, params }) => {
+    // 404 before anything else: the workflow is resolved only for a run that exists.
+    if (!(await billingRunPorts().runs.getRun(params.id))) throw new NotFoundError('billing run', params.id);
     const outcome = await retryBillingRun(startPorts(), params.id, identity.sub);
     const { run } = outcome;
     return {
