@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.cache/', '.local-data/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.cache/', '.local-data/', 'coverage/', 'bench/results/', 'web/dist/', 'test/web/screenshots/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

@@ -1,7 +1,9 @@
 /**
  * `npm start`: the local stack (see scripts/lib/local-stack.ts) until Ctrl-C or SIGTERM,
  * which stop every part, DynamoDB Local's JVM included.
- *   PORT=3000 HOST=127.0.0.1 npm start [-- --persist]   (--persist keeps data in .local-data/)
+ *   PORT=3000 HOST=127.0.0.1 npm start [-- --persist] [-- --watch]
+ * --persist keeps data in .local-data/; the web console (web/) is built into web/dist when it is
+ * missing or stale and served at the API's origin; --watch rebuilds it on every change.
  */
 import { spawn } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
@@ -36,7 +38,7 @@ function rerunWithLegacyProvider(): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false } }, strict: true });
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
 
@@ -73,10 +75,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
+  const console_ = await import('./lib/web-console');
+  if (values.watch) {
+    const stopWatching = await console_.watchWebConsole(log);
+    process.on('exit', () => void stopWatching());
+  } else {
+    await console_.buildWebConsole({ log });
+  }
   const { startLocalStack } = await import('./lib/local-stack');
   // POST /v1/billing-runs runs the synthesized state machine in this process (scripts/lib/local-workflow.ts).
   const { attachLocalBillingWorkflow } = await import('./lib/local-workflow');
-  stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1', persist: values.persist, log, attach: [attachLocalBillingWorkflow] });
+  stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1', persist: values.persist, log, attach: [attachLocalBillingWorkflow], outsideApi: console_.webConsoleHandler() });
   // Lets command-line tools (npm run usage:load) find this stack's endpoints.
   const { writeStackState, removeStackState } = await import('./lib/stack-state');
   writeStackState(stack);
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
     [
       '',
       `Local API listening on ${stack.apiUrl}`,
+      `  console:   ${stack.apiUrl}/  (sign in with a persona or a token${values.watch ? '; rebuilt on every change' : ''})`,
       `  try:       curl ${stack.apiUrl}/v1/health`,
       `  DynamoDB:  ${stack.endpoints.dynamodb}  table ${stack.tableName}${values.persist ? '  (persisted in .local-data/)' : '  (in memory)'}`,
       `  S3:        ${stack.endpoints.s3}  buckets ${b.exports}, ${b.usage}, ${b.auditArchive}`,

@@ -340,6 +340,11 @@ export interface LocalApiOptions {
   log?: (line: string) => void;
   maxBodyBytes?: number;
   integrationTimeoutMs?: number;
+  /**
+   * Requests outside the API (paths not under `/v1/`) go here first, e.g. the web console's
+   * static files; it answers and returns true, or returns false for the usual 404.
+   */
+  outsideApi?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface LocalApi {
@@ -475,6 +480,20 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const started = Date.now();
+    if (options.outsideApi && !(req.url ?? '/').startsWith('/v1/')) {
+      options.outsideApi(req, res).then(
+        (handled) => {
+          if (handled) options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started} ms`);
+          else write(res, errorResponse(404, 'not_found', `no route for ${req.method} ${(req.url ?? '/').split('?')[0]}`), randomUUID());
+        },
+        (error: unknown) => {
+          console.error('[local-api] request outside the API failed:', error);
+          if (!res.headersSent) write(res, errorResponse(500, 'internal_error', 'Internal Server Error'), randomUUID());
+          else res.end();
+        },
+      );
+      return;
+    }
     respondTo(req, settings)
       .catch((error: unknown) => {
         console.error('[local-api] request failed:', error);

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../shared/adapters/dynamodb/create-table';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { startLocalApi, type LocalApi } from './local-api';
+import { startLocalApi, type LocalApi, type LocalApiOptions } from './local-api';
 import { startS3Local, type S3Local } from './s3-local';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller';
 
@@ -40,6 +40,8 @@ export interface LocalStackOptions {
    * workflow executor registering itself with `useLocalBillingWorkflow`. Each may return its stop.
    */
   attach?: LocalStackAttachment[];
+  /** Answers requests outside `/v1/` (the web console); see scripts/lib/web-console.ts. */
+  outsideApi?: LocalApiOptions['outsideApi'];
 }
 
 export interface LocalStackEnvironment {
@@ -165,7 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (detach) stops.push(detach);
     }
 
-    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log });
+    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log, ...(options.outsideApi ? { outsideApi: options.outsideApi } : {}) });
     stops.push(() => api.stop());
 
     return {

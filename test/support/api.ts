@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { inject } from 'vitest';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { mintDevToken, type DevTokenInput } from '../../scripts/lib/dev-auth';
-import { startLocalApi } from '../../scripts/lib/local-api';
+import { startLocalApi, type LocalApiOptions } from '../../scripts/lib/local-api';
 import { startStreamPoller, type FailedBatch, type StreamHandler, type StreamPoller } from '../../scripts/lib/stream-poller';
 import { freshBucket, freshTable, s3Client } from './aws';
 
@@ -67,11 +67,11 @@ async function configureEnvironment(): Promise<{ tableName: string; buckets: Tes
 
 let started = false;
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: Pick<LocalApiOptions, 'outsideApi'> = {}): Promise<TestApi> {
   if (started) throw new Error('startTestApi() runs once per test file (the handlers keep the first configuration they read)');
   started = true;
   const { tableName, buckets } = await configureEnvironment();
-  const api = await startLocalApi();
+  const api = await startLocalApi(options);
   return {
     url: api.url,
     tableName,

@@ -1,0 +1,209 @@
+/**
+ * The console's only way to the server: RTK Query endpoints over the public API, typed with the
+ * project's zod schemas (app/types.ts). Reads of mutable resources keep their ETag so the
+ * following change can send it back as If-Match (a stale one answers 412).
+ */
+import { createApi, fetchBaseQuery, type BaseQueryFn, type FetchArgs, type FetchBaseQueryError, type FetchBaseQueryMeta } from '@reduxjs/toolkit/query/react';
+import { sessionExpired, type AuthState } from './authSlice';
+import type {
+  AmendmentInput,
+  ApproveInput,
+  AuditEntry,
+  Advertiser,
+  BillingRun,
+  Contract,
+  ContractSummaryT,
+  ContractVersion,
+  ConversionBatchInput,
+  CreateContractInput,
+  ExportList,
+  ImpressionBatchInput,
+  IngestResult,
+  Invoice,
+  InvoiceSummary,
+  Page,
+  PartnerStatement,
+  RejectInput,
+  RenewalInput,
+  StartBillingRunInput,
+  StartedBillingRun,
+  TerminationInput,
+  UpdateVersionInput,
+  VoidInput,
+  VoidedInvoice,
+  WithEtag,
+} from './types';
+
+const rawBaseQuery = fetchBaseQuery({
+  baseUrl: '/',
+  prepareHeaders: (headers, { getState }) => {
+    const { token } = (getState() as { auth: AuthState }).auth;
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return headers;
+  },
+});
+
+/** A 401 means the token is gone or expired: back to the sign-in page. */
+const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryError, object, FetchBaseQueryMeta> = async (args, api, extra) => {
+  const result = await rawBaseQuery(args, api, extra);
+  if (result.error?.status === 401) api.dispatch(sessionExpired());
+  return result;
+};
+
+/** Query parameters without the empty ones, so `?status=` never reaches the API. */
+export function cleanParams(params: Record<string, string | number | boolean | undefined | null>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') out[name] = String(value);
+  return out;
+}
+
+const withEtag = <T extends object>(data: T, meta: FetchBaseQueryMeta | undefined): WithEtag<T> => ({ ...data, etag: meta?.response?.headers.get('etag') ?? null });
+const ifMatch = (etag: string | null | undefined): Record<string, string> => (etag ? { 'if-match': etag } : {});
+const enc = encodeURIComponent;
+
+export interface ContractListArgs {
+  advertiserId?: string;
+  status?: string;
+  cursor?: string;
+  limit?: number;
+}
+export interface InvoiceListArgs {
+  advertiserId?: string;
+  period?: string;
+  status?: string;
+  cursor?: string;
+  limit?: number;
+}
+export interface VersionRef {
+  id: string;
+  n: number;
+}
+
+export const api = createApi({
+  reducerPath: 'api',
+  baseQuery,
+  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun'],
+  endpoints: (build) => ({
+    // Contracts
+    listContracts: build.query<Page<ContractSummaryT>, ContractListArgs>({
+      query: (args) => ({ url: 'v1/contracts', params: cleanParams({ ...args }) }),
+      providesTags: ['ContractList'],
+    }),
+    getContract: build.query<WithEtag<Contract>, string>({
+      query: (id) => `v1/contracts/${enc(id)}`,
+      transformResponse: (data: Contract, meta) => withEtag(data, meta),
+      providesTags: (_r, _e, id) => [{ type: 'Contract', id }],
+    }),
+    getVersion: build.query<WithEtag<ContractVersion>, VersionRef>({
+      query: ({ id, n }) => `v1/contracts/${enc(id)}/versions/${n}`,
+      transformResponse: (data: ContractVersion, meta) => withEtag(data, meta),
+      providesTags: (_r, _e, { id }) => [{ type: 'Contract', id }],
+    }),
+    getAudit: build.query<Page<AuditEntry>, { id: string; cursor?: string }>({
+      query: ({ id, cursor }) => ({ url: `v1/contracts/${enc(id)}/audit`, params: cleanParams({ cursor, limit: 200 }) }),
+      providesTags: (_r, _e, { id }) => [{ type: 'Contract', id }],
+    }),
+    createContract: build.mutation<Contract, CreateContractInput>({
+      query: (body) => ({ url: 'v1/contracts', method: 'POST', body }),
+      invalidatesTags: ['ContractList'],
+    }),
+    updateVersion: build.mutation<ContractVersion, VersionRef & { etag: string | null; body: UpdateVersionInput }>({
+      query: ({ id, n, etag, body }) => ({ url: `v1/contracts/${enc(id)}/versions/${n}`, method: 'PUT', body, headers: ifMatch(etag ?? '*') }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    submitVersion: build.mutation<ContractVersion, VersionRef & { etag?: string | null }>({
+      query: ({ id, n, etag }) => ({ url: `v1/contracts/${enc(id)}/versions/${n}/submit`, method: 'POST', body: {}, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    approveVersion: build.mutation<ContractVersion, VersionRef & { etag?: string | null; body: ApproveInput }>({
+      query: ({ id, n, etag, body }) => ({ url: `v1/contracts/${enc(id)}/versions/${n}/approve`, method: 'POST', body, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    rejectVersion: build.mutation<ContractVersion, VersionRef & { etag?: string | null; body: RejectInput }>({
+      query: ({ id, n, etag, body }) => ({ url: `v1/contracts/${enc(id)}/versions/${n}/reject`, method: 'POST', body, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    draftAmendment: build.mutation<ContractVersion, { id: string; body: AmendmentInput }>({
+      query: ({ id, body }) => ({ url: `v1/contracts/${enc(id)}/amendments`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    draftRenewal: build.mutation<ContractVersion, { id: string; body: RenewalInput }>({
+      query: ({ id, body }) => ({ url: `v1/contracts/${enc(id)}/renewals`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    draftTermination: build.mutation<ContractVersion, { id: string; body: TerminationInput }>({
+      query: ({ id, body }) => ({ url: `v1/contracts/${enc(id)}/termination`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
+    }),
+    getAdvertiser: build.query<Advertiser, string>({ query: (id) => `v1/advertisers/${enc(id)}` }),
+
+    // Usage
+    ingestImpressions: build.mutation<IngestResult, ImpressionBatchInput>({
+      query: (body) => ({ url: 'v1/usage/impressions', method: 'POST', body }),
+    }),
+    ingestConversions: build.mutation<IngestResult, ConversionBatchInput>({
+      query: (body) => ({ url: 'v1/usage/conversions', method: 'POST', body }),
+    }),
+
+    // Billing runs
+    startBillingRun: build.mutation<StartedBillingRun, StartBillingRunInput>({
+      query: (body) => ({ url: 'v1/billing-runs', method: 'POST', body }),
+      invalidatesTags: ['InvoiceList'],
+    }),
+    getBillingRun: build.query<BillingRun, string>({
+      query: (id) => `v1/billing-runs/${enc(id)}`,
+      providesTags: (_r, _e, id) => [{ type: 'BillingRun', id }],
+    }),
+
+    // Invoices
+    listInvoices: build.query<Page<InvoiceSummary>, InvoiceListArgs>({
+      query: (args) => ({ url: 'v1/invoices', params: cleanParams({ ...args }) }),
+      providesTags: ['InvoiceList'],
+    }),
+    getInvoice: build.query<WithEtag<Invoice>, string>({
+      query: (id) => `v1/invoices/${enc(id)}`,
+      transformResponse: (data: Invoice, meta) => withEtag(data, meta),
+      providesTags: (_r, _e, id) => [{ type: 'Invoice', id }],
+    }),
+    finalizeInvoice: build.mutation<Invoice, { id: string; etag?: string | null }>({
+      query: ({ id, etag }) => ({ url: `v1/invoices/${enc(id)}/finalize`, method: 'POST', body: {}, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
+    }),
+    voidInvoice: build.mutation<VoidedInvoice, { id: string; etag?: string | null; body: VoidInput }>({
+      query: ({ id, etag, body }) => ({ url: `v1/invoices/${enc(id)}/void`, method: 'POST', body, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
+    }),
+
+    // Finance
+    getExports: build.query<ExportList, string>({ query: (period) => ({ url: 'v1/exports', params: { period } }) }),
+    getPartnerStatement: build.query<PartnerStatement, { id: string; period: string }>({
+      query: ({ id, period }) => ({ url: `v1/partners/${enc(id)}/statements`, params: { period } }),
+    }),
+  }),
+});
+
+export const {
+  useListContractsQuery,
+  useGetContractQuery,
+  useGetVersionQuery,
+  useGetAuditQuery,
+  useCreateContractMutation,
+  useUpdateVersionMutation,
+  useSubmitVersionMutation,
+  useApproveVersionMutation,
+  useRejectVersionMutation,
+  useDraftAmendmentMutation,
+  useDraftRenewalMutation,
+  useDraftTerminationMutation,
+  useGetAdvertiserQuery,
+  useIngestImpressionsMutation,
+  useIngestConversionsMutation,
+  useStartBillingRunMutation,
+  useGetBillingRunQuery,
+  useListInvoicesQuery,
+  useGetInvoiceQuery,
+  useFinalizeInvoiceMutation,
+  useVoidInvoiceMutation,
+  useGetExportsQuery,
+  useGetPartnerStatementQuery,
+} = api;

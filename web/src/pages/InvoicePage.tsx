@@ -1,0 +1,211 @@
+import { Fragment, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useVoidInvoiceMutation } from '../app/api';
+import { useRoles } from '../app/hooks';
+import { mayUse } from '../app/navigation';
+import { ConfirmWithReason } from '../components/ConfirmDialog';
+import { ExplanationView } from '../components/Explanation';
+import { Money, Quantity } from '../components/Money';
+import { ErrorView, Loading } from '../components/States';
+import { StatusBadge } from '../components/StatusBadge';
+import { formatInstant, formatPeriod } from '../lib/dates';
+
+export default function InvoicePage() {
+  const { id = '' } = useParams();
+  const roles = useRoles();
+  const query = useGetInvoiceQuery(id);
+  const invoice = query.data;
+  const contract = useGetContractQuery(invoice?.contractId ?? '', { skip: !invoice });
+  const [finalize, finalizeState] = useFinalizeInvoiceMutation();
+  const [voidInvoice, voidState] = useVoidInvoiceMutation();
+  const [open, setOpen] = useState<Set<number>>(new Set());
+  if (query.isLoading) return <Loading what="the invoice" />;
+  if (query.error || !invoice) return <ErrorView error={query.error} what="Invoice" />;
+  const versions = contract.data?.versions ?? [];
+  const timeZone = contract.data?.timezone ?? 'UTC';
+  const toggle = (lineNo: number) => {
+    const next = new Set(open);
+    if (next.has(lineNo)) next.delete(lineNo);
+    else next.add(lineNo);
+    setOpen(next);
+  };
+  const actionError = finalizeState.error ?? voidState.error;
+  const finance = mayUse('POST /v1/invoices/{id}/finalize', roles);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/invoices">Invoices</Link> / {invoice.number ?? invoice.id}
+      </p>
+      <div className="page-header">
+        <h1>
+          {invoice.kind === 'CREDIT_NOTE' ? 'Credit note' : invoice.kind === 'ADJUSTMENT' ? 'Adjustment invoice' : 'Invoice'} {invoice.number ?? '(draft)'}
+        </h1>
+        <StatusBadge status={invoice.status} />
+      </div>
+      <dl className="figures">
+        <div>
+          <dt>Period</dt>
+          <dd>{formatPeriod(invoice.period)}</dd>
+        </div>
+        <div>
+          <dt>Contract</dt>
+          <dd>
+            <Link to={`/contracts/${encodeURIComponent(invoice.contractId)}`}>{contract.data?.name ?? invoice.contractId}</Link>
+          </dd>
+        </div>
+        <div>
+          <dt>Advertiser</dt>
+          <dd>{invoice.advertiserId}</dd>
+        </div>
+        <div>
+          <dt>Subtotal</dt>
+          <dd>
+            <Money amount={invoice.subtotal} currency={invoice.currency} />
+          </dd>
+        </div>
+        <div>
+          <dt>Total</dt>
+          <dd className="figure-strong">
+            <Money amount={invoice.total} currency={invoice.currency} />
+          </dd>
+        </div>
+        {invoice.finalizedAt ? (
+          <div>
+            <dt>Finalized</dt>
+            <dd>{formatInstant(invoice.finalizedAt, timeZone)}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {invoice.voidReason ? <p>Voided: {invoice.voidReason}</p> : null}
+      {invoice.creditNoteId ? (
+        <p>
+          Credit note: <Link to={`/invoices/${encodeURIComponent(invoice.creditNoteId)}`}>{invoice.creditNoteId}</Link>
+        </p>
+      ) : null}
+      {invoice.creditsInvoiceId ? (
+        <p>
+          Credits invoice <Link to={`/invoices/${encodeURIComponent(invoice.creditsInvoiceId)}`}>{invoice.creditsInvoiceId}</Link>
+        </p>
+      ) : null}
+      {finance ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={invoice.status !== 'DRAFT' || finalizeState.isLoading}
+            title={invoice.status !== 'DRAFT' ? `Only drafts can be finalized; this one is ${invoice.status}` : undefined}
+            onClick={() => void finalize({ id: invoice.id, etag: invoice.etag })}
+          >
+            Finalize
+          </button>
+          <ConfirmWithReason
+            trigger="Void"
+            title={`Void ${invoice.number ?? invoice.id}?`}
+            description="Voiding issues a credit note for every line. It cannot be undone."
+            confirmLabel="Void invoice"
+            reasonLabel="Reason"
+            disabled={invoice.status !== 'FINALIZED' || invoice.kind === 'CREDIT_NOTE'}
+            disabledReason="Only finalized invoices can be voided"
+            onConfirm={(reason) => void voidInvoice({ id: invoice.id, etag: invoice.etag, body: { reason } })}
+          />
+        </div>
+      ) : null}
+      {actionError ? <ErrorView error={actionError} onReload={() => void query.refetch()} /> : null}
+
+      <h2>Lines</h2>
+      <table className="data-table lines">
+        <caption className="visually-hidden">Invoice lines; each one expands into its explanation</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Line</th>
+            <th scope="col">Charge</th>
+            <th scope="col">Version</th>
+            <th scope="col" className="right">
+              Quantity
+            </th>
+            <th scope="col" className="right">
+              Amount
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">Explanation</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {invoice.lines.map((line) => (
+            <Fragment key={line.lineNo}>
+              <tr>
+                <td className="number">{line.lineNo}</td>
+                <td>
+                  {line.type.replace(/_/g, ' ').toLowerCase()}
+                  {line.adjusts ? ` of ${line.adjusts.replace(/_/g, ' ').toLowerCase()}` : ''}
+                </td>
+                <td>{line.chargeId ?? '—'}</td>
+                <td className="number">{line.version ?? '—'}</td>
+                <td className="right">
+                  <Quantity value={line.quantity} />
+                </td>
+                <td className="right">
+                  <Money amount={line.amount} currency={invoice.currency} />
+                </td>
+                <td>
+                  <button type="button" className="button button-quiet" aria-expanded={open.has(line.lineNo)} aria-controls={`explain-${line.lineNo}`} onClick={() => toggle(line.lineNo)}>
+                    {open.has(line.lineNo) ? 'Hide' : 'Explain'} <span className="visually-hidden">line {line.lineNo}</span>
+                  </button>
+                </td>
+              </tr>
+              {open.has(line.lineNo) ? (
+                <tr id={`explain-${line.lineNo}`} className="explanation-row">
+                  <td colSpan={7}>
+                    <ExplanationView explanation={line.explanation} currency={invoice.currency} versions={versions} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={5} className="right">
+              Total
+            </th>
+            <td className="right">
+              <Money amount={invoice.total} currency={invoice.currency} />
+            </td>
+            <td />
+          </tr>
+        </tfoot>
+      </table>
+      {finance && invoice.partnerPayouts.length > 0 ? (
+        <>
+          <h2>Partner payouts</h2>
+          <table className="data-table">
+            <caption className="visually-hidden">Partner payouts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Charge</th>
+                <th scope="col" className="right">
+                  Payout
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {invoice.partnerPayouts.map((p) => (
+                <tr key={`${p.partnerId}-${p.chargeId}`}>
+                  <td>{p.partnerId}</td>
+                  <td>{p.chargeId}</td>
+                  <td className="right">
+                    <Money amount={p.amount} currency={invoice.currency} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  );
+}
