@@ -18,7 +18,8 @@ export function decimalPlaces(value: string): number {
 
 function checkMoney(value: string | null | undefined, path: string, digits: number, currency: string, out: ErrorDetail[]): void {
   if (value === null || value === undefined) return;
-  if (!DECIMAL.test(value)) {
+  // A JSON number is not money (FORMAT.md clarifications), though a regex would read it as one.
+  if (typeof value !== 'string' || !DECIMAL.test(value)) {
     out.push({ path, message: `must be a non-negative decimal string, got "${value}"` });
   } else if (decimalPlaces(value) > digits) {
     out.push({ path, message: `${currency} amounts carry at most ${digits} decimal places, got "${value}"` });

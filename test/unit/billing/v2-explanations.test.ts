@@ -105,6 +105,13 @@ describe('the engine\'s own checks of v2 inputs', () => {
       .toContain('usage.impressions.0.chargeId');
   });
 
+  it('refuses money as a JSON number and instants with an offset (clarifications)', () => {
+    expect(reject(contract({}, [version({ minimumCommitment: { amount: 100 as never, prorate: false } })])))
+      .toContain('contract.versions.0.minimumCommitment.amount');
+    expect(reject(contract({}, [version({ recordedAt: '2026-12-20T00:00:00+01:00' })])))
+      .toContain('contract.versions.0.recordedAt');
+  });
+
   it('a conversion without value has value 0 (clarifications)', () => {
     const terms = contract({}, [version({ charges: [cpa('purchase', { payout: { flat: '1.00', percentOfValue: '10', min: null, max: null } })] })]);
     const { value: _value, ...record } = conv('2027-01-05T10:00:00Z');
