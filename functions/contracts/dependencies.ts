@@ -7,6 +7,10 @@ import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repo
 import { CreditRepository } from '../../shared/adapters/dynamodb/credit-repository';
 import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
+import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
+import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import type { ImpactPorts } from '../../shared/domain/contracts/impact';
+import { runtimeClock } from '../runtime/clock';
 import { parseThresholds, type ApprovalThresholds } from '../../shared/domain/contracts/approval-policy';
 import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
@@ -25,6 +29,17 @@ export function lifecycleDeps() {
     };
   }
   return built;
+}
+
+let rating: ImpactPorts | undefined;
+
+/** What re-rating a contract reads (impact preview, spend to date): stored usage and what runs invoiced. */
+export function ratingDeps(): ImpactPorts {
+  if (!rating) {
+    const { TABLE_NAME } = config();
+    rating = { usage: new DynamoUsageRepository(dynamo(), TABLE_NAME), invoices: new InvoiceRepository(dynamo(), TABLE_NAME, runtimeClock) };
+  }
+  return rating;
 }
 
 /** Ids are random and prefixed by kind, so a contract id is never mistaken for an advertiser's. */

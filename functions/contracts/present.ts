@@ -27,7 +27,7 @@ export const seesAdvertiserView = (identity: Identity): boolean => tenantOf(iden
 export function presentVersion(version: ContractVersion, approvals?: Approval[]) {
   const { actor: _actor, ...rest } = version;
   return approvals
-    ? { ...rest, approvals: approvals.map(({ approverId, roles, comment, at }) => ({ approverId, roles, comment, at })) }
+    ? { ...rest, approvals: approvals.map(({ approverId, roles, comment, at, impact }) => ({ approverId, roles, comment, at, impact: impact ?? null })) }
     : rest;
 }
 

@@ -13,7 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/kernel/errors';
 import type { AggregateChange, Approval, Contract, ContractAggregate, ContractVersion } from '../../domain/contracts/model';
-import type { ContractStatus } from '../../domain/contracts/status';
+import { VersionStatus, type ContractStatus } from '../../domain/contracts/status';
 import type { ContractStore } from '../../domain/contracts/store';
 import type { Credit } from '../../domain/credits/model';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -44,7 +44,11 @@ function contractItem(contract: Contract): Record<string, unknown> {
 }
 
 function versionItem(version: ContractVersion): Record<string, unknown> {
-  return { ...keys.version(version.contractId, version.number), entityType: ContractEntity.VERSION, aggregate: contractAggregateId(version.contractId), ...version };
+  const pending =
+    version.status === VersionStatus.PENDING_APPROVAL && version.submittedAt
+      ? keys.pendingApproval(version.submittedAt, keys.pendingVersionRef(version.contractId, version.number))
+      : {};
+  return { ...keys.version(version.contractId, version.number), ...pending, entityType: ContractEntity.VERSION, aggregate: contractAggregateId(version.contractId), ...version };
 }
 
 function approvalItem(approval: Approval): Record<string, unknown> {
@@ -164,6 +168,31 @@ export class ContractRepository implements ContractStore {
     );
     return {
       items: (page.Items ?? []).filter((i) => i.entityType === ContractEntity.CONTRACT).map((i) => strip<Contract>(i)),
+      nextCursor: encodeCursor(page.LastEvaluatedKey),
+    };
+  }
+
+  /**
+   * One page of the approval inbox: versions awaiting approval, oldest submission first, from
+   * the sparse `APPROVALS` part of gsi2. `Limit` counts items read, so a page may be short; the
+   * cursor continues after the last item read.
+   */
+  async pendingVersions(query: { limit: number; cursor?: string }): Promise<{ items: { contractId: string; number: number }[]; nextCursor: string | null }> {
+    const pk = keys.pendingApproval('', '').gsi2pk;
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEXES.byCollection.name,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        Limit: query.limit,
+        ExclusiveStartKey: decodeCursor(query.cursor, { gsi2pk: pk }),
+      }),
+    );
+    return {
+      items: (page.Items ?? [])
+        .filter((item) => item.entityType === ContractEntity.VERSION)
+        .map((item) => ({ contractId: item.contractId as string, number: item.number as number })),
       nextCursor: encodeCursor(page.LastEvaluatedKey),
     };
   }

@@ -94,6 +94,14 @@ export const keys = {
   }),
   version: (contractId: string, number: number) => ({ pk: `CONTRACT#${contractId}`, sk: `VERSION#${pad(number, 4)}` }),
   versionPrefix: 'VERSION#',
+  /**
+   * The approval inbox, a sparse part of gsi2: only an item awaiting approval carries these keys
+   * (a version while PENDING_APPROVAL; a credit while pending uses the same partition with
+   * `CREDIT#contractId#creditId`), so the inbox is one Query in submission order and an item
+   * leaves it when it is approved or rejected (its next write has no such keys).
+   */
+  pendingApproval: (submittedAt: string, ref: string) => ({ gsi2pk: 'APPROVALS', gsi2sk: `${submittedAt}#${ref}` }),
+  pendingVersionRef: (contractId: string, number: number) => `VERSION#${contractId}#${pad(number, 4)}`,
   /** One item per approver of a version: a second approval by the same person fails its condition. */
   approval: (contractId: string, number: number, approverId: string) => ({
     pk: `CONTRACT#${contractId}`,

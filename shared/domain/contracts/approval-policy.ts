@@ -5,6 +5,12 @@
  * is larger. At or above the currency's threshold, two approvals by two different people are
  * needed, one of them holding `finance`; below it, one approval. The author never approves.
  *
+ * A version can also change what was already invoiced: a backdated amendment re-rates past
+ * periods. Its impact (impact.ts: the total change a re-run of every invoiced period it touches
+ * would bill, counted in absolute value per period) is judged against the same threshold when
+ * an approval is given: at or above it, two approvals including finance, like a large
+ * commitment. Each approval records the impact its approver was shown.
+ *
  * Thresholds default to 100000.00 for USD, EUR and GBP and can be configured per currency. A
  * currency WITHOUT a threshold is always treated as at/above it (two approvals, one finance):
  * converting to a known currency would need exchange rates the domain does not have, and a
@@ -59,6 +65,28 @@ export function requirementFor(value: Big, currency: string, thresholds: Approva
   return { approvals: dual ? 2 : 1, financeRequired: dual, committedValue: value.toFixed(), threshold };
 }
 
+/** What an approver was shown of a version's effect on invoiced periods when approving it. */
+export interface ApprovalImpact {
+  /** The instant the periods were re-rated at. */
+  asOf: string;
+  currency: string;
+  /** Sum of the absolute total change of each invoiced period the version touches. */
+  absolute: string;
+  /** Net total change over those periods. */
+  total: string;
+  periods: { period: string; total: string }[];
+}
+
+/**
+ * The requirement fixed at submission, made stricter when the impact on invoiced periods is at
+ * or above the threshold (or the currency has none): two approvals, one of them finance.
+ */
+export function requirementWithImpact(requirement: ApprovalRequirement, impact: Pick<ApprovalImpact, 'absolute'> | null): ApprovalRequirement {
+  if (!impact) return requirement;
+  const dual = requirement.threshold === null || new Big(impact.absolute).gte(requirement.threshold);
+  return dual ? { ...requirement, approvals: 2, financeRequired: true } : requirement;
+}
+
 export function isSatisfied(requirement: ApprovalRequirement, approvals: readonly Pick<Approval, 'approverId' | 'roles'>[]): boolean {
   const distinct = new Set(approvals.map((a) => a.approverId));
   const hasFinance = approvals.some((a) => a.roles.includes(FINANCE));
@@ -74,7 +102,8 @@ export function checkApproval(
   version: Pick<ContractVersion, 'status' | 'authors' | 'requirement'>,
   existing: readonly Pick<Approval, 'approverId' | 'roles'>[],
   approver: Approver,
-): { satisfied: boolean } {
+  impact: Pick<ApprovalImpact, 'absolute'> | null = null,
+): { satisfied: boolean; requirement: ApprovalRequirement } {
   nextVersionStatus(version.status, VersionAction.APPROVE);
   if (version.authors.includes(approver.sub)) {
     throw new ForbiddenError('the author of a version cannot approve it', 'author_cannot_approve');
@@ -82,8 +111,8 @@ export function checkApproval(
   if (existing.some((a) => a.approverId === approver.sub)) {
     throw new ConflictError('you have already approved this version', 'already_approved');
   }
-  const requirement = version.requirement ?? { approvals: 2, financeRequired: true, committedValue: '0', threshold: null };
-  return { satisfied: isSatisfied(requirement, [...existing, { approverId: approver.sub, roles: [...approver.roles] }]) };
+  const requirement = requirementWithImpact(version.requirement ?? { approvals: 2, financeRequired: true, committedValue: '0', threshold: null }, impact);
+  return { requirement, satisfied: isSatisfied(requirement, [...existing, { approverId: approver.sub, roles: [...approver.roles] }]) };
 }
 
 /** Parses the APPROVAL_THRESHOLDS configuration (JSON object currency -> decimal string). */

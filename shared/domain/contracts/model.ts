@@ -5,7 +5,7 @@
  */
 import type { RoundingMode, VersionTerms } from '../terms/types';
 import type { ContractStatus, VersionKind, VersionStatus } from './status';
-import type { ApprovalRequirement } from './approval-policy';
+import type { ApprovalImpact, ApprovalRequirement } from './approval-policy';
 import type { Credit } from '../credits/model';
 
 export interface AutoRenew {
@@ -85,6 +85,8 @@ export interface Approval {
   roles: string[];
   comment: string | null;
   at: string;
+  /** The impact on invoiced periods the approver was shown (absent on approvals recorded before impacts existed). */
+  impact?: ApprovalImpact | null;
 }
 
 export interface ContractAggregate {

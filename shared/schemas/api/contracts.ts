@@ -46,10 +46,24 @@ export const ApproveBody = z.strictObject({ comment: z.string().max(2000).option
 export const RejectBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 
 export const VersionParams = z.object({ id: Id, n: z.coerce.number().int().min(1).max(9999) });
-export const ContractListQuery = ListQuery.extend({ advertiserId: Id.optional(), status: z.enum(CONTRACT_STATUSES).optional() });
+export const ContractListQuery = ListQuery.extend({
+  advertiserId: Id.optional(),
+  status: z.enum(CONTRACT_STATUSES).optional(),
+  /** `true`: contracts with a version awaiting approval (ops, approver, finance). */
+  pending: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
 
 export const ApprovalSchema = z
-  .object({ approverId: z.string(), roles: z.array(z.string()), comment: z.string().nullable(), at: z.string() })
+  .object({
+    approverId: z.string(),
+    roles: z.array(z.string()),
+    comment: z.string().nullable(),
+    at: z.string(),
+    impact: z
+      .object({ asOf: z.string(), currency: z.string(), absolute: z.string(), total: z.string(), periods: z.array(z.object({ period: z.string(), total: z.string() })) })
+      .nullable()
+      .openapi({ description: 'The impact on invoiced periods the approver was shown (null on approvals recorded without one).' }),
+  })
   .openapi('Approval');
 
 const RequirementSchema = z.object({

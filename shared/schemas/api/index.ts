@@ -13,6 +13,7 @@ import { USAGE_OPERATIONS } from './usage';
 import { BILLING_RUN_OPERATIONS } from './billing-runs';
 import { INVOICE_OPERATIONS } from './invoices';
 import { FINANCE_OPERATIONS } from './finance';
+import { APPROVAL_INBOX_OPERATIONS, SPEND_OPERATIONS } from './daily-work';
 
 type Merged<T extends readonly Operations[]> = T extends readonly [infer Head, ...infer Rest extends readonly Operations[]] ? Head & Merged<Rest> : unknown;
 
@@ -37,6 +38,8 @@ export const ALL_OPERATIONS = mergeDeclarations(
   BILLING_RUN_OPERATIONS,
   INVOICE_OPERATIONS,
   FINANCE_OPERATIONS,
+  APPROVAL_INBOX_OPERATIONS,
+  SPEND_OPERATIONS,
 );
 
 /** Schemas shown as named components besides those named with `.openapi('Name')`. */
