@@ -9,9 +9,13 @@ import { rejectVersion } from '../../shared/domain/contracts/reject-version';
 import { lifecycleDeps } from '../contracts/dependencies';
 import { versionResponse } from '../contracts/present';
 import { CREDIT_APPROVAL_ROUTES } from '../contracts/credit-routes';
+import { approvalImpactOf, previewImpact } from '../../shared/domain/contracts/impact';
+import { ratingDeps } from '../contracts/dependencies';
+import { APPROVAL_INBOX_ROUTES } from './inbox-routes';
 
 export const handler = defineGroup(FunctionGroup.APPROVALS, {
   ...CREDIT_APPROVAL_ROUTES,
+  ...APPROVAL_INBOX_ROUTES,
   'POST /v1/contracts/{id}/versions/{n}/submit': route(ops['POST /v1/contracts/{id}/versions/{n}/submit'], async ({ identity, params, headers, clock }) => {
     const { contracts, thresholds } = lifecycleDeps();
     const aggregate = await submitVersion(
@@ -24,7 +28,12 @@ export const handler = defineGroup(FunctionGroup.APPROVALS, {
 
   'POST /v1/contracts/{id}/versions/{n}/approve': route(ops['POST /v1/contracts/{id}/versions/{n}/approve'], async ({ identity, params, body, headers, clock }) => {
     const { aggregate } = await approveVersion(
-      { store: lifecycleDeps().contracts, clock },
+      {
+        store: lifecycleDeps().contracts,
+        clock,
+        // The approver decides on the version's impact on invoiced periods as it is now.
+        impactOf: async (aggregate, version, now) => approvalImpactOf(await previewImpact(ratingDeps(), aggregate, version.number, now)),
+      },
       { contractId: params.id, number: params.n, comment: body.comment ?? null, expectedVersion: expectedVersion(headers, false) },
       { sub: identity.sub, roles: identity.roles },
     );

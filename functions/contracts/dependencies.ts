@@ -10,7 +10,6 @@ import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repo
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import type { ImpactPorts } from '../../shared/domain/contracts/impact';
-import { runtimeClock } from '../runtime/clock';
 import { parseThresholds, type ApprovalThresholds } from '../../shared/domain/contracts/approval-policy';
 import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
@@ -37,7 +36,7 @@ let rating: ImpactPorts | undefined;
 export function ratingDeps(): ImpactPorts {
   if (!rating) {
     const { TABLE_NAME } = config();
-    rating = { usage: new DynamoUsageRepository(dynamo(), TABLE_NAME), invoices: new InvoiceRepository(dynamo(), TABLE_NAME, runtimeClock) };
+    rating = { usage: new DynamoUsageRepository(dynamo(), TABLE_NAME), invoices: new InvoiceRepository(dynamo(), TABLE_NAME) };
   }
   return rating;
 }

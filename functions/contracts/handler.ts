@@ -1,11 +1,9 @@
 /** Contracts: create, read, list, edit drafts, draft amendments/renewals/terminations, audit trail. */
 import { defineGroup, route } from '../http/group';
 import { FunctionGroup } from '../http/routes';
-import { assertTenant, tenantOf } from '../http/tenant';
+import { tenantOf } from '../http/tenant';
 import { etagOfVersion, expectedVersion } from '../http/etag';
 import { CONTRACT_OPERATIONS as ops } from '../../shared/schemas/api/contracts';
-import { NotFoundError } from '../../shared/domain/kernel/errors';
-import type { ContractAggregate } from '../../shared/domain/contracts/model';
 import { createContract } from '../../shared/domain/contracts/create-contract';
 import { updateDraftVersion } from '../../shared/domain/contracts/update-draft-version';
 import { draftAmendment } from '../../shared/domain/contracts/draft-amendment';
@@ -14,23 +12,15 @@ import { draftTermination } from '../../shared/domain/contracts/draft-terminatio
 import { findVersion } from '../../shared/domain/contracts/aggregate';
 import { auditAggregate, toAuditTrailItem } from '../../shared/domain/audit/entry';
 import { assertKnownPartners, termsPartnerReferences } from '../../shared/domain/directory/known-partners';
-import type { Identity } from '../http/identity';
 import { lifecycleDeps, newId } from './dependencies';
-import { contractVisibleToAdvertiser, presentContract, presentSummary, presentVersion, seesAdvertiserView, versionResponse } from './present';
+import { visibleContract } from './visible';
+import { DAILY_CONTRACT_ROUTES, listPendingContracts } from './daily-routes';
+import { contractVisibleToAdvertiser, presentContract, presentSummary, presentVersion, versionResponse } from './present';
 import { CREDIT_CONTRACT_ROUTES } from './credit-routes';
-
-/** Reads a contract the caller may see; another tenant's is the same 404 as a missing one. */
-async function visibleContract(identity: Identity, id: string): Promise<ContractAggregate> {
-  const aggregate = await lifecycleDeps().contracts.get(id);
-  if (!aggregate) throw new NotFoundError('contract', id);
-  assertTenant(identity, aggregate.contract.advertiserId, 'contract', id);
-  // An advertiser does not see a contract before it has approved terms.
-  if (seesAdvertiserView(identity) && !contractVisibleToAdvertiser(aggregate.contract)) throw new NotFoundError('contract', id);
-  return aggregate;
-}
 
 export const handler = defineGroup(FunctionGroup.CONTRACTS, {
   ...CREDIT_CONTRACT_ROUTES,
+  ...DAILY_CONTRACT_ROUTES,
   'POST /v1/contracts': route(ops['POST /v1/contracts'], async ({ identity, body, clock }) => {
     const { contracts, directory } = lifecycleDeps();
     await assertKnownPartners(directory, termsPartnerReferences(body.terms));
@@ -44,6 +34,7 @@ export const handler = defineGroup(FunctionGroup.CONTRACTS, {
   }),
 
   'GET /v1/contracts': route(ops['GET /v1/contracts'], async ({ identity, query }) => {
+    if (query.pending) return listPendingContracts(identity, query);
     const tenant = tenantOf(identity);
     // An advertiser lists its own contracts only; asking for another's yields nothing, not an error.
     if (tenant !== null && query.advertiserId !== undefined && query.advertiserId !== tenant) {

@@ -75,7 +75,8 @@ describe('tenant isolation: an advertiser against another advertiser\'s ids', ()
     const mixed = await api.token({ sub: 'acme-finance', roles: ['advertiser', 'finance'], advertiserId: world.acme.advertiserId });
     for (const token of [world.tokens.advertiser!, mixed]) {
       for (const route of ROUTES.filter((r) => r.path.includes('{'))) {
-        const path = concretePath(route.path, foreignParams(route, globex)) + (route.path.endsWith('/statements') ? '?period=2027-01' : '');
+        // Routes that need a period get one, so the answer is about the tenant, not the query.
+        const path = concretePath(route.path, foreignParams(route, globex)) + (route.path.endsWith('/statements') || route.path.endsWith('/spend') ? '?period=2027-01' : '');
         const res = await api.request(route.method, path, {
           token,
           ...(route.method === 'GET' ? {} : { body: {} }),
@@ -110,6 +111,8 @@ describe('tenant isolation: an advertiser against another advertiser\'s ids', ()
       expect(all.json.items.every((item: { advertiserId: string }) => item.advertiserId === acme.advertiserId), path).toBe(true);
       expect(all.text).not.toContain(globex.advertiserId);
     }
+    // The approval inbox and pending contracts are not an advertiser's to read, whatever else its token holds.
+    expect((await api.request('GET', '/v1/contracts?pending=true', { token: world.tokens.advertiser })).status).toBe(403);
     // Its own resources are there, so the 404s above are isolation, not absence.
     expect((await api.request('GET', `/v1/contracts/${approved.json.id}`, { token: world.tokens.advertiser })).status).toBe(200);
     expect((await api.request('GET', `/v1/invoices/${issued}`, { token: world.tokens.advertiser })).status).toBe(200);

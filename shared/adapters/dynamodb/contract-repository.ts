@@ -64,6 +64,12 @@ function approvalItem(approval: Approval): Record<string, unknown> {
   };
 }
 
+/** What the approval inbox index points at. */
+export type PendingRef = { kind: 'version'; contractId: string; number: number } | { kind: 'credit'; contractId: string; creditId: string };
+
+/** Credits' entity type (credit-repository.ts), named here to keep this module free of it. */
+const PENDING_CREDIT_ENTITY = 'credit';
+
 export interface ContractListQuery {
   advertiserId?: string;
   status?: ContractStatus;
@@ -173,11 +179,11 @@ export class ContractRepository implements ContractStore {
   }
 
   /**
-   * One page of the approval inbox: versions awaiting approval, oldest submission first, from
-   * the sparse `APPROVALS` part of gsi2. `Limit` counts items read, so a page may be short; the
-   * cursor continues after the last item read.
+   * One page of the approval inbox: versions and credits awaiting approval, oldest submission
+   * first, from the sparse `APPROVALS` part of gsi2. `Limit` counts items read, so a page may be
+   * short; the cursor continues after the last item read.
    */
-  async pendingVersions(query: { limit: number; cursor?: string }): Promise<{ items: { contractId: string; number: number }[]; nextCursor: string | null }> {
+  async pendingApprovals(query: { limit: number; cursor?: string }): Promise<{ items: PendingRef[]; nextCursor: string | null }> {
     const pk = keys.pendingApproval('', '').gsi2pk;
     const page = await this.client.send(
       new QueryCommand({
@@ -189,12 +195,12 @@ export class ContractRepository implements ContractStore {
         ExclusiveStartKey: decodeCursor(query.cursor, { gsi2pk: pk }),
       }),
     );
-    return {
-      items: (page.Items ?? [])
-        .filter((item) => item.entityType === ContractEntity.VERSION)
-        .map((item) => ({ contractId: item.contractId as string, number: item.number as number })),
-      nextCursor: encodeCursor(page.LastEvaluatedKey),
-    };
+    const items: PendingRef[] = [];
+    for (const item of page.Items ?? []) {
+      if (item.entityType === ContractEntity.VERSION) items.push({ kind: 'version', contractId: item.contractId as string, number: item.number as number });
+      else if (item.entityType === PENDING_CREDIT_ENTITY) items.push({ kind: 'credit', contractId: item.contractId as string, creditId: item.id as string });
+    }
+    return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
 
   /** Every ACTIVE contract's id, paging through gsi2 (the daily lifecycle job's input). */

@@ -15,7 +15,7 @@ import { keys } from './table';
 /** The entity type the audit log's action table knows credits by. */
 export const CREDIT_ENTITY = ContractEntity.CREDIT;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'aggregate'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi2pk', 'gsi2sk', 'entityType', 'aggregate'] as const;
 
 function toCredit(item: Record<string, unknown>): Credit {
   const out: Record<string, unknown> = { ...item };
@@ -24,7 +24,9 @@ function toCredit(item: Record<string, unknown>): Credit {
 }
 
 function creditItem(credit: Credit): Record<string, unknown> {
-  return { ...keys.credit(credit.contractId, credit.id), entityType: CREDIT_ENTITY, aggregate: contractAggregateId(credit.contractId), ...credit };
+  // A pending credit is in the approval inbox (table.ts pendingApproval) until it is decided.
+  const pending = credit.status === 'PENDING_APPROVAL' ? keys.pendingApproval(credit.createdAt, keys.pendingCreditRef(credit.contractId, credit.id)) : {};
+  return { ...keys.credit(credit.contractId, credit.id), ...pending, entityType: CREDIT_ENTITY, aggregate: contractAggregateId(credit.contractId), ...credit };
 }
 
 export interface CreditPageQuery {

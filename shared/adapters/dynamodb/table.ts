@@ -102,6 +102,7 @@ export const keys = {
    */
   pendingApproval: (submittedAt: string, ref: string) => ({ gsi2pk: 'APPROVALS', gsi2sk: `${submittedAt}#${ref}` }),
   pendingVersionRef: (contractId: string, number: number) => `VERSION#${contractId}#${pad(number, 4)}`,
+  pendingCreditRef: (contractId: string, creditId: string) => `CREDIT#${contractId}#${creditId}`,
   /** One item per approver of a version: a second approval by the same person fails its condition. */
   approval: (contractId: string, number: number, approverId: string) => ({
     pk: `CONTRACT#${contractId}`,

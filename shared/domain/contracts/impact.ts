@@ -5,8 +5,9 @@
  * re-rate it: the same engine (ratePeriod), the same prior runs, periods in order, each seeing
  * the adjustments of the ones before (a contract-wide cap carries over). Nothing is stored.
  *
- * The current period is rated to date both ways (as things are, and with the version), and the
- * difference reported: it is not invoiced yet, so it only shows what the next invoice will hold.
+ * The current period's usage is rated to date both ways (as things are, and with the version),
+ * as spend (usage after the cap, spend.ts: the minimum true-up of a month not over is no
+ * spend), and the difference reported: not invoiced yet, it shows what the next invoice holds.
  */
 import Big from 'big.js';
 import { addDays } from '../kernel/calendar';
@@ -20,7 +21,8 @@ import type { ApprovalImpact } from './approval-policy';
 import { asIfApproved } from './approve-version';
 import type { ContractAggregate, ContractVersion } from './model';
 import { VersionKind, VersionStatus } from './status';
-import { contractToday, toContractTerms } from './terms';
+import { contractToday, termsVersions, toContractTerms } from './terms';
+import { spendOf } from './spend';
 
 export interface ImpactPorts {
   usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
@@ -73,10 +75,10 @@ const merge = (a: PriorRuns, b: PriorRuns): PriorRuns => ({
   periods: [...(a.periods ?? []), ...(b.periods ?? [])],
 });
 
-/** The total a period would be rated at to date, or zero when the contract is not billed in it. */
+/** What a period's usage bills to date after the cap (spend.ts), or zero when the contract is not billed in it. */
 function rateToDate(aggregate: ContractAggregate, usage: Usage, period: string, asOf: string, prior: PriorRuns): Big {
-  if (!isBilledInPeriod(aggregate.contract, period)) return new Big(0);
-  return new Big(ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions), usage, period, asOf, prior }).total);
+  if (!isBilledInPeriod(aggregate.contract, period) || termsVersions(aggregate.versions).length === 0) return new Big(0);
+  return spendOf(ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions), usage, period, asOf, prior }));
 }
 
 export async function previewImpact(ports: ImpactPorts, aggregate: ContractAggregate, number: number, now: Date): Promise<VersionImpact> {

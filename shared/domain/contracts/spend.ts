@@ -50,7 +50,8 @@ export interface SpendInput {
 const CAPPED = new Set<string>([LineType.USAGE, LineType.CAP_ADJUSTMENT]);
 const ZERO = new Big(0);
 
-const spendOf = (rated: RatedPeriod): Big => rated.lines.filter((l) => CAPPED.has(l.type)).reduce((sum, l) => sum.plus(l.amount), ZERO);
+/** What a rated period's usage bills after the cap (USAGE + CAP_ADJUSTMENT lines). */
+export const spendOf = (rated: RatedPeriod): Big => rated.lines.filter((l) => CAPPED.has(l.type)).reduce((sum, l) => sum.plus(l.amount), ZERO);
 const quantityOf = (rated: RatedPeriod): Big => rated.lines.filter((l) => l.type === LineType.USAGE).reduce((sum, l) => sum.plus(l.quantity), ZERO);
 
 /** The terms the engine applies to period-level lines: the version in effect on the last active day. */

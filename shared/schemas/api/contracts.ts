@@ -167,6 +167,7 @@ export const CONTRACT_OPERATIONS = {
     summary: 'List contracts',
     query: ContractListQuery,
     responses: { 200: page(ContractSummary) },
+    description: '`pending=true` (ops, approver, finance; others 403): contracts with a version awaiting approval, oldest submission first.',
   }),
   'GET /v1/contracts/{id}': operation({
     group: FunctionGroup.CONTRACTS,

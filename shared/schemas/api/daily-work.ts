@@ -7,7 +7,9 @@ import * as z from 'zod';
 import { isPeriod } from '../../domain/kernel/calendar';
 import { IdParams, ListQuery, page } from './common';
 import { VersionParams } from './contracts';
-import { operation, type Operations } from './operation';
+import { FunctionGroup, operation, Role, type Operations } from './operation';
+
+const { ADVERTISER, APPROVER, FINANCE, OPS } = Role;
 
 const Money = z.string().openapi({ description: "Decimal string with exactly the currency's minor-unit digits; negative for a credit.", example: '-1250.00' });
 const Period = z.string().refine(isPeriod, 'must be a period YYYY-MM').openapi({ example: '2027-03' });
@@ -108,11 +110,17 @@ export const SpendSchema = z
 
 export const APPROVAL_INBOX_OPERATIONS = {
   'GET /v1/approvals': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [APPROVER, FINANCE],
+    summary: 'The approval inbox',
     query: ListQuery,
     responses: { 200: page(InboxItemSchema) },
     description: "Everything awaiting approval that the caller may still decide (never the caller's own work nor what they approved already), oldest submission first, with each version's impact on invoiced periods and what the policy still requires.",
   }),
   'GET /v1/contracts/{id}/versions/{n}/impact': operation({
+    group: FunctionGroup.APPROVALS,
+    roles: [OPS, APPROVER, FINANCE],
+    summary: "A version's impact on invoiced periods",
     params: VersionParams,
     responses: { 200: ImpactSchema },
     errors: [404, 409],
@@ -122,6 +130,9 @@ export const APPROVAL_INBOX_OPERATIONS = {
 
 export const SPEND_OPERATIONS = {
   'GET /v1/contracts/{id}/spend': operation({
+    group: FunctionGroup.CONTRACTS,
+    roles: [OPS, FINANCE, ADVERTISER],
+    summary: 'Spend to date and pacing for a period',
     params: IdParams,
     query: SpendQuery,
     responses: { 200: SpendSchema },
