@@ -3,11 +3,13 @@
  * run's progress until it ends, then prints each contract's invoice total and the run totals.
  *
  *   npm run billing -- --period 2027-01 [--contracts ctr-a,ctr-b]
+ *   npm run billing -- --retry <runId>     re-rates the run's failed contracts, in the same run
  *
  * The stack is found through the state file `npm start` writes (.local-data/stack.json); the
  * request carries a development token with role `finance`, as any API client would.
- * Exit code: 0 the run SUCCEEDED, 1 it FAILED or could not start (409 while a run of the
- * period is running).
+ * Exit code: 0 the run SUCCEEDED, 2 it COMPLETED_WITH_ERRORS (each failed contract and its
+ * reason are printed; `--retry <runId>` once fixed), 1 it FAILED or could not start (409 while
+ * a run of the period is running).
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,7 @@ import { mintDevToken } from './lib/dev-auth';
 import { readStackState, STACK_STATE_FILE } from './lib/stack-state';
 import { progressRatio, type RunProgress } from '../shared/domain/billing-runs/run';
 
-const USAGE = 'usage: npm run billing -- --period YYYY-MM [--contracts id1,id2]';
+const USAGE = 'usage: npm run billing -- --period YYYY-MM [--contracts id1,id2] | --retry <runId>';
 const POLL_MS = 300;
 const BAR_WIDTH = 30;
 
@@ -23,11 +25,14 @@ interface RunView {
   id: string;
   period: string;
   runSeq: number;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'COMPLETED_WITH_ERRORS' | 'FAILED';
   progress: RunProgress;
   invoices: { contractId: string; invoiceId: string; currency: string; total: string }[];
   totals: { currency: string; total: string; invoices: number }[];
   failureReason: string | null;
+  failures: { contractId: string; reason: string }[];
+  failureCount: number;
+  retries: number;
 }
 
 /** Progress on a terminal: one line rewritten in place; elsewhere (CI, a file): one line per 10%. */
@@ -79,8 +84,8 @@ const errorText = (body: unknown) => {
 };
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { period: { type: 'string' }, contracts: { type: 'string' } }, strict: true });
-  if (!values.period) {
+  const { values } = parseArgs({ options: { period: { type: 'string' }, contracts: { type: 'string' }, retry: { type: 'string' } }, strict: true });
+  if (!values.period === !values.retry) {
     console.error(USAGE);
     return 1;
   }
@@ -90,17 +95,37 @@ async function main(): Promise<number> {
     return 1;
   }
   const token = await mintDevToken({ sub: 'billing-cli', roles: ['finance'] });
-  const contractIds = values.contracts?.split(',').map((s) => s.trim()).filter(Boolean);
-  const started = await api<{ id: string; runSeq: number }>(`${state.apiUrl}/v1/billing-runs`, token, {
-    method: 'POST',
-    body: { period: values.period, ...(contractIds?.length ? { contractIds } : {}) },
-  });
-  if (started.status !== 202) {
-    console.error(`the run did not start (${started.status}) ${errorText(started.body)}`);
-    return 1;
+  let id: string;
+  if (values.retry) {
+    const retried = await api<{ id: string; status: string; retry: number; contractIds: string[] }>(
+      `${state.apiUrl}/v1/billing-runs/${encodeURIComponent(values.retry)}/retry`,
+      token,
+      { method: 'POST', body: {} },
+    );
+    if (retried.status !== 202 && retried.status !== 200) {
+      console.error(`the retry did not start (${retried.status}) ${errorText(retried.body)}`);
+      return 1;
+    }
+    id = retried.body.id;
+    console.log(
+      retried.status === 202
+        ? `billing run ${id}: retry ${retried.body.retry} of ${retried.body.contractIds.length} failed contract(s): ${retried.body.contractIds.join(', ')}`
+        : `billing run ${id} is ${retried.body.status}: nothing to retry`,
+    );
+  } else {
+    const contractIds = values.contracts?.split(',').map((s) => s.trim()).filter(Boolean);
+    const started = await api<{ id: string; runSeq: number }>(`${state.apiUrl}/v1/billing-runs`, token, {
+      method: 'POST',
+      body: { period: values.period, ...(contractIds?.length ? { contractIds } : {}) },
+    });
+    if (started.status !== 202) {
+      console.error(`the run did not start (${started.status}) ${errorText(started.body)}`);
+      return 1;
+    }
+    id = started.body.id;
+    const { runSeq } = started.body;
+    console.log(`billing run ${id} of ${values.period} started (run ${runSeq} of the period${runSeq > 1 ? ': adjustments only' : ''})`);
   }
-  const { id, runSeq } = started.body;
-  console.log(`billing run ${id} of ${values.period} started (run ${runSeq} of the period${runSeq > 1 ? ': adjustments only' : ''})`);
 
   const printer = progressPrinter(process.stdout);
   let run: RunView;
@@ -126,6 +151,13 @@ async function main(): Promise<number> {
   if (run.totals.length === 0) console.log('(no contracts billed in this period)');
   for (const total of run.totals) {
     console.log(`${'run total'.padEnd(width)}  ${`${total.invoices} invoice(s)`.padEnd(28)}  ${total.total.padStart(14)} ${total.currency}`);
+  }
+  if (run.status === 'COMPLETED_WITH_ERRORS') {
+    console.error(`\nrun ${run.id} COMPLETED_WITH_ERRORS: ${run.failureCount} contract(s) not invoiced`);
+    for (const failure of run.failures) console.error(`  ${failure.contractId.padEnd(width)}  ${failure.reason}`);
+    if (run.failureCount > run.failures.length) console.error(`  ... and ${run.failureCount - run.failures.length} more`);
+    console.error(`fix the cause, then: npm run billing -- --retry ${run.id}`);
+    return 2;
   }
   return 0;
 }
