@@ -345,6 +345,11 @@ export interface LocalApiOptions {
    * static files; it answers and returns true, or returns false for the usual 404.
    */
   outsideApi?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /**
+   * Runs around each request's handling (tests use it to attribute what a request did, e.g. an
+   * AsyncLocalStorage scope per request); absent: the request is handled as it is.
+   */
+  aroundRequest?: <T>(req: IncomingMessage, handle: () => Promise<T>) => Promise<T>;
 }
 
 export interface LocalApi {
@@ -478,6 +483,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
   };
   const host = options.host ?? '127.0.0.1';
+  const around = options.aroundRequest ?? (<T>(_req: IncomingMessage, handle: () => Promise<T>) => handle());
   const server = createServer((req, res) => {
     const started = Date.now();
     if (options.outsideApi && !(req.url ?? '/').startsWith('/v1/')) {
@@ -494,7 +500,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       );
       return;
     }
-    respondTo(req, settings)
+    around(req, () => respondTo(req, settings))
       .catch((error: unknown) => {
         console.error('[local-api] request failed:', error);
         return { requestId: randomUUID(), response: errorResponse(500, 'internal_error', 'Internal Server Error') };

@@ -1,6 +1,7 @@
 /**
- * Fuzz of the POST and PUT routes of ROUTES (every other one; the rest in fuzz-writes-b):
- * 10,000 generated requests per route through the group's Lambda in-process (the handler the HTTP path calls, with the same API Gateway v2
+ * Fuzz of the POST and PUT routes of ROUTES with bodies their schema rejects (every other one;
+ * the rest in fuzz-writes-b; schema-valid bodies are in fuzz-valid-writes*):
+ * 2,000 generated requests per route through the group's Lambda in-process (the handler the HTTP path calls, with the same API Gateway v2
  * event) and 200 through the local HTTP server. Every body is one the route's schema rejects
  * (arbitrary JSON, wrong types in the schema's places, huge strings, 1,000-level nesting,
  * integers past 2^53, unicode, `__proto__` / `constructor` keys), with hostile query strings,

@@ -67,7 +67,7 @@ async function configureEnvironment(): Promise<{ tableName: string; buckets: Tes
 
 let started = false;
 
-export async function startTestApi(options: Pick<LocalApiOptions, 'outsideApi'> = {}): Promise<TestApi> {
+export async function startTestApi(options: Pick<LocalApiOptions, 'outsideApi' | 'aroundRequest'> = {}): Promise<TestApi> {
   if (started) throw new Error('startTestApi() runs once per test file (the handlers keep the first configuration they read)');
   started = true;
   const { tableName, buckets } = await configureEnvironment();
