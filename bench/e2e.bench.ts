@@ -128,6 +128,7 @@ function conversionsOf(contractIndex: number, count: number, random: () => numbe
       reversedAt: null,
       period: PERIOD,
       receivedAt: RECEIVED_AT,
+      arrival: `${RECEIVED_AT}#${String(n).padStart(4, '0')}`,
     };
   });
 }

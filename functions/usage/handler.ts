@@ -45,12 +45,12 @@ export const handler = defineGroup(FunctionGroup.USAGE, {
     assertBatchSize(body.records.length);
     const contract = await requireUsageContract(contractLookup(), body.contractId);
     await assertKnownPartners(partnerLookup(), usagePartnerReferences(body.records));
-    const { accepted, duplicates } = await ingestConversions(
+    const { accepted, duplicates, touches } = await ingestConversions(
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseConversion), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
     );
     metrics.addMetric(MetricName.INGEST_ROWS_ACCEPTED, MetricUnit.Count, accepted);
-    return { status: 202, body: { accepted, duplicates } };
+    return { status: 202, body: { accepted, duplicates, ...(touches ? { touches } : {}) } };
   }),
 
   'POST /v1/usage/conversions/{id}/reversal': route(ops['POST /v1/usage/conversions/{id}/reversal'], async ({ body, params, identity, clock, requestId }) => {

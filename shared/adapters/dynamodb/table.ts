@@ -202,9 +202,9 @@ export const usageKeys = {
     return { pk: usageKeys.periodShard(contractId, period, usageShard(`${contractId}#${sk}`)), sk };
   },
   impressionPrefix: 'IMP#',
-  /** A conversion in its period, sharded by its id. */
-  conversion: (contractId: string, period: string, conversionId: string) => {
-    const sk = `CNV#${conversionId}`;
+  /** A conversion touch (one per id and partner) in its period, sharded by its identity. */
+  conversion: (contractId: string, period: string, conversionId: string, partnerId: string | null) => {
+    const sk = `CNV#${conversionId}#${partnerId ?? ''}`;
     return { pk: usageKeys.periodShard(contractId, period, usageShard(`${contractId}#${sk}`)), sk };
   },
   conversionPrefix: 'CNV#',
@@ -213,4 +213,13 @@ export const usageKeys = {
    * re-sent id a duplicate, and the pointer a reversal follows to the conversion's item.
    */
   conversionId: (contractId: string, conversionId: string) => ({ pk: `USAGECONV#${contractId}#${conversionId}`, sk: 'USAGECONV' }),
+  /**
+   * One partner's touch of a conversion id, beside the id's marker: its conditional put makes
+   * a re-sent (id, partner) a duplicate; the id's touches are one Query (a reversal's targets).
+   */
+  conversionTouch: (contractId: string, conversionId: string, partnerId: string | null) => ({
+    pk: `USAGECONV#${contractId}#${conversionId}`,
+    sk: `TOUCH#${partnerId ?? ''}`,
+  }),
+  conversionTouchPrefix: 'TOUCH#',
 } as const;

@@ -5,11 +5,15 @@
  *
  * - Impressions are day-aggregates: BatchWriteItem puts (25 per request) that REPLACE the item
  *   of the same identity; UnprocessedItems are retried with capped, jittered exponential backoff.
- * - Conversions: one TransactWriteItems per chunk, each conversion a conditional put of its
- *   id marker (`USAGECONV#<contract>#<id>`, attribute_not_exists) with the put of its usage
- *   item. A cancelled chunk names its duplicate ids (CancellationReasons); the rest is retried.
- *   The marker is needed because the usage item's key holds the period: the same id re-sent
- *   with another occurredAt would otherwise land in another partition, unseen.
+ * - Conversions are stored per touch (id and partner, FORMAT.md v2 §3): one TransactWriteItems
+ *   per chunk, each touch a conditional put of its id marker (`USAGECONV#<contract>#<id>`), of
+ *   its touch marker (same partition, `TOUCH#<partner>`), both attribute_not_exists, with the
+ *   put of its usage item. A cancelled chunk names, per record, whether the touch was already
+ *   stored (a duplicate, dropped) or only the id (another partner's touch: retried without the
+ *   id marker, and it inherits a reversal the id already has); the rest is retried. The
+ *   markers are needed because the usage item's key holds the period: the same id re-sent
+ *   with another occurredAt would otherwise land in another partition, unseen. The touch that
+ *   wrote the id marker is `firstTouch`: the record FIRST_RECORD bills.
  * - Audit: every usage item carries `actor` and `entityType: 'usage'`, and names its own chain,
  *   `usage#<contractId>#<period>#<shard>`, rather than the contract's: usage volume is huge and
  *   would flood the contract's chain (its terms, versions and approvals) with day counts, and a
@@ -25,7 +29,6 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { isPeriod } from '../../domain/kernel/calendar';
@@ -46,8 +49,8 @@ export type UsageItemKind = (typeof UsageItemKind)[keyof typeof UsageItemKind];
 
 /** BatchWriteItem takes at most 25 puts. */
 const BATCH_WRITE_LIMIT = 25;
-/** TransactWriteItems takes at most 100 actions: 50 conversions of two puts each. */
-const CONVERSIONS_PER_TRANSACTION = 50;
+/** TransactWriteItems takes at most 100 actions: 33 conversion touches of three puts each. */
+const CONVERSIONS_PER_TRANSACTION = 33;
 
 export interface UsageRepositoryOptions {
   /** Requests in flight per call; bounded so one big batch cannot starve the Lambda's sockets. */
@@ -74,6 +77,7 @@ export const usageAggregate = (pk: string) => `usage#${pk.slice('USAGE#'.length)
 const READ_ATTRIBUTES = [
   'usageKind', 'date', 'chargeId', 'count', 'source', 'partnerId', 'receivedAt',
   'conversionId', 'event', 'occurredAt', 'exposureAt', 'value', 'geo', 'newCustomer', 'reversedAt',
+  'completedViews', 'firstTouch', 'arrival',
 ] as const;
 // Several of these (date, count, source, value) are reserved words: alias them all.
 const READ_NAMES = Object.fromEntries(READ_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
@@ -115,14 +119,15 @@ function impressionItem(contractId: string, record: PlannedImpression, meta: Wri
     source: record.source,
     partnerId: record.partnerId ?? undefined,
     receivedAt: record.receivedAt,
+    completedViews: record.completedViews,
     actor: meta.actor,
     origin: meta.origin,
     ingestedAt: meta.ingestedAt,
   };
 }
 
-function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta): Item {
-  const key = usageKeys.conversion(contractId, record.period, record.id);
+function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta, firstTouch: boolean, inherited: ConversionReversal | null): Item {
+  const key = usageKeys.conversion(contractId, record.period, record.id, record.partnerId);
   return {
     ...key,
     entityType: 'usage',
@@ -139,8 +144,11 @@ function conversionItem(contractId: string, record: PlannedConversion, meta: Wri
     newCustomer: record.newCustomer,
     partnerId: record.partnerId ?? undefined,
     // Absent rather than null, so "not reversed" is one condition: attribute_not_exists.
-    reversedAt: record.reversedAt ?? undefined,
+    reversedAt: record.reversedAt ?? inherited?.reversedAt ?? undefined,
+    reversalReason: record.reversedAt ? undefined : inherited?.reason,
     receivedAt: record.receivedAt,
+    firstTouch,
+    arrival: record.arrival,
     actor: meta.actor,
     origin: meta.origin,
     ingestedAt: meta.ingestedAt,
@@ -148,7 +156,7 @@ function conversionItem(contractId: string, record: PlannedConversion, meta: Wri
 }
 
 function toImpression(item: Item): Impression {
-  return {
+  const impression: Impression = {
     date: item.date as string,
     chargeId: item.chargeId as string,
     count: Number(item.count),
@@ -156,6 +164,9 @@ function toImpression(item: Item): Impression {
     partnerId: (item.partnerId as string | undefined) ?? null,
     receivedAt: item.receivedAt as string,
   };
+  // Only records that carry views say so: a v1 record reads back exactly as it was sent.
+  if (item.completedViews !== undefined) impression.completedViews = Number(item.completedViews);
+  return impression;
 }
 
 function toConversion(item: Item): Conversion {
@@ -182,6 +193,8 @@ function toStoredConversion(item: Item): StoredConversion {
     receivedAt: item.receivedAt as string,
     period: item.period as string,
     reversalReason: (item.reversalReason as string | undefined) ?? null,
+    arrival: (item.arrival as string | undefined) ?? '',
+    firstTouch: item.firstTouch === true,
   };
 }
 
@@ -192,9 +205,20 @@ function compareImpressions(a: Impression, b: Impression): number {
   return compareText(a.date, b.date) || compareText(a.chargeId, b.chargeId) || compareText(a.source, b.source) || compareText(a.partnerId ?? '', b.partnerId ?? '');
 }
 
-/** Conversions by occurredAt (as instants: offsets may differ), then id: the order rule 8 counts in. */
-function compareConversions(a: Conversion, b: Conversion): number {
-  return Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || compareText(a.id, b.id);
+type ReadConversion = Conversion & { firstTouch?: boolean; arrival?: string };
+
+/**
+ * Conversions by occurredAt (as instants: offsets may differ), then id: the order rule 8
+ * counts in; the touches of one id in the order they were received, the first stored first
+ * (the engine's "order given": FIRST_RECORD takes it, touch ties go to the earlier).
+ */
+function compareConversions(a: ReadConversion, b: ReadConversion): number {
+  return (
+    Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
+    compareText(a.id, b.id) ||
+    Number(b.firstTouch === true) - Number(a.firstTouch === true) ||
+    compareText(a.arrival ?? '', b.arrival ?? '')
+  );
 }
 
 export class DynamoUsageRepository implements UsageStore {
@@ -238,98 +262,181 @@ export class DynamoUsageRepository implements UsageStore {
     }
   }
 
-  async addConversions(contractId: string, records: readonly PlannedConversion[], meta: WriteMeta): Promise<{ duplicateIds: string[] }> {
+  async addConversions(contractId: string, records: readonly PlannedConversion[], meta: WriteMeta): Promise<{ duplicateIds: string[]; touchIds: string[] }> {
     const duplicateIds: string[] = [];
-    await inParallel(chunk(records, CONVERSIONS_PER_TRANSACTION), Math.max(1, Math.floor(this.concurrency / 2)), async (part) => {
-      duplicateIds.push(...(await this.addConversionChunk(contractId, part, meta)));
-    });
-    return { duplicateIds };
+    const touchIds: string[] = [];
+    // The first touch of each id goes first, so it is the one that takes the id (FIRST_RECORD);
+    // the other touches of the call follow once every id of the call is taken.
+    const seen = new Set<string>();
+    const firsts: PlannedConversion[] = [];
+    const others: PlannedConversion[] = [];
+    for (const record of records) {
+      (seen.has(record.id) ? others : firsts).push(record);
+      seen.add(record.id);
+    }
+    for (const phase of [firsts, others]) {
+      await inParallel(chunk(phase, CONVERSIONS_PER_TRANSACTION), Math.max(1, Math.floor(this.concurrency / 2)), async (part) => {
+        const outcome = await this.addConversionChunk(contractId, part, meta);
+        duplicateIds.push(...outcome.duplicateIds);
+        touchIds.push(...outcome.touchIds);
+      });
+    }
+    return { duplicateIds, touchIds };
   }
 
-  /** One transaction per chunk; returns the chunk's ids that were already stored. */
-  private async addConversionChunk(contractId: string, records: readonly PlannedConversion[], meta: WriteMeta): Promise<string[]> {
-    const duplicates: string[] = [];
+  /** One transaction per chunk; returns the chunk's touches already stored, and those stored as a further touch. */
+  private async addConversionChunk(
+    contractId: string,
+    records: readonly PlannedConversion[],
+    meta: WriteMeta,
+  ): Promise<{ duplicateIds: string[]; touchIds: string[] }> {
+    const duplicateIds: string[] = [];
+    // Records whose id is already taken: written as further touches, with the id's reversal if any.
+    const furtherTouch = new Map<PlannedConversion, ConversionReversal | null>();
     let pending = [...records];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= this.maxAttempts) {
         throw new Error(`conversions of contract ${contractId} could not be stored after ${this.maxAttempts} attempts`);
       }
-      const TransactItems = pending.flatMap((record) => [
-        {
+      // Per record: [id marker (first touches only)], touch marker, usage item.
+      const slots: { record: PlannedConversion; idMarker: number | null; touchMarker: number }[] = [];
+      const TransactItems: Record<string, unknown>[] = [];
+      for (const record of pending) {
+        const further = furtherTouch.has(record);
+        const idMarker = further ? null : TransactItems.length;
+        if (!further) {
+          TransactItems.push({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...usageKeys.conversionId(contractId, record.id), contractId, conversionId: record.id, period: record.period, createdAt: meta.ingestedAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          });
+        }
+        const touchMarker = TransactItems.length;
+        TransactItems.push({
           Put: {
             TableName: this.tableName,
             Item: {
-              ...usageKeys.conversionId(contractId, record.id),
+              ...usageKeys.conversionTouch(contractId, record.id, record.partnerId),
               contractId,
               conversionId: record.id,
+              partnerId: record.partnerId ?? undefined,
               period: record.period,
               createdAt: meta.ingestedAt,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
-        },
-        { Put: { TableName: this.tableName, Item: conversionItem(contractId, record, meta) } },
-      ]);
+        });
+        TransactItems.push({ Put: { TableName: this.tableName, Item: conversionItem(contractId, record, meta, !further, furtherTouch.get(record) ?? null) } });
+        slots.push({ record, idMarker, touchMarker });
+      }
       try {
         // The token makes the SDK's own retry of a lost response a no-op, not a false "duplicate".
-        await this.client.send(new TransactWriteCommand({ TransactItems, ClientRequestToken: randomUUID() }));
-        return duplicates;
+        await this.client.send(new TransactWriteCommand({ TransactItems: TransactItems as never, ClientRequestToken: randomUUID() }));
+        return { duplicateIds, touchIds: pending.filter((r) => furtherTouch.has(r)).map((r) => r.id) };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const taken = new Set<string>();
-        pending.forEach((record, i) => {
-          if (reasons[2 * i]?.Code === 'ConditionalCheckFailed') taken.add(record.id);
-        });
-        duplicates.push(...taken);
-        pending = pending.filter((record) => !taken.has(record.id));
-        // Only duplicates: retry the rest at once. A conflict or throttle: back off first.
+        const failed = (index: number | null) => index !== null && reasons[index]?.Code === 'ConditionalCheckFailed';
+        const dropped = new Set<PlannedConversion>();
+        const idTaken: PlannedConversion[] = [];
+        for (const slot of slots) {
+          if (failed(slot.touchMarker)) dropped.add(slot.record);
+          else if (failed(slot.idMarker)) idTaken.push(slot.record);
+        }
+        for (const record of dropped) duplicateIds.push(record.id);
+        for (const [record, reversal] of await this.reversalsOf(contractId, idTaken)) furtherTouch.set(record, reversal);
+        pending = pending.filter((record) => !dropped.has(record));
+        // Only known ids or touches: retry the rest at once. A conflict or throttle: back off first.
         const contended = reasons.some((r) => r.Code !== undefined && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed');
-        if (taken.size === 0 && !contended) throw error;
+        if (dropped.size === 0 && idTaken.length === 0 && !contended) throw error;
         if (contended) await this.backoff(attempt + 1);
       }
     }
-    return duplicates;
+    return { duplicateIds, touchIds: [] };
+  }
+
+  /** For touches of ids already taken: the reversal each id already has (a late touch is reversed too). */
+  private async reversalsOf(contractId: string, records: readonly PlannedConversion[]): Promise<Map<PlannedConversion, ConversionReversal | null>> {
+    const out = new Map<PlannedConversion, ConversionReversal | null>();
+    await inParallel(records, this.concurrency, async (record) => {
+      const marker = await this.client.send(new GetCommand({ TableName: this.tableName, Key: usageKeys.conversionId(contractId, record.id), ConsistentRead: true }));
+      const reversedAt = marker.Item?.reversedAt as string | undefined;
+      out.set(record, reversedAt ? { reversedAt, reason: (marker.Item?.reversalReason as string | undefined) ?? '' } : null);
+    });
+    return out;
   }
 
   async findConversion(contractId: string, conversionId: string): Promise<StoredConversion | null> {
-    const marker = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: usageKeys.conversionId(contractId, conversionId), ConsistentRead: true }),
-    );
-    if (!marker.Item) return null;
-    const key = usageKeys.conversion(contractId, marker.Item.period as string, conversionId);
-    const found = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    // Marker and item are written in one transaction: one without the other is corruption, not "absent".
-    if (!found.Item) throw new Error(`conversion ${conversionId} of contract ${contractId} has a marker but no item at ${key.pk}/${key.sk}`);
-    return toStoredConversion(found.Item);
+    return (await this.findTouches(contractId, conversionId))[0] ?? null;
   }
 
-  async reverseConversion(conversion: StoredConversion, reversal: ConversionReversal, meta: WriteMeta): Promise<StoredConversion> {
-    const { contractId } = conversion;
+  async findTouches(contractId: string, conversionId: string): Promise<StoredConversion[]> {
+    const markers = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': usageKeys.conversionId(contractId, conversionId).pk, ':prefix': usageKeys.conversionTouchPrefix },
+        ConsistentRead: true,
+      }),
+    );
+    const touches: StoredConversion[] = [];
+    await inParallel(markers.Items ?? [], this.concurrency, async (marker) => {
+      const key = usageKeys.conversion(contractId, marker.period as string, conversionId, (marker.partnerId as string | undefined) ?? null);
+      const found = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      // Marker and item are written in one transaction: one without the other is corruption, not "absent".
+      if (!found.Item) throw new Error(`conversion ${conversionId} of contract ${contractId} has a marker but no item at ${key.pk}/${key.sk}`);
+      touches.push(toStoredConversion(found.Item));
+    });
+    return touches.sort((a, b) => Number(b.firstTouch) - Number(a.firstTouch) || compareText(a.arrival, b.arrival));
+  }
+
+  async reverseConversion(touches: readonly StoredConversion[], reversal: ConversionReversal, meta: WriteMeta): Promise<StoredConversion[]> {
+    if (touches.length === 0) return [];
+    const { contractId, id } = touches[0]!;
+    const values = {
+      ':at': reversal.reversedAt,
+      ':reason': reversal.reason,
+      ':actor': meta.actor,
+      ':origin': meta.origin,
+      ':now': meta.ingestedAt,
+    };
+    const set = 'SET reversedAt = :at, reversalReason = :reason, actor = :actor, origin = :origin, reversalRecordedAt = :now';
     try {
-      const out = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: usageKeys.conversion(contractId, conversion.period, conversion.id),
-          UpdateExpression: 'SET reversedAt = :at, reversalReason = :reason, actor = :actor, origin = :origin, reversalRecordedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reversedAt)',
-          ExpressionAttributeValues: {
-            ':at': reversal.reversedAt,
-            ':reason': reversal.reason,
-            ':actor': meta.actor,
-            ':origin': meta.origin,
-            ':now': meta.ingestedAt,
-          },
-          ReturnValues: 'ALL_NEW',
+      // One transaction: the id's marker (so touches arriving later inherit the reversal) and every touch.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: usageKeys.conversionId(contractId, id),
+                UpdateExpression: 'SET reversedAt = :at, reversalReason = :reason',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reversedAt)',
+                ExpressionAttributeValues: { ':at': reversal.reversedAt, ':reason': reversal.reason },
+              },
+            },
+            ...touches.map((touch) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: usageKeys.conversion(contractId, touch.period, touch.id, touch.partnerId),
+                UpdateExpression: set,
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reversedAt)',
+                ExpressionAttributeValues: values,
+              },
+            })),
+          ],
+          ClientRequestToken: randomUUID(),
         }),
       );
-      return toStoredConversion(out.Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`conversion ${conversion.id} is already reversed`, 'conversion_already_reversed', { cause: error });
+      if (error instanceof TransactionCanceledException || error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`conversion ${id} is already reversed`, 'conversion_already_reversed', { cause: error });
       }
       throw error;
     }
+    return touches.map((touch) => ({ ...touch, reversedAt: reversal.reversedAt, reversalReason: reversal.reason }));
   }
 
   /**
@@ -341,9 +448,18 @@ export class DynamoUsageRepository implements UsageStore {
     const shards = Array.from({ length: USAGE_SHARDS }, (_, shard) => shard);
     const pages = await Promise.all(shards.map((shard) => this.readShard(contractId, period, shard)));
     const usage: Usage = { impressions: [], conversions: [] };
-    for (const items of pages) collect(items, usage);
+    const conversions: { conversion: Conversion; firstTouch: boolean; arrival: string }[] = [];
+    for (const items of pages) {
+      for (const item of items) {
+        if (item.usageKind === UsageItemKind.IMPRESSION) usage.impressions.push(toImpression(item));
+        else if (item.usageKind === UsageItemKind.CONVERSION) {
+          conversions.push({ conversion: toConversion(item), firstTouch: item.firstTouch === true, arrival: (item.arrival as string | undefined) ?? '' });
+        }
+      }
+    }
     usage.impressions.sort(compareImpressions);
-    usage.conversions.sort(compareConversions);
+    conversions.sort((a, b) => compareConversions({ ...a.conversion, firstTouch: a.firstTouch, arrival: a.arrival }, { ...b.conversion, firstTouch: b.firstTouch, arrival: b.arrival }));
+    usage.conversions = conversions.map((c) => c.conversion);
     return usage;
   }
 

@@ -55,6 +55,7 @@ const COLUMNS: Record<UsageKind, Readonly<Record<string, { cell: Cell; required:
     source: { cell: 'string', required: true },
     partnerId: { cell: 'string', required: false },
     receivedAt: { cell: 'string', required: false },
+    completedViews: { cell: 'integer', required: false },
   },
   [Kinds.CONVERSIONS]: {
     id: { cell: 'string', required: true },

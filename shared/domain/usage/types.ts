@@ -42,10 +42,18 @@ export type ParsedRecord<T> = { ok: true; record: T } | { ok: false; errors: Fie
 
 /** A record ready to store: its own fields plus its period and a definite receivedAt. */
 export type PlannedImpression = Impression & { period: string; receivedAt: string; partnerId: string | null };
-export type PlannedConversion = Conversion & { period: string; receivedAt: string; partnerId: string | null; reversedAt: string | null };
+/**
+ * A conversion touch ready to store. `arrival` orders the touches of one id as they were
+ * received (ingestion instant, then position in the batch): FORMAT.md's "order given", which
+ * decides FIRST_RECORD and ties of exposureAt under LAST_TOUCH / FIRST_TOUCH.
+ */
+export type PlannedConversion = Conversion & { period: string; receivedAt: string; partnerId: string | null; reversedAt: string | null; arrival: string };
 
-/** A stored conversion, with the reversal details when it was reversed through the API. */
-export type StoredConversion = PlannedConversion & { contractId: string; reversalReason: string | null };
+/**
+ * A stored conversion touch, with the reversal details when it was reversed through the API.
+ * `firstTouch`: it was the first record stored with its id (the one FIRST_RECORD bills).
+ */
+export type StoredConversion = PlannedConversion & { contractId: string; reversalReason: string | null; firstTouch: boolean };
 
 /** Who wrote a record and through which door, carried on every item for the audit trail. */
 export interface WriteMeta {
@@ -67,13 +75,19 @@ export interface UsageStore {
   /** Writes impression day-aggregates, each REPLACING any stored one with the same identity. */
   putImpressions(contractId: string, records: readonly PlannedImpression[], meta: WriteMeta): Promise<void>;
   /**
-   * Stores conversions whose id the contract has never seen (ids are unique within the batch)
-   * and returns the ids that were already stored, which are left untouched.
+   * Stores conversion touches, each identified by (id, partnerId), unique within the call; the
+   * first touch of an id in the call comes before its others. Returns the ids of the records
+   * left untouched because that touch was already stored (`duplicateIds`), and of those stored
+   * as a further touch of an id the contract already had (`touchIds`).
    */
-  addConversions(contractId: string, records: readonly PlannedConversion[], meta: WriteMeta): Promise<{ duplicateIds: string[] }>;
-  findConversion(contractId: string, conversionId: string): Promise<StoredConversion | null>;
-  /** Sets the reversal; throws a ConflictError when the conversion is (by now) already reversed. */
-  reverseConversion(conversion: StoredConversion, reversal: ConversionReversal, meta: WriteMeta): Promise<StoredConversion>;
+  addConversions(contractId: string, records: readonly PlannedConversion[], meta: WriteMeta): Promise<{ duplicateIds: string[]; touchIds: string[] }>;
+  /** Every stored touch of a conversion id, the first stored first; empty when none. */
+  findTouches(contractId: string, conversionId: string): Promise<StoredConversion[]>;
+  /**
+   * Sets the reversal on every given touch at once; a ConflictError when one of them (or the
+   * id) is by now already reversed, and then nothing changes.
+   */
+  reverseConversion(touches: readonly StoredConversion[], reversal: ConversionReversal, meta: WriteMeta): Promise<StoredConversion[]>;
 }
 
 /** Finds a contract for ingestion; null when there is none. */
@@ -92,6 +106,8 @@ export interface IngestOutcome {
   accepted: number;
   /** Records not written because another record says the same: see the use cases. */
   duplicates: number;
+  /** Conversions: of the duplicates, those stored as another partner's touch of a known id. */
+  touches?: number;
   /** Invalid records (always empty in ALL_OR_NOTHING mode, which throws instead). */
   rejected: RecordError[];
 }

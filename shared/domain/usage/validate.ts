@@ -64,7 +64,8 @@ function checkDay(day: string, path: string, contract: UsageContract, index: Cha
 }
 
 /**
- * An impression must name a CPM charge of the contract, and once the contract has approved
+ * An impression must name a CPM or CPCV charge of the contract (its completedViews, at most its
+ * count, are what a CPCV charge bills), and once the contract has approved
  * terms, a charge of the approved version in effect on its day: a billing run rejects the
  * whole contract for a record naming a charge its version does not have (FORMAT.md), so such a
  * record is refused here, where the sender can still fix it. Before any approval (a draft
@@ -76,8 +77,8 @@ export function validateImpression(record: Impression, contract: UsageContract, 
   const kinds = index.kinds.get(record.chargeId);
   if (kinds === undefined) {
     out.push({ path: 'chargeId', message: `contract ${contract.id} has no charge "${record.chargeId}"` });
-  } else if (!kinds.has('CPM')) {
-    out.push({ path: 'chargeId', message: `charge "${record.chargeId}" is not a CPM charge; impressions are billed by CPM charges` });
+  } else if (!kinds.has('CPM') && !kinds.has('CPCV')) {
+    out.push({ path: 'chargeId', message: `charge "${record.chargeId}" is not a CPM or CPCV charge; impressions are billed by CPM and CPCV charges` });
   } else if (record.date >= contract.startDate) {
     const version = approvedOn(record.date, index);
     if (version && !version.chargeIds.has(record.chargeId)) {

@@ -31,9 +31,12 @@ export const ImpressionBatchBody = batch('Impression');
 export const ConversionBatchBody = batch('Conversion');
 
 export const IngestResultSchema = z.object({
-  accepted: z.number().int().openapi({ description: 'Records written: impression aggregates stored or replaced, conversions newly stored.' }),
+  accepted: z.number().int().openapi({ description: 'Records written: impression aggregates stored or replaced, conversions with a new id stored.' }),
   duplicates: z.number().int().openapi({
-    description: 'Impressions: earlier records of the batch replaced by a later one with the same identity. Conversions: ids already stored, or repeated in the batch.',
+    description: 'Impressions: earlier records of the batch replaced by a later one with the same identity. Conversions: records whose id was already stored or came earlier in the batch (FIRST_RECORD bills the first record only).',
+  }),
+  touches: z.number().int().optional().openapi({
+    description: 'Conversions only, when above 0: of the duplicates, the records stored as another partner\'s touch of a known id (a new partnerId for that id), among which a LAST_TOUCH or FIRST_TOUCH charge chooses at rating time.',
   }),
 });
 
@@ -59,6 +62,7 @@ export const ReversedConversionSchema = z.object({
   receivedAt: z.string(),
   reversedAt: z.string().nullable(),
   reversalReason: z.string().nullable(),
+  touches: z.number().int().openapi({ description: 'Touches of the id (one per reporting partner), all reversed.' }),
 });
 
 export const USAGE_OPERATIONS = {
@@ -79,7 +83,8 @@ export const USAGE_OPERATIONS = {
     body: ConversionBatchBody,
     responses: { 202: IngestResultSchema },
     errors: [404, 413],
-    description: "Conversions, identified by id within the contract: a re-sent id is a duplicate, counted and ignored. A conversion's period is the month of occurredAt in the contract's time zone.",
+    description:
+      "Conversions, identified by id within the contract; each partner reporting a conversion sends a touch, stored per (id, partnerId). A re-sent id is counted as a duplicate (FIRST_RECORD bills the first record stored); a touch of a partner not yet stored for that id is kept for LAST_TOUCH / FIRST_TOUCH attribution (`touches`), the same (id, partnerId) again is ignored. A conversion's period is the month of occurredAt in the contract's time zone.",
   }),
   'POST /v1/usage/conversions/{id}/reversal': operation({
     group: FunctionGroup.USAGE,
@@ -89,6 +94,6 @@ export const USAGE_OPERATIONS = {
     body: ReversalBody,
     responses: { 200: ReversedConversionSchema },
     errors: [404, 409],
-    description: 'Marks a conversion reversed from reversedAt on; 404 for an unknown contract or conversion, 409 when it is already reversed.',
+    description: 'Marks a conversion reversed from reversedAt on: every touch of its id, whichever partner reported it (touches arriving later inherit the reversal). Answers the first touch with `touches`, how many touches the id has; 404 for an unknown contract or conversion, 409 when it is already reversed.',
   }),
 } as const satisfies Operations;

@@ -54,9 +54,9 @@ describe('usage on DynamoDB Local', () => {
 
   it('counts a re-sent conversion id as a duplicate, even with another occurredAt (another period)', async () => {
     const contract = newContract();
-    expect(await sendConversions(contract, [conversion(), conversion({ id: 'cv-2' })])).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await sendConversions(contract, [conversion(), conversion({ id: 'cv-2' })])).toEqual({ accepted: 2, duplicates: 0, touches: 0, rejected: [] });
     const again = await sendConversions(contract, [conversion({ occurredAt: '2027-03-05T10:00:00Z', value: '9.00' }), conversion({ id: 'cv-3' })]);
-    expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(again).toEqual({ accepted: 1, duplicates: 1, touches: 0, rejected: [] });
     const january = await repo.loadPeriodUsage(contract.id, '2027-01');
     expect(january.conversions.map((c) => [c.id, c.value])).toEqual([['cv-1', '120.00'], ['cv-2', '120.00'], ['cv-3', '120.00']]);
     expect((await repo.loadPeriodUsage(contract.id, '2027-03')).conversions).toEqual([]);
@@ -66,7 +66,7 @@ describe('usage on DynamoDB Local', () => {
     const contract = newContract();
     await sendConversions(contract, [conversion({ id: 'cv-10' }), conversion({ id: 'cv-40' })]);
     const records = Array.from({ length: 60 }, (_, i) => conversion({ id: `cv-${i}` }));
-    expect(await sendConversions(contract, records)).toEqual({ accepted: 58, duplicates: 2, rejected: [] });
+    expect(await sendConversions(contract, records)).toEqual({ accepted: 58, duplicates: 2, touches: 0, rejected: [] });
     expect((await repo.loadPeriodUsage(contract.id, '2027-01')).conversions).toHaveLength(60);
   });
 
@@ -91,8 +91,8 @@ describe('usage on DynamoDB Local', () => {
     const stored = await repo.findConversion(contract.id, 'cv-2');
     const meta = { actor: 'x', origin: 'api', ingestedAt: clock.now().toISOString() };
     const outcomes = await Promise.allSettled([
-      repo.reverseConversion(stored!, { reversedAt: '2027-01-21T00:00:00Z', reason: 'a' }, meta),
-      repo.reverseConversion(stored!, { reversedAt: '2027-01-22T00:00:00Z', reason: 'b' }, meta),
+      repo.reverseConversion([stored!], { reversedAt: '2027-01-21T00:00:00Z', reason: 'a' }, meta),
+      repo.reverseConversion([stored!], { reversedAt: '2027-01-22T00:00:00Z', reason: 'b' }, meta),
     ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof ConflictError)).toHaveLength(1);
@@ -145,7 +145,7 @@ describe('usage on DynamoDB Local', () => {
     const impressions = days('2027-01', 31).flatMap((date) => Array.from({ length: 33 }, (_, p) => impression({ date, partnerId: `p-${p}`, count: p }))).slice(0, 1_000);
     expect(await sendImpressions(contract, impressions)).toEqual({ accepted: 1_000, duplicates: 0, rejected: [] });
     const conversions = Array.from({ length: 1_000 }, (_, i) => conversion({ id: `cv-${i}`, geo: 'US'.padEnd(8, 'X') }));
-    expect(await sendConversions(contract, conversions)).toEqual({ accepted: 1_000, duplicates: 0, rejected: [] });
+    expect(await sendConversions(contract, conversions)).toEqual({ accepted: 1_000, duplicates: 0, touches: 0, rejected: [] });
     const usage = await repo.loadPeriodUsage(contract.id, '2027-01');
     expect(usage.impressions).toHaveLength(1_000);
     expect(usage.conversions).toHaveLength(1_000);

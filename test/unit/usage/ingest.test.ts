@@ -78,9 +78,9 @@ describe('ingesting conversions', () => {
   it('keeps the first record of an id, in the batch and across batches', async () => {
     const deps = setup();
     const first = await ingestConversions(deps, request([conversion({ value: '1.00' }), conversion({ value: '2.00' }), conversion({ id: 'cv-2' })], parseConversion));
-    expect(first).toEqual({ accepted: 2, duplicates: 1, rejected: [] });
+    expect(first).toEqual({ accepted: 2, duplicates: 1, touches: 0, rejected: [] });
     const again = await ingestConversions(deps, request([conversion({ value: '3.00' }), conversion({ id: 'cv-3' })], parseConversion));
-    expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(again).toEqual({ accepted: 1, duplicates: 1, touches: 0, rejected: [] });
     expect((await deps.store.findConversion('c-1', 'cv-1'))!.value).toBe('1.00');
   });
 

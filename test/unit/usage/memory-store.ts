@@ -13,27 +13,39 @@ export class MemoryUsageStore implements UsageStore {
     for (const r of records) this.impressions.set(`${contractId}|${impressionIdentity(r)}`, { ...r, meta });
   }
 
-  async addConversions(contractId: string, records: readonly PlannedConversion[]): Promise<{ duplicateIds: string[] }> {
+  async addConversions(contractId: string, records: readonly PlannedConversion[]): Promise<{ duplicateIds: string[]; touchIds: string[] }> {
     this.writes += 1;
     const duplicateIds: string[] = [];
+    const touchIds: string[] = [];
     for (const r of records) {
-      const key = `${contractId}|${r.id}`;
+      const key = `${contractId}|${r.id}|${r.partnerId ?? ''}`;
+      const idKnown = [...this.conversions.values()].some((c) => c.contractId === contractId && c.id === r.id);
       if (this.conversions.has(key)) duplicateIds.push(r.id);
-      else this.conversions.set(key, { ...r, contractId, reversalReason: null });
+      else {
+        this.conversions.set(key, { ...r, contractId, reversalReason: null, firstTouch: !idKnown });
+        if (idKnown) touchIds.push(r.id);
+      }
     }
-    return { duplicateIds };
+    return { duplicateIds, touchIds };
   }
 
   async findConversion(contractId: string, id: string): Promise<StoredConversion | null> {
-    return this.conversions.get(`${contractId}|${id}`) ?? null;
+    return (await this.findTouches(contractId, id))[0] ?? null;
   }
 
-  async reverseConversion(conversion: StoredConversion, reversal: ConversionReversal): Promise<StoredConversion> {
-    const key = `${conversion.contractId}|${conversion.id}`;
-    const current = this.conversions.get(key)!;
-    if (current.reversedAt !== null) throw new ConflictError('already reversed', 'conversion_already_reversed');
-    const next = { ...current, reversedAt: reversal.reversedAt, reversalReason: reversal.reason };
-    this.conversions.set(key, next);
-    return next;
+  async findTouches(contractId: string, id: string): Promise<StoredConversion[]> {
+    return [...this.conversions.values()]
+      .filter((c) => c.contractId === contractId && c.id === id)
+      .sort((a, b) => Number(b.firstTouch) - Number(a.firstTouch) || (a.arrival < b.arrival ? -1 : 1));
+  }
+
+  async reverseConversion(touches: readonly StoredConversion[], reversal: ConversionReversal): Promise<StoredConversion[]> {
+    const keys = touches.map((t) => `${t.contractId}|${t.id}|${t.partnerId ?? ''}`);
+    if (keys.some((key) => this.conversions.get(key)!.reversedAt !== null)) throw new ConflictError('already reversed', 'conversion_already_reversed');
+    return keys.map((key) => {
+      const next = { ...this.conversions.get(key)!, reversedAt: reversal.reversedAt, reversalReason: reversal.reason };
+      this.conversions.set(key, next);
+      return next;
+    });
   }
 }

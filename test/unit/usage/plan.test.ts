@@ -33,13 +33,17 @@ describe('planning a batch', () => {
     );
   });
 
-  it('conversions: one record per id, the first sent, and accepted + duplicates = records', () => {
+  it('conversions: one touch per id and partner, the first sent, in the order sent', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('x', 'y', 'z'), fc.nat(999)), { maxLength: 40 }), (pairs) => {
-        const records = pairs.map(([id, cents]) => conversion({ id, value: `${cents}.00` }));
-        const { planned, duplicates } = planConversions(records, 'UTC', NOW);
-        expect(planned.length + duplicates).toBe(records.length);
-        for (const p of planned) expect(p.value).toBe(records.find((r) => r.id === p.id)!.value);
+      fc.property(fc.array(fc.tuple(fc.constantFrom('x', 'y', 'z'), fc.constantFrom(null, 'aff-1', 'aff-2'), fc.nat(999)), { maxLength: 40 }), (triples) => {
+        const records = triples.map(([id, partnerId, cents]) => conversion({ id, partnerId, value: `${cents}.00` }));
+        const { planned, repeats } = planConversions(records, 'UTC', NOW);
+        expect(planned.length + repeats).toBe(records.length);
+        expect(new Set(planned.map((p) => `${p.id}|${p.partnerId}`)).size).toBe(planned.length);
+        for (const p of planned) expect(p.value).toBe(records.find((r) => r.id === p.id && (r.partnerId ?? null) === p.partnerId)!.value);
+        // Arrival follows the batch: the first touch of an id arrives before its others.
+        const arrivals = planned.map((p) => p.arrival);
+        expect([...arrivals].sort()).toEqual(arrivals);
       }),
     );
   });

@@ -40,7 +40,12 @@ describe('impression rules', () => {
 
   it('rejects a charge the contract does not have, and a CPA charge', () => {
     expect(check.impression({ chargeId: 'nope' })).toEqual([{ path: 'chargeId', message: expect.stringContaining('no charge "nope"') }]);
-    expect(check.impression({ chargeId: 'purchase' })).toEqual([{ path: 'chargeId', message: expect.stringContaining('not a CPM charge') }]);
+    expect(check.impression({ chargeId: 'purchase' })).toEqual([{ path: 'chargeId', message: expect.stringContaining('not a CPM or CPCV charge') }]);
+  });
+
+  it('accepts a CPCV charge (its completed views are billed)', () => {
+    const contract = usageContract({ versions: [{ effectiveFrom: '2027-01-01', approved: true, charges: [{ id: 'views', kind: 'CPCV' }] }] });
+    expect(check.impression({ chargeId: 'views', completedViews: 10 }, contract)).toEqual([]);
   });
 
   it("ignores a rejected version's charges (the view drops them)", () => {
