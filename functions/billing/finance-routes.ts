@@ -24,7 +24,7 @@ export const financeRoutes: Record<string, RouteSpec> = {
 
   'GET /v1/exports': route(ops['GET /v1/exports'], async ({ query }) => {
     const { exports } = financeDeps();
-    await exports.ensureCurrentExport(query.period);
+    // Only reads: the billing workflow's Export step writes a period's files, never a GET.
     return { status: 200, body: await exports.listExports(query.period) };
   }),
 

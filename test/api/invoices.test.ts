@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvoicesOnTable } from '../support/invoices';
 import { systemClock } from '../../shared/domain/kernel/clock';
-import { documentClient } from '../support/aws';
+import { documentClient, s3Client } from '../support/aws';
+import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { january, januaryRerun } from '../unit/invoices/fixtures';
@@ -151,7 +152,11 @@ describe('POST /v1/quotes', () => {
 });
 
 describe('GET /v1/exports and partner statements', () => {
-  it('lists the period files with presigned URLs, written from the current documents', async () => {
+  it('lists the files the billing workflow exported, with presigned URLs; a GET never writes one', async () => {
+    const unexported = await api.request('GET', '/v1/exports?period=2027-01', { token: finance });
+    expect(unexported.json).toEqual({ items: [] });
+    // What the billing workflow's Export step does after rating the period.
+    await new FinanceExports(s3Client(), api.buckets.exports, repo, systemClock).writePeriodExport('2027-01');
     const res = await api.request('GET', '/v1/exports?period=2027-01', { token: finance });
     expect(res.status, res.text).toBe(200);
     const keys = res.json.items.map((i: any) => i.key);

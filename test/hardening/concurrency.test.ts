@@ -10,8 +10,9 @@ import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repo
 import { verifyChain } from '../../shared/domain/audit/chain';
 import { auditAggregate } from '../../shared/domain/audit/entry';
 import { InvoicesOnTable } from '../support/invoices';
+import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { systemClock } from '../../shared/domain/kernel/clock';
-import { documentClient } from '../support/aws';
+import { documentClient, s3Client } from '../support/aws';
 import { january } from '../unit/invoices/fixtures';
 import { startTestApi, startTestAuditPoller, type TestApi, type TestResponse } from '../support/api';
 import { contractBody, cpmTerms } from './seed';
@@ -213,16 +214,26 @@ describe('idempotency under repetition and concurrency', () => {
   });
 });
 
-describe('concurrent reads that write', () => {
-  it('20 requests for one period\'s finance export at once all answer 200 with the same files', async () => {
+describe('concurrent reads of the finance export', () => {
+  it('20 GETs of a period at once only read: the same files as the manifest names, nothing rewritten; a period never exported lists nothing', async () => {
     const repo = new InvoicesOnTable(documentClient(), api.tableName, systemClock);
     const contractId = await draftContract();
-    await repo.writeRunInvoice({ runId: 'run-export', runSeq: 1, contract: { id: contractId, advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' });
+    const { invoiceId } = await repo.writeRunInvoice({ runId: 'run-export', runSeq: 1, contract: { id: contractId, advertiserId, currency: 'USD' }, rated: january, actor: 'system:test', at: '2027-02-03T00:00:00.000Z' });
+    // The billing workflow's Export step writes the period; then a document changes.
+    const exportsStore = new FinanceExports(s3Client(), api.buckets.exports, repo, systemClock);
+    const written = await exportsStore.writePeriodExport('2027-01');
+    await repo.finalizeInvoice(invoiceId, 'fiona');
+    const expected = [...written.files.map((f) => f.key), 'exports/2027-01/manifest.json'].sort().join(',');
     for (let round = 0; round < 2; round++) {
       const results = await Promise.all(Array.from({ length: 20 }, () => api.request('GET', '/v1/exports?period=2027-01', { token: t.fiona })));
       expect(results.map((r) => r.status), results.find((r) => r.status !== 200)?.text).toEqual(Array(20).fill(200));
-      const keys = results.map((r) => r.json.items.map((i: { key: string }) => i.key).join(','));
-      expect(new Set(keys).size).toBe(1);
+      for (const r of results) expect(r.json.items.map((i: { key: string }) => i.key).join(',')).toBe(expected);
     }
+    // No GET rebuilt the export from the changed document: the manifest is the workflow's.
+    expect(await exportsStore.readManifest('2027-01')).toEqual(written);
+    const never = await Promise.all(Array.from({ length: 5 }, () => api.request('GET', '/v1/exports?period=2027-02', { token: t.fiona })));
+    for (const r of never) expect(r.json).toEqual({ items: [] });
+    expect(await exportsStore.readManifest('2027-02')).toBeUndefined();
   });
 });
+

@@ -6,10 +6,11 @@
  * refuses an unbalanced journal before anything is formatted; this adapter then writes the data
  * files and, last, the manifest (file names, row counts, byte sizes, sha256), so a manifest
  * always describes a complete set. Writing a period again replaces its files with the
- * period's current documents (statuses move after a run: DRAFT -> FINALIZED -> VOID).
+ * period's current documents (statuses move after a run: DRAFT -> FINALIZED -> VOID). Only the
+ * billing workflow writes; the API's GET lists what the manifest names.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Clock } from '../../domain/kernel/clock';
 import { assertPeriod } from '../../domain/kernel/calendar';
@@ -26,6 +27,8 @@ export interface PeriodInvoiceSource {
 
 export interface ManifestFile {
   key: string;
+  /** The S3 object version written (versioned buckets): the listing presigns exactly this one. */
+  versionId?: string;
   name: string;
   format: ExportFormat;
   rows: number;
@@ -97,7 +100,7 @@ export class FinanceExports {
       const body = Buffer.from(file.body, 'utf8');
       const sha256 = sha256Of(file.body);
       const key = `${prefix}${file.name}`;
-      await this.s3.send(
+      const put = await this.s3.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -106,7 +109,7 @@ export class FinanceExports {
           ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
         }),
       );
-      files.push({ key, name: file.name, format: file.format, rows: file.rows, bytes: body.length, sha256 });
+      files.push({ key, name: file.name, format: file.format, rows: file.rows, bytes: body.length, sha256, ...(put.VersionId ? { versionId: put.VersionId } : {}) });
     }
     // Last: a manifest names only files that were all written.
     const manifest: ExportManifest = { period, generatedAt: this.clock.now().toISOString(), files, balances: built.balances };
@@ -122,34 +125,45 @@ export class FinanceExports {
   }
 
   async readManifest(period: string): Promise<ExportManifest | undefined> {
+    return (await this.readManifestObject(period))?.manifest;
+  }
+
+  /** The period's manifest with the object version it was read from. */
+  private async readManifestObject(period: string): Promise<{ manifest: ExportManifest; versionId?: string } | undefined> {
     assertPeriod(period);
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${exportPrefix(period)}${MANIFEST_NAME}` }));
-      return JSON.parse(await out.Body!.transformToString()) as ExportManifest;
+      const manifest = JSON.parse(await out.Body!.transformToString()) as ExportManifest;
+      return { manifest, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-      // S3 never serves half an object, but s3rver (the local stack) can while a concurrent
-      // request rewrites the manifest: an unreadable manifest is one to rebuild, not a 500.
+      // S3 never serves half an object, but s3rver (the local stack) can while the workflow
+      // rewrites the manifest: an unreadable manifest lists nothing rather than answering 500.
       if (error instanceof SyntaxError) return undefined;
       throw error;
     }
   }
 
-  /** The period's files with presigned GET URLs; empty when the period was never exported. */
+  /**
+   * The period's files with presigned GET URLs, read only: the manifest names the files, so a
+   * listing never mixes files of two exports, and in a versioned bucket each URL is pinned to
+   * the object version the manifest's export wrote (a rewrite in progress cannot swap a file
+   * under it). Empty when the period was never exported.
+   */
   async listExports(period: string): Promise<{ items: ExportItem[] }> {
-    assertPeriod(period);
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: exportPrefix(period), ContinuationToken: token }));
-      for (const object of out.Contents ?? []) if (object.Key) keys.push(object.Key);
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
-    keys.sort();
+    const read = await this.readManifestObject(period);
+    if (!read) return { items: [] };
+    const manifestKey = `${exportPrefix(period)}${MANIFEST_NAME}`;
+    const objects = [
+      ...read.manifest.files.map((f) => ({ key: f.key, versionId: f.versionId })),
+      { key: manifestKey, versionId: read.versionId },
+    ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const items = await Promise.all(
-      keys.map(async (key) => ({
+      objects.map(async ({ key, versionId }) => ({
         key,
-        url: await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS }),
+        url: await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }), {
+          expiresIn: PRESIGNED_URL_SECONDS,
+        }),
         format: formatOf(key),
       })),
     );

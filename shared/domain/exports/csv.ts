@@ -2,6 +2,14 @@
  * RFC 4180 CSV: CRLF record separators, a header record, and a field quoted (with inner quotes
  * doubled) when it holds a comma, a double quote, CR or LF. Columns are declared once per file
  * so their order is stable across exports.
+ *
+ * Spreadsheet formula injection (OWASP "CSV Injection"): finance opens these files in Excel or
+ * Google Sheets, which run a cell starting with `=`, `+`, `-`, `@`, a tab or a CR as a formula
+ * (`=HYPERLINK(...)`, DDE). Such a cell is written with a leading `'`, which spreadsheets take as
+ * "text" and do not show, and quoted. One exception keeps the money columns numbers: a cell that
+ * is a plain decimal number (`-12.50`, `-3`, optional minus, digits, optional fraction) cannot be
+ * a formula and is written as it is. Everything else starting with those characters (`-1+2`,
+ * `-2.5e3`, `+12`, `@SUM(A1)`) is neutralized. The JSON Lines files carry values unchanged.
  */
 export type CsvValue = string | number | null | undefined;
 
@@ -10,10 +18,21 @@ export interface CsvColumn<T> {
   value: (row: T) => CsvValue;
 }
 
+/** A cell a spreadsheet would evaluate: starts with = + - @, a tab or a CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number: safe as it is, and must stay a number (negative amounts). */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** The cell text a spreadsheet shows as typed: formula-like text gets a leading `'`. */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_DECIMAL.test(text) ? `'${text}` : text;
+}
+
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const raw = String(value);
+  const text = neutralizeFormula(raw);
+  return text !== raw || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): string {

@@ -140,3 +140,44 @@ describe('ensureCurrentExport', () => {
     expect(invoicesCsv).toContain('FINALIZED');
   });
 });
+
+describe('finance export files against spreadsheet formula injection', () => {
+  it('writes formula-like cells as text and negative amounts as numbers, in every CSV file', async () => {
+    const hostile = { chargeId: '=HYPERLINK("http://evil.example","x")', partnerId: '@SUM(A1:A9)', flag: '+cmd' };
+    await repo.writeRunInvoice({
+      runId: 'r-evil', runSeq: 1, contract: { id: '-c-evil', advertiserId: 'adv-3', currency: 'USD' }, actor: 'sys', at: '2026-12-03T00:00:00.000Z',
+      rated: {
+        period: '2026-11', currency: 'USD', isRerun: false, flags: [hostile.flag], subtotal: '-12.50', total: '-12.50',
+        lines: [{ type: 'USAGE', chargeId: hostile.chargeId, version: 1, quantity: '-1000', amount: '-12.50', explanation: { kind: 'CPM_USAGE' } }],
+        partnerPayoutsByCharge: [{ partnerId: hostile.partnerId, chargeId: hostile.chargeId, amount: '-3.75' }],
+      },
+    });
+    const manifest = await exportsOf.writePeriodExport('2026-11');
+    const formulaCells: string[] = [];
+    const cells = new Map<string, string[][]>();
+    for (const file of manifest.files.filter((f) => f.format === 'csv')) {
+      const rows = parseCsv(await text(file.key));
+      cells.set(file.name, rows);
+      for (const cell of rows.flat()) if (/^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell)) formulaCells.push(`${file.name}: ${cell}`);
+    }
+    expect(formulaCells).toEqual([]);
+
+    const column = (name: string, header: string) => cells.get(name)![0]!.indexOf(header);
+    const line = cells.get('invoice-lines.csv')![1]!;
+    expect(line[column('invoice-lines.csv', 'chargeId')]).toBe(`'${hostile.chargeId}`);
+    expect(line[column('invoice-lines.csv', 'contractId')]).toBe(`'-c-evil`);
+    expect(line[column('invoice-lines.csv', 'amount')]).toBe('-12.50');
+    expect(line[column('invoice-lines.csv', 'quantity')]).toBe('-1000');
+    const payout = cells.get('partner-payouts.csv')![1]!;
+    expect(payout[column('partner-payouts.csv', 'partnerId')]).toBe(`'${hostile.partnerId}`);
+    expect(payout[column('partner-payouts.csv', 'amount')]).toBe('-3.75');
+    const invoice = cells.get('invoices.csv')![1]!;
+    expect(invoice[column('invoices.csv', 'flags')]).toBe(`'${hostile.flag}`);
+    expect(invoice[column('invoices.csv', 'total')]).toBe('-12.50');
+    // The journal posts the negative total on the other side, as a plain number.
+    expect(cells.get('journal.csv')!.slice(1).some((r) => r.includes('12.50'))).toBe(true);
+    // JSON Lines keep the values exactly as they are.
+    const jsonl = JSON.parse((await text('exports/2026-11/invoice-lines.jsonl')).trim()) as { chargeId: string };
+    expect(jsonl.chargeId).toBe(hostile.chargeId);
+  });
+});
