@@ -41,6 +41,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -49,7 +50,7 @@ import {
 import { ConflictError, TooLargeError, ValidationError } from '../../domain/kernel/errors';
 import { isPeriod } from '../../domain/kernel/calendar';
 import type { PriorRuns } from '../../domain/billing/types';
-import { InvoiceStatus, INVOICE_TRANSITIONS, type Invoice, type InvoiceLine } from '../../domain/invoices/invoice';
+import { InvoiceStatus, INVOICE_TRANSITIONS, lineFigures, type Invoice, type InvoiceLine } from '../../domain/invoices/invoice';
 import type { NumberSequence } from '../../domain/invoices/numbering';
 import { toPriorRuns } from '../../domain/invoices/prior-runs';
 import { partnerStatement, type PartnerStatement } from '../../domain/invoices/partner-statement';
@@ -85,21 +86,84 @@ function indexKeys(inv: Pick<Invoice, 'advertiserId' | 'period' | 'status' | 'cr
   };
 }
 
-function invoiceItem(inv: Invoice): Record<string, unknown> {
-  const item = { ...invoiceKeys.invoice(inv.id), ...indexKeys(inv), entityType: INVOICE_ENTITY, aggregate: aggregateOf(inv.id), ...inv };
-  if (JSON.stringify(item).length > MAX_ITEM_JSON_CHARS) {
-    throw new TooLargeError(`invoice ${inv.id} does not fit one item (${inv.lines.length} lines); explanations and line counts are capped to prevent this`);
-  }
-  return item;
+/** Lines up to this much JSON stay inside the invoice item; more go to line items of their own. */
+const INLINE_LINES_MAX_CHARS = 100_000;
+/** JSON per line item: well inside an item, and inside an audit entry holding one image. */
+const LINE_CHUNK_MAX_CHARS = 100_000;
+const LINE_CHUNK_PREFIX = 'LINES#';
+const LINE_CHUNK_ENTITY = 'invoiceLines';
+
+/** Where an invoice's lines are when they are not inside its item. */
+interface LineChunksRef {
+  chunks: number;
+  count: number;
 }
 
+/** The lines in chunks of bounded JSON size, in line order. */
+function chunkLines(lines: readonly InvoiceLine[]): InvoiceLine[][] {
+  const chunks: InvoiceLine[][] = [];
+  let current: InvoiceLine[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const chars = JSON.stringify(line).length + 1;
+    if (current.length > 0 && size + chars > LINE_CHUNK_MAX_CHARS) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(line);
+    size += chars;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * The invoice item, and the line items when its lines are too large to sit inside it: any
+ * number of lines is stored, each item stays far from the 400 KB limit. Line items are written
+ * once, before the item that names them, and never change (a credit note has its own).
+ */
+function invoiceItems(inv: Invoice): { item: Record<string, unknown>; lineItems: Record<string, unknown>[] } {
+  const base = { ...invoiceKeys.invoice(inv.id), ...indexKeys(inv), entityType: INVOICE_ENTITY, aggregate: aggregateOf(inv.id) };
+  if (JSON.stringify(inv.lines).length <= INLINE_LINES_MAX_CHARS) {
+    const item = { ...base, ...inv };
+    if (JSON.stringify(item).length > MAX_ITEM_JSON_CHARS) throw new TooLargeError(`invoice ${inv.id} does not fit one item`);
+    return { item, lineItems: [] };
+  }
+  const chunks = chunkLines(inv.lines);
+  const { lines: _lines, ...header } = inv;
+  const ref: LineChunksRef = { chunks: chunks.length, count: inv.lines.length };
+  const lineItems = chunks.map((lines, i) => ({
+    pk: invoiceKeys.invoice(inv.id).pk,
+    sk: `${LINE_CHUNK_PREFIX}${String(i + 1).padStart(5, '0')}`,
+    entityType: LINE_CHUNK_ENTITY,
+    aggregate: aggregateOf(inv.id),
+    actor: inv.actor,
+    updatedAt: inv.updatedAt,
+    version: 1,
+    lines,
+  }));
+  return { item: { ...base, ...header, lineChunks: ref }, lineItems };
+}
+
+function invoiceItem(inv: Invoice): Record<string, unknown> {
+  return invoiceItems(inv).item;
+}
+
+/** The invoice without its lines (they are inside the item, or in line items named by `lineChunks`). */
 function toInvoice(item: Record<string, unknown>): Invoice {
   const copy: Record<string, unknown> = { ...item };
   for (const key of INVOICE_ITEM_KEYS) delete copy[key];
+  delete copy.lineChunks;
+  if (!Array.isArray(copy.lines)) copy.lines = [];
   return copy as unknown as Invoice;
 }
 
+const lineChunksOf = (item: Record<string, unknown>) => item.lineChunks as LineChunksRef | undefined;
+
+/** The run record; lines too large for it are read back from the run's invoice (`linesInInvoice`). */
 function runRecordItem(run: RunRecord, stamp: { actor: string; updatedAt: string }): Record<string, unknown> {
+  const inline = JSON.stringify(run.lines).length <= INLINE_LINES_MAX_CHARS;
   return {
     ...invoiceKeys.contractRun(run.contractId, run.period, run.runSeq),
     entityType: 'invoiceRun',
@@ -107,6 +171,7 @@ function runRecordItem(run: RunRecord, stamp: { actor: string; updatedAt: string
     ...stamp,
     version: 1,
     ...run,
+    ...(inline ? {} : { lines: [], linesInInvoice: true }),
   };
 }
 
@@ -122,7 +187,7 @@ function payoutItem(p: PayoutRecord, stamp: { actor: string; updatedAt: string }
   };
 }
 
-const RUN_RECORD_KEYS = ['pk', 'sk', 'entityType', 'aggregate', 'actor', 'updatedAt', 'version'] as const;
+const RUN_RECORD_KEYS = ['pk', 'sk', 'entityType', 'aggregate', 'actor', 'updatedAt', 'version', 'linesInInvoice'] as const;
 
 function toRunRecord(item: Record<string, unknown>): RunRecord {
   const copy: Record<string, unknown> = { ...item };
@@ -162,16 +227,21 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
     switch (change.kind) {
       case 'RUN_INVOICED': {
         const stamp = { actor: change.invoice.actor, updatedAt: change.invoice.updatedAt };
-        items = [put(runRecordItem(change.run, stamp)), put(invoiceItem(change.invoice)), ...change.payouts.map((p) => put(payoutItem(p, stamp)))];
+        const { item, lineItems } = invoiceItems(change.invoice);
+        await this.putLineItems(lineItems);
+        items = [put(runRecordItem(change.run, stamp)), put(item), ...change.payouts.map((p) => put(payoutItem(p, stamp)))];
         break;
       }
-      case 'TRANSITION':
+      case 'TRANSITION': {
+        const credit = change.creditNote ? invoiceItems(change.creditNote) : undefined;
+        if (credit) await this.putLineItems(credit.lineItems);
         items = [
           { Update: this.transitionUpdate(change.from, change.next) },
-          ...(change.creditNote ? [put(invoiceItem(change.creditNote))] : []),
+          ...(credit ? [put(credit.item)] : []),
           { Update: this.counterUpdate(change.numberTaken) },
         ];
         break;
+      }
       case 'ANNOTATION':
         items = [{ Update: this.annotationUpdate(change.from, change.next, change.fields) }];
         break;
@@ -184,6 +254,36 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
     }
   }
 
+  /**
+   * Line items are written before the transaction that creates the invoice naming them; their
+   * content is fixed by the invoice id (the run's result, or the voided invoice's lines negated),
+   * so a repeated write finds them already there and changes nothing.
+   */
+  private async putLineItems(lineItems: readonly Record<string, unknown>[]): Promise<void> {
+    for (const Item of lineItems) {
+      try {
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    }
+  }
+
+  /** The invoice item's lines: inside it, or read from its line items. */
+  private async withLines(item: Record<string, unknown>): Promise<Invoice> {
+    const invoice = toInvoice(item);
+    const ref = lineChunksOf(item);
+    if (!ref) return invoice;
+    const chunks = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': invoiceKeys.invoice(invoice.id).pk, ':prefix': LINE_CHUNK_PREFIX },
+      ConsistentRead: true,
+    });
+    const lines = chunks.slice(0, ref.chunks).flatMap((c) => c.lines as InvoiceLine[]);
+    if (chunks.length < ref.chunks || lines.length !== ref.count) throw new Error(`invoice ${invoice.id}: ${lines.length} of its ${ref.count} lines were found`);
+    return { ...invoice, lines };
+  }
+
   /** Everything earlier runs invoiced for the contract, every period, for the engine (see prior-runs.ts for the void rule). */
   async loadPriorRuns(contractId: string): Promise<PriorRuns> {
     const records = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
@@ -191,14 +291,23 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       ExpressionAttributeValues: { ':pk': invoiceKeys.contractRunsPk(contractId), ':prefix': invoiceKeys.contractRunPrefix },
       ConsistentRead: true,
     });
-    return toPriorRuns(records.map(toRunRecord));
+    const runs = await Promise.all(
+      records.map(async (record) => {
+        const run = toRunRecord(record);
+        if (record.linesInInvoice !== true) return run;
+        const invoice = await this.getInvoice(run.invoiceId);
+        if (!invoice) throw new Error(`run record of ${run.contractId} ${run.period} run ${run.runSeq} names invoice ${run.invoiceId}, which is missing`);
+        return { ...run, lines: invoice.lines.map(lineFigures) };
+      }),
+    );
+    return toPriorRuns(runs);
   }
 
   // --- Reading ---------------------------------------------------------------------------
 
   async getInvoice(id: string): Promise<Invoice | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.invoice(id), ConsistentRead: true }));
-    return Item && Item.entityType === INVOICE_ENTITY ? toInvoice(Item) : undefined;
+    return Item && Item.entityType === INVOICE_ENTITY ? this.withLines(Item) : undefined;
   }
 
   /**
@@ -240,7 +349,7 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       const out = await this.client.send(new QueryCommand({ ...base, Limit: input.limit - items.length, ExclusiveStartKey: startKey }));
       for (const item of out.Items ?? []) {
         const { lines, partnerPayouts: _payouts, ...rest } = toInvoice(item);
-        items.push({ ...rest, lineCount: lines.length });
+        items.push({ ...rest, lineCount: lineChunksOf(item)?.count ?? lines.length });
       }
       startKey = out.LastEvaluatedKey as Record<string, string> | undefined;
       if (!startKey) break;
@@ -258,7 +367,7 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       ExpressionAttributeValues: { ':ipk': invoiceKeys.allInvoices.gsi2pk, ':prefix': `${period}#`, ':invoice': INVOICE_ENTITY },
       FilterExpression: 'entityType = :invoice',
     });
-    return items.map(toInvoice);
+    return Promise.all(items.map((item) => this.withLines(item)));
   }
 
   // --- Translating status changes ------------------------------------------------------

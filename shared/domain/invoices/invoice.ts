@@ -47,14 +47,12 @@ export function transition(invoice: Pick<Invoice, 'id' | 'status' | 'kind'>, act
 }
 
 /**
- * Lines are stored inside the invoice item (one item: one atomic, conditional write, one read),
- * so their size is bounded: at most 150 lines, each explanation at most 2,000 characters of
- * JSON, which keeps an invoice well under DynamoDB's 400 KB item limit. The engine's
- * explanations are counts and rates, not record lists, so the cap is a guard, rarely reached;
- * a capped explanation keeps its kind and the beginning of its JSON, marked `truncated`.
+ * Lines are not limited in number (the repository keeps large line sets in items of their own);
+ * each explanation is capped at 2,000 characters of JSON. The engine's explanations are counts
+ * and rates, not record lists, so the cap is a guard, rarely reached; a capped explanation keeps
+ * its kind and the beginning of its JSON, marked `truncated`.
  */
 export const MAX_EXPLANATION_CHARS = 2_000;
-export const MAX_LINES_PER_INVOICE = 150;
 export const MAX_PAYOUTS_PER_INVOICE = 90;
 
 /** A line's figures as the engine rated them: type, what it adjusts, charge, version, quantity, amount. */
@@ -175,9 +173,6 @@ export function buildRunInvoice(input: RunInvoiceInput): Invoice {
   }
   assertPeriod(rated.period, 'rated.period');
   if (!Number.isInteger(input.runSeq) || input.runSeq < 1) throw new ValidationError('runSeq must be a positive integer', [{ path: 'runSeq', message: 'positive integer' }]);
-  if (rated.lines.length > MAX_LINES_PER_INVOICE) {
-    throw new ValidationError(`an invoice holds at most ${MAX_LINES_PER_INVOICE} lines, the run produced ${rated.lines.length}`, [{ path: 'rated.lines', message: 'too many lines' }], 'too_many_lines');
-  }
   if (rated.partnerPayoutsByCharge.length > MAX_PAYOUTS_PER_INVOICE) {
     throw new ValidationError(`a run records at most ${MAX_PAYOUTS_PER_INVOICE} partner payouts per contract`, [{ path: 'rated.partnerPayoutsByCharge', message: 'too many payouts' }], 'too_many_payouts');
   }

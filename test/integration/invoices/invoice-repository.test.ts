@@ -216,3 +216,39 @@ describe('listPartnerStatement', () => {
   });
 });
 
+
+describe('an invoice of 5,000 lines', () => {
+  it('is stored, read back whole, finalized, voided with a credit note of 5,000 lines, listed for the export and seen by re-runs', async () => {
+    const lines = Array.from({ length: 5_000 }, (_, i) => ({
+      type: 'USAGE' as const, chargeId: `geo-${i}`, version: 1, quantity: '1000', amount: '1.25',
+      explanation: { kind: 'CPM_USAGE', quantity: '1000', rate: '1.25', amount: '1.25', geo: `G${i}` },
+    }));
+    const rated: RatedPeriodInput = { period: '2029-03', currency: 'USD', isRerun: false, lines, subtotal: '6250.00', total: '6250.00', partnerPayoutsByCharge: [], flags: [] };
+    const r = new InvoicesOnTable(db, table, fixedClock('2029-04-02T00:00:00.000Z'));
+    const { invoiceId, created } = await write(contractOf('c-huge'), rated, 1);
+    expect(created).toBe(true);
+    expect(await write(contractOf('c-huge'), rated, 1)).toMatchObject({ created: false, invoiceId });
+    const raw = await db.send(new GetCommand({ TableName: table, Key: invoiceKeys.invoice(invoiceId) }));
+    expect(JSON.stringify(raw.Item).length).toBeLessThan(10_000);
+    const stored = (await r.getInvoice(invoiceId))!;
+    expect(stored.lines).toHaveLength(5_000);
+    expect(stored.lines[4_999]).toMatchObject({ lineNo: 5_000, chargeId: 'geo-4999', amount: '1.25', explanation: { geo: 'G4999' } });
+    expect(stored.total).toBe('6250.00');
+
+    const finalized = await r.finalizeInvoice(invoiceId, 'fin');
+    expect(finalized.lines).toHaveLength(5_000);
+    const { creditNote } = await r.voidInvoice(invoiceId, 'fin', 'wrong entity', finalized.version);
+    const credit = (await r.getInvoice(creditNote.id))!;
+    expect(credit.lines).toHaveLength(5_000);
+    expect(credit.total).toBe('-6250.00');
+    expect(credit.lines[0]!.amount).toBe('-1.25');
+    expect((await r.getInvoice(invoiceId))!).toMatchObject({ status: 'VOID', lines: stored.lines });
+
+    const period = await r.listPeriodInvoices('2029-03');
+    expect(period.map((i) => [i.kind, i.lines.length])).toEqual(expect.arrayContaining([['INVOICE', 5_000], ['CREDIT_NOTE', 5_000]]));
+    const page = await r.listInvoices({ period: '2029-03', limit: 10 });
+    expect(page.items.map((i) => i.lineCount)).toEqual([5_000, 5_000]);
+    const prior = await r.loadPriorRuns('c-huge');
+    expect(prior.lines).toHaveLength(5_000);
+  });
+});
