@@ -158,6 +158,28 @@ export function ndjsonRowToRecord(line: string): { record: unknown } | { errors:
   }
 }
 
+/**
+ * Limits on what a file may make the ingester hold. A line longer than MAX_LINE_BYTES (a record
+ * is a few hundred bytes) is not read into memory: it is skipped to its newline and reported as
+ * a rejected row. A file whose bytes after decompression pass MAX_FILE_BYTES (a gzip bomb, or a
+ * feed that should have been split) stops there with a FAILED report (`file_too_large`); the
+ * rows before it stay stored and counted.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+/** A line over the line limit, in place of its text. */
+export const OVERSIZE_LINE: unique symbol = Symbol('oversize line');
+export type FileLine = string | typeof OVERSIZE_LINE;
+
+/** Thrown by the file reader when the decompressed bytes pass the file limit. */
+export class UsageFileTooLarge extends Error {
+  override readonly name = 'UsageFileTooLarge';
+  constructor(readonly limitBytes: number) {
+    super(`the file holds more than ${limitBytes} bytes once decompressed; split it into smaller files`);
+  }
+}
+
 /** Row problems kept in a report; beyond this they are counted, not listed. */
 export const MAX_REPORTED_ROWS = 10_000;
 

@@ -11,7 +11,11 @@ import {
   csvRowToRecord,
   FileFormat,
   FileStatus,
+  MAX_LINE_BYTES,
   MAX_REPORTED_ROWS,
+  OVERSIZE_LINE,
+  UsageFileTooLarge,
+  type FileLine,
   ndjsonRowToRecord,
   parseCsvHeader,
   parseUsageFileKey,
@@ -42,8 +46,8 @@ export interface UsageFileInput {
   bucket: string;
   key: string;
   eTag: string | null;
-  /** The object's lines, read lazily (the file may not fit in memory). */
-  lines: AsyncIterable<string>;
+  /** The object's lines, read lazily (the file may not fit in memory); OVERSIZE_LINE for one over the limit. */
+  lines: AsyncIterable<FileLine>;
   actor: string;
   /** Called after each stored batch with the report so far. */
   onProgress?: (report: Readonly<UsageFileReport>) => void;
@@ -74,6 +78,7 @@ export async function ingestUsageFile(deps: IngestFileDeps, input: UsageFileInpu
     errorsTruncated: false,
   };
   const finish = () => ({ ...report, finishedAt: deps.clock.now().toISOString() });
+  let flushBeforeFailure: () => Promise<void> = async () => {};
 
   try {
     const target = parseUsageFileKey(input.key);
@@ -84,11 +89,18 @@ export async function ingestUsageFile(deps: IngestFileDeps, input: UsageFileInpu
       throw error;
     });
     const store = batchStore(deps, contract, target.kind, report, input);
+    flushBeforeFailure = () => store.flush();
 
     let header: CsvHeader | null = null;
     let lineNumber = 0;
     for await (const raw of input.lines) {
       lineNumber += 1;
+      if (raw === OVERSIZE_LINE) {
+        if (target.format === FileFormat.CSV && header === null) throw new FileRejected('bad_header', `line ${lineNumber}: longer than ${MAX_LINE_BYTES} bytes`);
+        report.rows += 1;
+        await store.add(lineNumber, { ok: false, errors: [{ path: '', message: `the line is longer than ${MAX_LINE_BYTES} bytes` }] });
+        continue;
+      }
       const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (line.trim() === '') continue;
       if (target.format === FileFormat.CSV && header === null) {
@@ -107,8 +119,10 @@ export async function ingestUsageFile(deps: IngestFileDeps, input: UsageFileInpu
     return finish();
   } catch (error) {
     report.status = FileStatus.FAILED;
-    if (error instanceof FileRejected) {
-      report.failure = { code: error.code, message: error.message };
+    if (error instanceof FileRejected || error instanceof UsageFileTooLarge) {
+      // Rows stored before a size overrun stay stored; they are flushed so the report counts them.
+      if (error instanceof UsageFileTooLarge) await flushBeforeFailure();
+      report.failure = { code: error instanceof FileRejected ? error.code : 'file_too_large', message: error.message };
       return finish();
     }
     // An infrastructure failure: the report shows how far the file got, the caller rethrows so
