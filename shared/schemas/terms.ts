@@ -4,7 +4,7 @@
  * cross-reference rules live in the pure domain (shared/domain/terms/validate.ts).
  */
 import * as z from 'zod';
-import { isDay, isInstant, isPeriod } from '../domain/kernel/calendar';
+import { isDay, isPeriod, isUtcInstant } from '../domain/kernel/calendar';
 import type { Charge, ContractTerms, Conversion, Impression, Version, VersionTerms } from '../domain/terms/types';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
@@ -16,7 +16,7 @@ export const RateString = z.string().max(40).regex(/^\d+(\.\d{1,6})?$/, 'must be
 /** Percentages: 0 to 100, at most 6 decimals. */
 export const PercentString = RateString.refine((v) => Number(v) <= 100, 'a percentage is at most 100');
 export const Day = z.string().refine(isDay, 'must be a calendar day YYYY-MM-DD');
-export const Instant = z.string().refine(isInstant, 'must be an ISO 8601 instant such as 2027-01-05T10:00:00Z');
+export const Instant = z.string().refine(isUtcInstant, 'must be an ISO 8601 instant in UTC such as 2027-01-05T10:00:00Z');
 export const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-128 letters, digits, or . _ : -');
 const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 

@@ -26,6 +26,11 @@ export function isInstant(value: string): boolean {
   return INSTANT.test(value) && isDay(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
 }
 
+/** Usage and terms take instants in UTC only (`…Z`): an offset would shift which local day a record falls on. */
+export function isUtcInstant(value: string): boolean {
+  return value.endsWith('Z') && isInstant(value);
+}
+
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -4,7 +4,7 @@
  * Returns every problem with its field path, so a caller can report them all at once.
  */
 import { isKnownCurrency, minorUnits } from '../kernel/currencies';
-import { isDay, isInstant, isPeriod, isTimeZone } from '../kernel/calendar';
+import { isDay, isPeriod, isTimeZone, isUtcInstant } from '../kernel/calendar';
 import type { ErrorDetail } from '../kernel/errors';
 import type { ContractTerms, CpaCharge, CpaPayout, Credit, VersionTerms } from './types';
 
@@ -212,7 +212,7 @@ export function validateCredits(credits: readonly Credit[], currency: string, pr
     if (!CREDIT_REASONS.has(credit.reason)) {
       out.push({ path: `${path}.reason`, message: `must be MAKE_GOOD, SERVICE_CREDIT or GOODWILL, got "${String(credit.reason)}"` });
     }
-    if (credit.recordedAt !== undefined && credit.recordedAt !== null && !isUtcInstant(credit.recordedAt)) {
+    if (credit.recordedAt !== undefined && credit.recordedAt !== null && !isUtcInstantValue(credit.recordedAt)) {
       out.push({ path: `${path}.recordedAt`, message: 'must be an ISO 8601 instant in UTC (Z)' });
     }
   });
@@ -220,8 +220,8 @@ export function validateCredits(credits: readonly Credit[], currency: string, pr
 }
 
 /** FORMAT.md: instants are UTC with `Z` (milliseconds allowed). */
-export function isUtcInstant(value: unknown): boolean {
-  return typeof value === 'string' && value.endsWith('Z') && isInstant(value);
+function isUtcInstantValue(value: unknown): boolean {
+  return typeof value === 'string' && isUtcInstant(value);
 }
 
 /** Checks a whole contract: currency, zone, dates, version order, and every version's terms. */
@@ -250,7 +250,7 @@ export function validateContractTerms(contract: ContractTerms): ErrorDetail[] {
         out.push({ path: `${path}.effectiveFrom`, message: `versions must be in ascending effectiveFrom order (${version.effectiveFrom} after ${previous})` });
       }
     }
-    if (version.recordedAt !== undefined && version.recordedAt !== null && !isUtcInstant(version.recordedAt)) {
+    if (version.recordedAt !== undefined && version.recordedAt !== null && !isUtcInstantValue(version.recordedAt)) {
       out.push({ path: `${path}.recordedAt`, message: 'must be an ISO 8601 instant in UTC (Z)' });
     }
     out.push(...validateVersionTerms(version, contract.currency, path));
