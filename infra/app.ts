@@ -7,7 +7,7 @@
  *   jwtIssuer           external OIDC issuer URL; without it a Cognito user pool is created
  *   jwtAudience         comma-separated audiences (app client ids) for jwtIssuer
  *   jwtScope            scope every authorized route requires, default `ctv-billing/api`
- *   authCallbackUrls    comma-separated OAuth callback URLs of the created user pool's client
+ *   authCallbackUrls    comma-separated OAuth callback URLs of the created user pool's client (required outside dev)
  *   authDomainPrefix    Cognito domain prefix for the created user pool's sign-in pages
  *   approvalThresholds  JSON like {"USD":"100000.00","EUR":"90000.00"}
  *   auditRetentionDays  Object Lock retention of the audit archive, default 2557 (7 years)
@@ -21,7 +21,7 @@ import {
   assertStageName,
   DEFAULT_API_SCOPE,
   DEFAULT_AUDIT_ARCHIVE_RETENTION_DAYS,
-  DEFAULT_CALLBACK_URLS,
+  resolveCallbackUrls,
   parseApprovalThresholds,
 } from './config';
 import { defineStacks } from './stacks';
@@ -39,14 +39,13 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean) ?? [];
 
-function authSettings(): AuthSettings {
+function authSettings(stage: string): AuthSettings {
   const issuer = context('jwtIssuer');
   if (!issuer) {
-    const callbackUrls = list(context('authCallbackUrls'));
     const domainPrefix = context('authDomainPrefix');
     return {
       kind: 'cognito',
-      callbackUrls: callbackUrls.length > 0 ? callbackUrls : DEFAULT_CALLBACK_URLS,
+      callbackUrls: resolveCallbackUrls(stage, list(context('authCallbackUrls'))),
       ...(domainPrefix ? { domainPrefix } : {}),
     };
   }
@@ -62,10 +61,11 @@ if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('cont
 const account = process.env.CDK_DEFAULT_ACCOUNT || undefined;
 const region = process.env.CDK_DEFAULT_REGION || undefined;
 
+const stage = assertStageName(context('stage') ?? 'dev');
 const settings: AppSettings = {
-  stage: assertStageName(context('stage') ?? 'dev'),
+  stage,
   ...(account || region ? { env: { account, region } } : {}),
-  auth: authSettings(),
+  auth: authSettings(stage),
   approvalThresholds: parseApprovalThresholds(app.node.tryGetContext('approvalThresholds')),
   lambdaCode: context('bundle') === 'false' ? 'placeholder' : 'bundle',
   auditArchiveRetention: Duration.days(retentionDays),

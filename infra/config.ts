@@ -45,7 +45,36 @@ export const DEFAULT_AUDIT_ARCHIVE_RETENTION_DAYS = 2557;
 /** The OAuth scope every authorized route requires when the user pool is created here. */
 export const DEFAULT_API_SCOPE = 'ctv-billing/api';
 
+/** Only the dev stage falls back to these: a deployed console must name its own callback URLs. */
 export const DEFAULT_CALLBACK_URLS = ['http://localhost:3000/callback'];
+
+/**
+ * The OAuth callback URLs of the created user pool's web client. Outside the `dev` stage they
+ * must be given explicitly (context `authCallbackUrls`): a localhost default there would leave
+ * the hosted sign-in unusable, or redirect codes to whatever listens on a user's port 3000.
+ */
+export function resolveCallbackUrls(stage: string, given: readonly string[]): string[] {
+  if (given.length === 0) {
+    if (stage === 'dev') return [...DEFAULT_CALLBACK_URLS];
+    throw new Error(
+      `stage "${stage}": set the OAuth callback URLs of the web client explicitly, e.g. ` +
+        `-c authCallbackUrls=https://console.example.com/callback (comma-separated); the localhost default is only for the dev stage`,
+    );
+  }
+  for (const url of given) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`authCallbackUrls: "${url}" is not a URL`);
+    }
+    const local = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
+    if (parsed.protocol !== 'https:' && !(local && parsed.protocol === 'http:')) {
+      throw new Error(`authCallbackUrls: "${url}" must use https (plain http only for localhost)`);
+    }
+  }
+  return [...given];
+}
 
 const CURRENCY = /^[A-Z]{3}$/;
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { assertStageName, DEFAULT_APPROVAL_THRESHOLDS, parseApprovalThresholds } from '../../infra/config';
+import { assertStageName, DEFAULT_APPROVAL_THRESHOLDS, DEFAULT_CALLBACK_URLS, parseApprovalThresholds, resolveCallbackUrls } from '../../infra/config';
 
 describe('approval thresholds from the context', () => {
   test('default to 100,000.00 in USD, EUR and GBP', () => {
@@ -38,5 +38,23 @@ describe('stage names', () => {
   test('are short, lowercase and DNS-safe, since they end up in stack, export and resource names', () => {
     for (const ok of ['dev', 'prod', 'ci', 'pr-123', 'eu1']) expect(assertStageName(ok)).toBe(ok);
     for (const bad of ['', 'Prod', '1dev', 'dev_1', 'a'.repeat(21), 'dev stage']) expect(() => assertStageName(bad)).toThrow();
+  });
+});
+
+describe('OAuth callback URLs', () => {
+  test('outside the dev stage they must be given: the app refuses to synthesize with a clear message', () => {
+    expect(() => resolveCallbackUrls('prod', [])).toThrow(/stage "prod": set the OAuth callback URLs of the web client explicitly.*authCallbackUrls/);
+    expect(() => resolveCallbackUrls('staging', [])).toThrow(/authCallbackUrls/);
+    expect(resolveCallbackUrls('prod', ['https://console.example.com/callback'])).toEqual(['https://console.example.com/callback']);
+  });
+
+  test('the dev stage falls back to localhost', () => {
+    expect(resolveCallbackUrls('dev', [])).toEqual(DEFAULT_CALLBACK_URLS);
+  });
+
+  test('URLs must be https, or plain http on localhost', () => {
+    expect(() => resolveCallbackUrls('prod', ['http://console.example.com/callback'])).toThrow(/must use https/);
+    expect(() => resolveCallbackUrls('prod', ['not a url'])).toThrow(/is not a URL/);
+    expect(resolveCallbackUrls('test', ['http://localhost:3000/callback'])).toEqual(['http://localhost:3000/callback']);
   });
 });

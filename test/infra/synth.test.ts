@@ -53,7 +53,7 @@ test('the CDK CLI synthesizes the app offline and exits 0', async () => {
   const out = mkdtempSync(join(tmpdir(), 'cdk-cli-'));
   const cdk = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
   // bundle=false keeps this under a minute; the bundled synthesis is tested above in-process.
-  const result = await run(cdk, ['synth', '--no-notices', '-q', '-c', 'bundle=false', '-c', 'stage=ci', '-o', out], {
+  const result = await run(cdk, ['synth', '--no-notices', '-q', '-c', 'bundle=false', '-c', 'stage=ci', '-c', 'authCallbackUrls=https://console.example.com/callback', '-o', out], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
     timeout: 60_000,
@@ -61,6 +61,18 @@ test('the CDK CLI synthesizes the app offline and exits 0', async () => {
   expect(result.stderr).not.toMatch(/ERROR|AwsSolutions-/);
   const templates = readdirSync(out).filter((f) => f.endsWith('.template.json')).sort();
   expect(templates).toEqual(['CtvBilling-ci-Service.template.json', 'CtvBilling-ci-Stateful.template.json']);
+}, 90_000);
+
+test('outside the dev stage the app refuses to synthesize without explicit OAuth callback URLs', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'cdk-app-'));
+  const failed = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra', 'app.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify({ bundle: 'false', stage: 'prod' }), CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: '' },
+    timeout: 60_000,
+  }).then(() => null, (error: { code?: number; stderr?: string }) => error);
+  expect(failed?.code).not.toBe(0);
+  expect(failed?.stderr).toMatch(/stage "prod": set the OAuth callback URLs of the web client explicitly/);
+  expect(readdirSync(out).filter((f) => f.endsWith('.template.json'))).toEqual([]);
 }, 90_000);
 
 test('the app entry reads its settings from the CDK context', async () => {
