@@ -2,8 +2,9 @@
  * The whole deployment of one stage: the stateful stack and the service stack on top of it.
  * Takes typed settings only; infra/app.ts reads them from the context and the environment.
  */
-import type { App } from 'aws-cdk-lib';
+import { type App, Fn } from 'aws-cdk-lib';
 import type { AppSettings } from '../config';
+import { ConsoleStack } from './console-stack';
 import { ServiceStack } from './service-stack';
 import { StatefulStack } from './stateful-stack';
 import { importJwt, statefulExportNames } from './stateful-refs';
@@ -12,6 +13,7 @@ import type { JwtIssuerSettings } from '../constructs/identity';
 export interface Deployment {
   stateful: StatefulStack;
   service: ServiceStack;
+  console: ConsoleStack;
 }
 
 export function defineStacks(app: App, settings: AppSettings): Deployment {
@@ -44,5 +46,18 @@ export function defineStacks(app: App, settings: AppSettings): Deployment {
     lambdaCode: settings.lambdaCode,
   });
   service.addStackDependency(stateful);
-  return { stateful, service };
+
+  // The console signs in through Cognito's hosted UI when the user pool has a domain.
+  const hosted = settings.auth.kind === 'cognito' && settings.auth.domainPrefix;
+  const console = new ConsoleStack(app, `${prefix}-Console`, {
+    env: settings.env,
+    description: `Contracts and billing (${settings.stage}): web console on CloudFront`,
+    httpApi: service.api.httpApi,
+    signIn: hosted
+      ? { mode: 'cognito', domain: `${hosted}.auth.${service.region}.amazoncognito.com`, clientId: Fn.select(0, jwt.audience), scopes: ['openid', 'email', jwt.scope] }
+      : { mode: 'token' },
+    assets: settings.lambdaCode === 'bundle' ? 'build' : 'placeholder',
+  });
+  console.addStackDependency(service);
+  return { stateful, service, console };
 }

@@ -5,7 +5,8 @@
  */
 export type AuthConfig =
   | { mode: 'local' }
-  | { mode: 'cognito'; domain: string; clientId: string; redirectUri: string; scopes?: string[] };
+  | { mode: 'token' }
+  | { mode: 'cognito'; domain: string; clientId: string; scopes?: string[]; redirectUri?: string };
 
 export async function loadAuthConfig(): Promise<AuthConfig> {
   const response = await fetch('/config.json', { cache: 'no-store' });
@@ -17,6 +18,9 @@ export async function loadAuthConfig(): Promise<AuthConfig> {
 
 const VERIFIER_KEY = 'ctv-console.pkce-verifier';
 const STATE_KEY = 'ctv-console.pkce-state';
+
+/** Back to this origin's /auth/callback (one of the app client's registered callback URLs). */
+const redirectUri = (config: Extract<AuthConfig, { mode: 'cognito' }>) => config.redirectUri ?? `${window.location.origin}/auth/callback`;
 
 const base64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -40,8 +44,8 @@ export async function startHostedSignIn(config: Extract<AuthConfig, { mode: 'cog
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: config.clientId,
-    redirect_uri: config.redirectUri,
-    scope: (config.scopes ?? ['openid', 'email', 'profile']).join(' '),
+    redirect_uri: redirectUri(config),
+    scope: (config.scopes ?? ['openid']).join(' '),
     state,
     code_challenge: await codeChallenge(verifier),
     code_challenge_method: 'S256',
@@ -62,13 +66,13 @@ export async function finishHostedSignIn(config: Extract<AuthConfig, { mode: 'co
   const response = await fetch(`https://${config.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: config.redirectUri, code_verifier: verifier }),
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: redirectUri(config), code_verifier: verifier }),
   });
   if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
   const tokens = (await response.json()) as { id_token?: string; access_token?: string };
-  // The pre-token trigger puts roles and advertiserId in the ID token, whose audience is the
-  // app client: the API's JWT authorizer accepts it.
-  const token = tokens.id_token ?? tokens.access_token;
+  // The API's JWT authorizer wants the access token: it carries the API scope and the app
+  // client id, and the pre-token trigger adds roles and advertiserId to it.
+  const token = tokens.access_token;
   if (!token) throw new Error('the token endpoint returned no token');
   let next: string;
   try {

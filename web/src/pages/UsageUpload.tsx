@@ -56,6 +56,8 @@ export default function UsageUpload({ contract }: { contract: Contract }) {
 
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
+    // Cleared so that choosing the same file again (after fixing it) uploads again.
+    event.target.value = '';
     if (!file) return;
     let parsed: { impressions: unknown[]; conversions: unknown[] };
     try {
