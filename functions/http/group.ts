@@ -44,7 +44,8 @@ import type { Clock } from '../../shared/domain/kernel/clock';
 import { IdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store';
 import type { Operation } from '../../shared/schemas/api/operation';
 import { runtimeClock } from '../runtime/clock';
-import { dynamo } from '../runtime/clients';
+import { dynamo, s3 } from '../runtime/clients';
+import { S3ResponseOverflow } from '../../shared/adapters/s3/response-overflow';
 import { config } from '../runtime/config';
 import type { Identity } from './identity';
 import { metrics, tracer } from '../runtime/observability';
@@ -114,7 +115,8 @@ export interface GroupOptions {
 const ANONYMOUS: Identity = Object.freeze({ sub: 'anonymous', roles: [], advertiserId: null });
 
 let defaultStore: IdempotencyStore | undefined;
-const runtimeStore = (): IdempotencyStore => (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME));
+const runtimeStore = (): IdempotencyStore =>
+  (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME, { overflow: new S3ResponseOverflow(s3(), config().EXPORTS_BUCKET) }));
 
 export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSpec>, options: GroupOptions = {}) {
   const clock = options.clock ?? runtimeClock;

@@ -23,6 +23,7 @@ import type { JwtIssuerSettings } from './identity';
 import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import { EXPORT_PREFIX } from './billing-workflow';
 import { grantTableAccess, type TableWriter } from './table-access';
+import { RESPONSE_OVERFLOW_PREFIX } from '../../shared/adapters/s3/response-overflow';
 import { LOG_RETENTION, type LambdaFactory } from './lambda';
 
 type TableAccess = 'none' | 'read' | 'readWrite';
@@ -167,6 +168,24 @@ export class Api extends Construct {
           resources: [props.buckets.exports.arnForObjects(`${EXPORT_PREFIX}*`)],
         }),
       );
+    }
+    if (access.table === 'readWrite') {
+      // Idempotency responses too big for their record (shared/adapters/s3/response-overflow.ts).
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'IdempotencyResponseOverflow',
+          actions: ['s3:PutObject', 's3:GetObject'],
+          resources: [props.buckets.exports.arnForObjects(`${RESPONSE_OVERFLOW_PREFIX}*`)],
+        }),
+      );
+      const policy = defaultPolicyOf(fn);
+      if (policy) {
+        acknowledgeWildcardResource(
+          policy,
+          props.buckets.exports.arnForObjects(`${RESPONSE_OVERFLOW_PREFIX}*`),
+          'Large idempotency responses are keyed idempotency/sha256/<hash>.json; hashes are not known at deploy time.',
+        );
+      }
     }
     acknowledgeScopedWildcards(fn, access, props);
     return fn;

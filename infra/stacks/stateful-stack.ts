@@ -82,7 +82,11 @@ export class StatefulStack extends Stack {
     fixLogicalId(this.accessLogsBucket, STATEFUL_LOGICAL_IDS.accessLogsBucket);
 
     const exports = this.dataBucket('ExportsBucket', STATEFUL_LOGICAL_IDS.exportsBucket, {
-      lifecycleRules: [{ id: 'old-export-versions', noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { id: 'old-export-versions', noncurrentVersionExpiration: Duration.days(90) },
+        // Idempotency responses too big for their record outlive it (24 h) by a day, then go.
+        { id: 'expire-idempotency-responses', prefix: 'idempotency/', expiration: Duration.days(2), noncurrentVersionExpiration: Duration.days(1) },
+      ],
     });
     const usage = this.dataBucket('UsageBucket', STATEFUL_LOGICAL_IDS.usageBucket, {
       lifecycleRules: [
