@@ -1,0 +1,244 @@
+/**
+ * The web console in headless Chromium against the local stack (real handlers, DynamoDB Local,
+ * s3rver, the billing workflow), built from web/ by the same code `npm start` uses. One journey
+ * per user, each asserting what that user sees; axe-core on every page visited; keyboard reach.
+ */
+import '../workflow/quiet-logs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
+import { LocalBillingWorkflow, synthesizeBillingWorkflow } from '../../scripts/lib/local-workflow';
+import { buildWebConsole, webConsoleHandler } from '../../scripts/lib/web-console';
+import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
+import { s3Client } from '../support/aws';
+import { SCREENSHOTS, checkPage, launchBrowser, tabStops } from './browser';
+
+let api: TestApi;
+let workflow: LocalBillingWorkflow;
+let poller: Awaited<ReturnType<typeof startTestAuditPoller>>;
+let browser: Browser;
+const acme = { id: '', name: 'Acme Streaming' };
+const globex = { id: '', name: 'Globex Media' };
+let springId = '';
+let globexContractId = '';
+
+const terms = (rate: string) => ({ charges: [{ id: 'ctv', kind: 'CPM', pricing: { model: 'FLAT', rate } }], minimumCommitment: null, budgetCap: null, agencyCommissionPct: null, partners: [] });
+
+async function seedActiveContract(ops: string, approver: string, advertiserId: string, name: string): Promise<string> {
+  const created = await api.request('POST', '/v1/contracts', {
+    token: ops,
+    body: { advertiserId, name, currency: 'USD', timezone: 'America/New_York', startDate: '2026-01-01', endDate: '2026-12-31', terms: terms('8') },
+  });
+  expect(created.status).toBe(201);
+  const id = created.json.id as string;
+  expect((await api.request('POST', `/v1/contracts/${id}/versions/1/submit`, { token: ops, body: {} })).status).toBe(200);
+  expect((await api.request('POST', `/v1/contracts/${id}/versions/1/approve`, { token: approver, body: {} })).status).toBe(200);
+  return id;
+}
+
+beforeAll(async () => {
+  await buildWebConsole();
+  api = await startTestApi({ outsideApi: webConsoleHandler() });
+  poller = await startTestAuditPoller();
+  await synthesizeBillingWorkflow();
+  workflow = new LocalBillingWorkflow({ exportsBucket: api.buckets.exports, s3: s3Client(), retryIntervalMs: 5 });
+  useLocalBillingWorkflow(workflow);
+
+  browser = await launchBrowser();
+
+
+  const ops = await api.token({ sub: 'seed.ops', roles: ['ops'] });
+  const approver = await api.token({ sub: 'seed.approver', roles: ['approver'] });
+  for (const advertiser of [acme, globex]) {
+    const res = await api.request('POST', '/v1/advertisers', { token: ops, body: { name: advertiser.name, currency: 'USD', timezone: 'America/New_York' } });
+    expect(res.status).toBe(201);
+    advertiser.id = res.json.id;
+  }
+  springId = await seedActiveContract(ops, approver, acme.id, 'Acme Spring CTV');
+  globexContractId = await seedActiveContract(ops, approver, globex.id, 'Globex Launch CTV');
+  // 250,000 first-party impressions at 8.00 per thousand: 2,000.00 USD for June.
+  const usage = await api.request('POST', '/v1/usage/impressions', { token: ops, body: { contractId: springId, records: [{ date: '2026-06-10', chargeId: 'ctv', count: 250_000, source: 'FIRST_PARTY' }] } });
+  expect(usage.status).toBe(202);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await workflow?.settle();
+  useLocalBillingWorkflow(undefined);
+  await poller?.stop();
+  await api?.stop();
+});
+
+const openPages: Page[] = [];
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  openPages.push(page);
+  return { context, page };
+}
+
+// A failed journey leaves a screenshot of where it stopped.
+afterEach(async (test) => {
+  const page = openPages.pop();
+  if (page && !page.isClosed() && test.task.result?.state === 'fail') {
+    await page.screenshot({ path: join(SCREENSHOTS, `failed-${test.task.name.split(':')[0]}.png`), fullPage: true }).catch(() => undefined);
+  }
+  // Contexts stay open until the browser closes: @sparticuz/chromium runs single-process, where
+  // closing a context mid-navigation can take the browser down with it.
+});
+
+async function signInAs(page: Page, persona: 'Approver' | 'Finance' | 'Advertiser', advertiserId?: string): Promise<void> {
+  await page.goto(`${api.url}/sign-in`);
+  if (advertiserId) await page.getByRole('textbox', { name: 'Advertiser ID', exact: true }).fill(advertiserId);
+  await page.getByRole('button', { name: persona, exact: true }).click();
+  await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Contracts');
+}
+
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+const eventually = <T>(read: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(read, { timeout: options.timeout ?? 15_000, interval: 100 });
+
+const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+
+describe('the web console', () => {
+  it('ops: signs in with a token, creates a contract (field errors first), submits it, uploads usage, reads the audit trail', { timeout: 300_000 }, async () => {
+    const { page } = await newPage();
+    await page.goto(`${api.url}/`);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in to CTV billing');
+    await checkPage(page, '01-sign-in');
+    const stops = await tabStops(page, 6);
+    expect(stops).toContain('Token');
+    expect(stops).toContain('Sign in');
+
+    await page.getByRole('textbox', { name: 'Token' }).fill(await api.token({ sub: 'olivia.ops', roles: ['ops'] }));
+    await page.keyboard.press('Enter');
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Contracts');
+    await page.getByRole('link', { name: 'Acme Spring CTV' }).waitFor();
+    expect(await navLinks(page)).toEqual(['Contracts']);
+    await checkPage(page, '02-ops-contracts');
+    const opsStops = await tabStops(page, 4);
+    expect(opsStops.slice(0, 3)).toEqual(['Skip to content', 'Sign out', 'Contracts']);
+
+    await page.getByRole('link', { name: 'New contract' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('New contract');
+    await page.getByRole('textbox', { name: 'Advertiser ID', exact: true }).fill(acme.id);
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Acme Holiday CTV');
+    await page.getByRole('textbox', { name: 'Start date', exact: true }).fill('2026-11-01');
+    await page.getByRole('textbox', { name: 'End date', exact: true }).fill('2026-12-31');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    // The client-side check uses the API's own schema: same message, next to the field.
+    const rate = page.getByRole('textbox', { name: 'Rate per 1,000 impressions' });
+    await eventually(() => rate.getAttribute('aria-invalid')).toBe('true');
+    const rateError = await page.locator(`#${(await rate.getAttribute('aria-describedby'))!.split(' ').pop()}`).textContent();
+    expect(rateError).toBe('must be a non-negative decimal string with at most 6 decimals');
+    await checkPage(page, '03-ops-new-contract-errors');
+    await rate.fill('12.5');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Holiday CTV');
+    expect(await page.locator('.page-header .badge').textContent()).toBe('DRAFT');
+    await checkPage(page, '04-ops-contract');
+
+    await page.getByRole('link', { name: 'Version 1 · initial' }).click();
+    await page.getByRole('button', { name: 'Submit for approval' }).click();
+    await eventually(() => page.locator('.page-header .badge').first().textContent()).toBe('PENDING APPROVAL');
+    await checkPage(page, '05-ops-version-submitted');
+
+    await page.goto(`${api.url}/contracts/${springId}?tab=usage`);
+    const csv = (rows: string[], name = 'usage.csv') => ({ name, mimeType: 'text/csv', buffer: Buffer.from(['date,chargeId,count,source', ...rows].join('\n')) });
+    await page.getByLabel('Usage file').setInputFiles(csv(['2026-07-01,ctv,1000,FIRST_PARTY', '2026-13-01,ctv,1000,FIRST_PARTY']));
+    const refused = page.getByRole('table', { name: /Refused rows/ });
+    await eventually(() => refused.locator('tbody tr').first().textContent()).toBe('2impressiondatemust be a calendar day YYYY-MM-DD');
+    await checkPage(page, '06-ops-usage-refused');
+    await page.getByLabel('Usage file').setInputFiles(csv(['2026-07-01,ctv,1000,FIRST_PARTY', '2026-07-02,ctv,3000,FIRST_PARTY'], 'usage-fixed.csv'));
+    await eventually(() => page.locator('.report p').first().textContent()).toBe('2 of 2 rows sent · 2 accepted · 0 duplicates · 0 refused');
+
+    await poller.drain();
+    await page.getByRole('tab', { name: 'Audit' }).click();
+    await eventually(() => page.locator('.verified').textContent()).toMatch(/^Chain intact: \d+ entries, each linked to the one before\.$/);
+    await checkPage(page, '07-ops-audit');
+  });
+
+  it('approver: finds the submitted version under Approvals and approves it with a comment', { timeout: 180_000 }, async () => {
+    const { page } = await newPage();
+    await signInAs(page, 'Approver');
+    expect(await navLinks(page)).toEqual(['Contracts', 'Approvals']);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('link', { name: 'Acme Holiday CTV' }).click();
+    await page.getByRole('link', { name: 'Version 1 · initial' }).click();
+    await page.getByText(/^Needs 1 approval/).waitFor();
+    await checkPage(page, '08-approver-version');
+    await page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Rates match the insertion order');
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await eventually(() => page.locator('.page-header .badge').first().textContent()).toBe('APPROVED');
+    expect(await page.getByText(/^Approved by arnold\.approver/).textContent()).toContain('Rates match the insertion order');
+    await checkPage(page, '09-approver-approved');
+  });
+
+  it('finance: runs June, watches it finish, explains and finalizes the invoice, finds the export files', { timeout: 240_000 }, async () => {
+    const { page } = await newPage();
+    await signInAs(page, 'Finance');
+    expect(await navLinks(page)).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Partners', 'Exports']);
+    await page.getByRole('link', { name: 'Billing runs' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Billing runs');
+    await checkPage(page, '10-finance-billing-runs');
+    await page.getByRole('textbox', { name: 'Period', exact: true }).fill('2026-06');
+    await page.getByRole('button', { name: 'Start billing run' }).click();
+    await eventually(() => page.locator('.page-header .badge').textContent(), { timeout: 180_000 }).toBe('SUCCEEDED');
+    await page.getByText('2 of 2 contracts rated').waitFor();
+    expect(await page.locator('.totals').textContent()).toBe('2,000.00 USD over 2 invoices');
+    await checkPage(page, '11-finance-run');
+
+    await page.getByRole('row', { name: /2,000\.00 USD/ }).getByRole('link').first().click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Invoice (draft)');
+    expect(await page.locator('.figure-strong').textContent()).toBe('2,000.00 USD');
+    await page.getByRole('button', { name: 'Explain line 1' }).click();
+    const explanation = page.locator('.explanation');
+    expect(await explanation.locator('dt:has-text("Exact amount") + dd').textContent()).toBe('2,000');
+    expect(await explanation.locator('dt:has-text("Rate per 1,000") + dd').textContent()).toBe('8');
+    expect(await explanation.textContent()).toContain('effective from Jan 1, 2026');
+    await checkPage(page, '12-finance-invoice-explained');
+    await page.getByRole('button', { name: 'Finalize' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Invoice INV-2026-\d+$/);
+    expect(await page.locator('.page-header .badge').textContent()).toBe('FINALIZED');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Invoices' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('FINALIZED');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await eventually(() => page.url()).toContain('status=FINALIZED');
+    await page.getByRole('row', { name: /INV-2026-\d+.*FINALIZED.*2,000\.00 USD/ }).waitFor();
+    await checkPage(page, '13-finance-invoices');
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Exports');
+    await page.getByRole('textbox', { name: 'Period', exact: true }).fill('2026-06');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('link', { name: 'invoices.csv' }).waitFor({ timeout: 60_000 });
+    await checkPage(page, '14-finance-exports');
+  });
+
+  it("advertiser: sees only its own contracts and finalized invoice, and another advertiser's contract is not found", { timeout: 180_000 }, async () => {
+    const { page } = await newPage();
+    await signInAs(page, 'Advertiser', acme.id);
+    expect(await navLinks(page)).toEqual(['Contracts', 'Invoices']);
+    await page.getByRole('link', { name: 'Acme Spring CTV' }).waitFor();
+    const names = await page.locator('table.data-table tbody tr td:first-child').allTextContents();
+    expect(names.sort()).toEqual(['Acme Holiday CTV', 'Acme Spring CTV']);
+    await checkPage(page, '15-advertiser-contracts');
+
+    await page.getByRole('link', { name: 'Invoices' }).click();
+    const row = page.getByRole('row', { name: /INV-2026-\d+/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('2,000.00 USD');
+    await checkPage(page, '16-advertiser-invoices');
+    await row.getByRole('link').first().click();
+    expect(await page.locator('.figure-strong').textContent()).toBe('2,000.00 USD');
+    await checkPage(page, '17-advertiser-invoice');
+
+    await page.goto(`${api.url}/contracts/${globexContractId}`);
+    await page.getByText('Contract not found').waitFor();
+    expect(await page.getByText(globex.name).count()).toBe(0);
+    await checkPage(page, '18-advertiser-not-found');
+  });
+});
