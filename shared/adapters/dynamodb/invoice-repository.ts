@@ -146,10 +146,6 @@ function invoiceItems(inv: Invoice): { item: Record<string, unknown>; lineItems:
   return { item: { ...base, ...header, lineChunks: ref }, lineItems };
 }
 
-function invoiceItem(inv: Invoice): Record<string, unknown> {
-  return invoiceItems(inv).item;
-}
-
 /** The invoice without its lines (they are inside the item, or in line items named by `lineChunks`). */
 function toInvoice(item: Record<string, unknown>): Invoice {
   const copy: Record<string, unknown> = { ...item };

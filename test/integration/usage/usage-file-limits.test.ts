@@ -11,7 +11,6 @@ import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-r
 import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { MAX_FILE_BYTES, MAX_LINE_BYTES, type UsageFileReport } from '../../../shared/domain/usage/file-format';
-import type { UsageContract } from '../../../shared/domain/usage/types';
 import { objectCreatedEvent } from '../../../scripts/lib/s3-event';
 import { documentClient, freshBucket, freshTable, s3Client } from '../../support/aws';
 import { usageContract } from '../../unit/usage/fixtures';
