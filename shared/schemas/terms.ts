@@ -3,6 +3,8 @@
  * rejected. They check shapes and currency-free rules; the currency-dependent and
  * cross-reference rules live in the pure domain (shared/domain/terms/validate.ts).
  */
+// Before any schema is built here: API schemas call .openapi() on these (see zod-openapi.ts).
+import './zod-openapi';
 import * as z from 'zod';
 import { isDay, isPeriod, isUtcInstant } from '../domain/kernel/calendar';
 import type { Charge, ContractTerms, Conversion, Impression, Version, VersionTerms } from '../domain/terms/types';
