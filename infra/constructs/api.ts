@@ -21,7 +21,6 @@ import { FunctionGroup, ROUTES, type RouteDef, routeKey } from '../../shared/sch
 import type { DataBuckets } from '../stacks/stateful-stack';
 import type { JwtIssuerSettings } from './identity';
 import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
-import { EXPORT_PREFIX } from './billing-workflow';
 import { grantTableAccess, type TableWriter } from './table-access';
 import { RESPONSE_OVERFLOW_PREFIX } from '../../shared/adapters/s3/response-overflow';
 import { LOG_RETENTION, type LambdaFactory } from './lambda';
@@ -34,11 +33,6 @@ interface GroupAccess {
   writer?: TableWriter;
   /** Finance exports: read, to presign GET URLs with the function's own credentials. */
   exportsRead?: boolean;
-  /**
-   * Finance exports: s3:PutObject under `exports/` only. GET /v1/exports (re)writes the period's
-   * files from the current documents before listing them (shared/adapters/s3/exports.ts).
-   */
-  exportsWrite?: boolean;
   description: string;
 }
 
@@ -53,7 +47,7 @@ export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
   approvals: { table: 'readWrite', writer: 'approvalsApi', description: 'Submit, approve and reject versions' },
   // Bulk files go through the usage bucket to their own function (usage-files.ts), not this one.
   usage: { table: 'readWrite', writer: 'usageApi', description: 'Impression and conversion ingestion' },
-  billing: { table: 'readWrite', writer: 'billingApi', exportsRead: true, exportsWrite: true, description: 'Quotes, billing runs, statements, exports' },
+  billing: { table: 'readWrite', writer: 'billingApi', exportsRead: true, description: 'Quotes, billing runs, statements, exports' },
   invoices: { table: 'readWrite', writer: 'invoicesApi', description: 'Invoices: read, finalize, void' },
 };
 
@@ -160,15 +154,6 @@ export class Api extends Construct {
         }),
       );
     }
-    if (access.exportsWrite) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ExportsWrite',
-          actions: ['s3:PutObject'],
-          resources: [props.buckets.exports.arnForObjects(`${EXPORT_PREFIX}*`)],
-        }),
-      );
-    }
     if (access.table === 'readWrite') {
       // Idempotency responses too big for their record (shared/adapters/s3/response-overflow.ts).
       fn.addToRolePolicy(
@@ -201,13 +186,6 @@ function acknowledgeScopedWildcards(fn: lambda.Function, access: GroupAccess, pr
   if (!policy) return;
   if (access.table !== 'none') acknowledgeTableIndexes(policy, props.table);
   if (access.exportsRead) acknowledgeBucketObjects(policy, props.buckets.exports);
-  if (access.exportsWrite) {
-    acknowledgeWildcardResource(
-      policy,
-      props.buckets.exports.arnForObjects(`${EXPORT_PREFIX}*`),
-      'Export files are keyed exports/<period>/<file>; periods are not known at deploy time. The wildcard stays inside exports/ (no plans/).',
-    );
-  }
 }
 
 function apiAccessLogFormat(): AccessLogFormat {

@@ -3,13 +3,18 @@
  * a Cognito user pool with a resource server whose one scope every authorized route requires.
  *
  * A user pool holds people's accounts, so it lives with the stateful resources (fixed logical
- * id, retained on delete). Roles (`roles`, `advertiserId` claims) are the IdP's business: in
- * Cognito they come from a pre-token-generation trigger reading the user's groups; the
- * handlers read them from the verified claims and answer 403/404 in the API's error shape.
+ * id, retained on delete). Roles are Cognito groups (one per API role) and an advertiser's
+ * account carries its advertiser in `custom:advertiserId`, an attribute only administrators
+ * can write (the app client may not). The pre-token-generation trigger
+ * (functions/token-claims) turns both into the `roles` and `advertiserId` claims of the ID and
+ * access tokens; the handlers read them from the verified claims.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ADVERTISER_ATTRIBUTE_NAME } from '../../functions/token-claims/claims';
+import { ALL_ROLES } from '../../shared/schemas/api/operation';
 
 export interface JwtIssuerSettings {
   issuer: string;
@@ -23,6 +28,8 @@ export interface UserDirectoryProps {
   callbackUrls: string[];
   /** Cognito domain prefix for the hosted sign-in pages (globally unique per region); none without it. */
   domainPrefix?: string;
+  /** The pre-token-generation trigger (functions/token-claims/handler.ts). */
+  tokenClaims: lambda.IFunction;
 }
 
 const RESOURCE_SERVER_ID = 'ctv-billing';
@@ -52,6 +59,8 @@ export class UserDirectory extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      customAttributes: { [ADVERTISER_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      // Access-token customization (trigger event version 2) needs the Essentials plan or above.
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -63,6 +72,15 @@ export class UserDirectory extends Construct {
         'Threat protection needs the Plus feature plan. Accounts are invite-only with TOTP MFA ' +
         'required and a 12-character password policy; the Plus plan is a cost decision per stage.',
     });
+
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, props.tokenClaims, cognito.LambdaVersion.V2_0);
+    for (const role of ALL_ROLES) {
+      new cognito.CfnUserPoolGroup(this, `Role-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `Members get the API role "${role}" in their tokens`,
+      });
+    }
 
     const apiScope = new cognito.ResourceServerScope({
       scopeName: API_SCOPE,
@@ -85,6 +103,9 @@ export class UserDirectory extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
       preventUserExistenceErrors: true,
+      // Users may edit their own profile but never the attribute that decides their advertiser.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true }).withCustomAttributes(ADVERTISER_ATTRIBUTE_NAME),
     });
 
     if (props.domainPrefix) {

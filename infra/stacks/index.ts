@@ -25,6 +25,7 @@ export function defineStacks(app: App, settings: AppSettings): Deployment {
     stage: settings.stage,
     auth: settings.auth,
     auditArchiveRetention: settings.auditArchiveRetention,
+    lambdaCode: settings.lambdaCode,
   });
 
   const names = statefulExportNames(settings.stage);

@@ -10,8 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { TABLE_DEFINITION, TABLE_KEYS } from '../../shared/adapters/dynamodb/table';
-import type { AuthSettings } from '../config';
+import type { AuthSettings, LambdaCodeMode } from '../config';
 import { type JwtIssuerSettings, UserDirectory } from '../constructs/identity';
+import { LambdaFactory } from '../constructs/lambda';
 import { exportStateful, statefulExportNames } from './stateful-refs';
 
 /** CloudFormation logical ids of the stateful resources. Changing one replaces the resource. */
@@ -28,6 +29,7 @@ export interface StatefulStackProps extends StackProps {
   stage: string;
   auth: AuthSettings;
   auditArchiveRetention: Duration;
+  lambdaCode: LambdaCodeMode;
 }
 
 export interface DataBuckets {
@@ -48,6 +50,8 @@ export class StatefulStack extends Stack {
   readonly buckets: DataBuckets;
   readonly accessLogsBucket: s3.Bucket;
   readonly jwt?: JwtIssuerSettings;
+  /** The user pool's trigger is the one function here: it must exist before the pool refers to it. */
+  readonly lambdas: LambdaFactory;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -109,11 +113,19 @@ export class StatefulStack extends Stack {
     };
     this.buckets = { exports, usage, auditArchive };
 
+    this.lambdas = new LambdaFactory({ code: props.lambdaCode, environment: { STAGE: props.stage }, serviceName: 'ctv-billing' });
     if (props.auth.kind === 'cognito') {
+      const tokenClaims = this.lambdas.create(this, 'TokenClaims', {
+        folder: 'token-claims',
+        description: 'Cognito pre-token-generation trigger: groups to roles, advertiser attribute to advertiserId',
+        timeout: Duration.seconds(5),
+        memorySize: 256,
+      });
       const directory = new UserDirectory(this, 'Users', {
         stage: props.stage,
         callbackUrls: props.auth.callbackUrls,
         domainPrefix: props.auth.domainPrefix,
+        tokenClaims,
       });
       this.jwt = directory.jwt;
     }

@@ -34,7 +34,7 @@ describe('413: oversize bodies and usage batches', () => {
 
   it('every POST and PUT route answers 413 to a body over 1 MiB, in-process and over HTTP', async () => {
     for (const route of WRITE_ROUTES) {
-      const params = { id: world.acme.contractId, n: '1' };
+      const params = { id: world.acme.contractId, n: '1', creditId: 'crd_none' };
       const role = route.roles?.[0] ?? 'ops';
       const direct = await invoke({ route, pathParameters: params, body: huge, headers: { 'content-type': 'application/json' }, claims: world.claims[role] });
       expect(direct.status, `${route.method} ${route.path}`).toBe(413);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { STATEFUL_LOGICAL_IDS } from '../../infra/stacks/stateful-stack';
 import { statefulExportNames } from '../../infra/stacks/stateful-refs';
 import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamodb/table';
+import { ALL_ROLES } from '../../shared/schemas/api/operation';
 import { only, resourcesOf, type Synthesized, synthesize } from './support';
 
 let synth: Synthesized;
@@ -137,6 +138,37 @@ describe('user directory', () => {
       Identifier: 'ctv-billing',
       Scopes: [Match.objectLike({ ScopeName: 'api' })],
     });
+  });
+
+  test('puts roles and the advertiser in tokens through a version-2 pre-token-generation trigger', () => {
+    const [poolId, pool] = Object.entries(resourcesOf(synth.stateful, 'AWS::Cognito::UserPool'))[0]!;
+    // Version 2 customizes the access token too, which is the token API Gateway verifies.
+    const trigger = pool.Properties!.LambdaConfig.PreTokenGenerationConfig;
+    expect(trigger.LambdaVersion).toBe('V2_0');
+    const [fnId] = trigger.LambdaArn['Fn::GetAtt'] as [string, string];
+    const fn = resourcesOf(synth.stateful, 'AWS::Lambda::Function')[fnId]!;
+    expect(fn.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('ctv-billing-token-claims');
+    // Cognito may invoke it, for this pool only.
+    synth.stateful.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'cognito-idp.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] },
+    });
+    expect(pool.Properties!.UserPoolTier).toBe('ESSENTIALS');
+  });
+
+  test('has one group per API role and an advertiser attribute that users cannot write', () => {
+    const groups = Object.values(resourcesOf(synth.stateful, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties!.GroupName as string);
+    expect(groups.sort()).toEqual([...ALL_ROLES].sort());
+    const [, pool] = Object.entries(resourcesOf(synth.stateful, 'AWS::Cognito::UserPool'))[0]!;
+    expect(pool.Properties!.Schema).toContainEqual(expect.objectContaining({ Name: 'advertiserId', AttributeDataType: 'String', Mutable: true }));
+    const [, client] = Object.entries(resourcesOf(synth.stateful, 'AWS::Cognito::UserPoolClient'))[0]!;
+    const writable = client.Properties!.WriteAttributes as string[];
+    expect(writable.length).toBeGreaterThan(0);
+    expect(writable).not.toContain('custom:advertiserId');
+    expect(writable.every((a) => !a.startsWith('custom:'))).toBe(true);
+    expect(client.Properties!.ReadAttributes).toContain('custom:advertiserId');
   });
 
   test('gets hosted sign-in pages only when a domain prefix is configured', () => {

@@ -13,7 +13,8 @@ import { resourcesOf, synthesize } from './support';
 const run = promisify(execFile);
 
 /** The folders the app makes functions for, read from a placeholder synthesis. */
-const folders = synthesize().deployment.service.lambdas.folders;
+const { deployment } = synthesize();
+const folders = [...deployment.stateful.lambdas.folders, ...deployment.service.lambdas.folders];
 
 describe('bundled synthesis', () => {
   test('every function the app makes has its entry file', () => {
@@ -23,7 +24,7 @@ describe('bundled synthesis', () => {
   test('bundles every handler into one minified ESM file with the require shim and the SDK inside', async () => {
     const synth = synthesize({ lambdaCode: 'bundle' });
     const outdir = synth.app.outdir;
-    const functions = Object.entries(resourcesOf(synth.service, 'AWS::Lambda::Function'));
+    const functions = [synth.stateful, synth.service].flatMap((template) => Object.entries(resourcesOf(template, 'AWS::Lambda::Function')));
     expect(functions.length).toBe(folders.length);
 
     for (const [id, fn] of functions) {
@@ -60,7 +61,7 @@ test('the CDK CLI synthesizes the app offline and exits 0', async () => {
   });
   expect(result.stderr).not.toMatch(/ERROR|AwsSolutions-/);
   const templates = readdirSync(out).filter((f) => f.endsWith('.template.json')).sort();
-  expect(templates).toEqual(['CtvBilling-ci-Service.template.json', 'CtvBilling-ci-Stateful.template.json']);
+  expect(templates).toEqual(['CtvBilling-ci-Console.template.json', 'CtvBilling-ci-Service.template.json', 'CtvBilling-ci-Stateful.template.json']);
 }, 90_000);
 
 test('outside the dev stage the app refuses to synthesize without explicit OAuth callback URLs', async () => {
