@@ -38,6 +38,9 @@ export const usage = (chargeId: string, version: number, quantity: string, amoun
 export const cap = (amount: string): ExpectedLine => ({ type: 'CAP_ADJUSTMENT', quantity: '0', amount });
 export const trueUp = (amount: string): ExpectedLine => ({ type: 'MINIMUM_TRUE_UP', quantity: '0', amount });
 export const commission = (amount: string): ExpectedLine => ({ type: 'AGENCY_COMMISSION', quantity: '0', amount });
+// v2 period-level lines: GUARANTEE_CREDIT right after the USAGE lines, CREDIT after MINIMUM_TRUE_UP.
+export const guaranteeCredit = (amount: string): ExpectedLine => ({ type: 'GUARANTEE_CREDIT', quantity: '0', amount });
+export const credit = (amount: string): ExpectedLine => ({ type: 'CREDIT', quantity: '0', amount });
 export const adjustUsage = (chargeId: string, version: number, quantity: string, amount: string): ExpectedLine => ({
   type: 'ADJUSTMENT', adjusts: 'USAGE', chargeId, version, quantity, amount,
 });

@@ -17,6 +17,9 @@
  *      (February), a reversal credited by a re-run (May), a renewal approved in November.
  *   C  JPY, Asia/Tokyo, 2027-03-01..2027-05-31, HALF_UP. CPM "spot" FLAT 450 per 1,000,
  *      budget cap 1,000,000 per period (hit in April); JPY has no minor unit.
+ *   V  USD, UTC, 2028-02-01..2028-03-31, v2 terms (the last describe block): CPA payout tiers,
+ *      a partner override, LAST_TOUCH over three partners with a late touch, CPCV, a
+ *      performance guarantee and make-good credits approved through the API.
  *
  * The clock: functions/runtime/clock.ts is the one clock of the routes and the run's tasks;
  * this file replaces it with a fixed clock. A run's asOf is the instant it is started, an
@@ -39,7 +42,7 @@ import { parseCsv } from '../../shared/domain/exports/csv';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import {
-  adjustPeriodLine, adjustUsage, cap, commission, expectInvoice, ScenarioApi, trueUp, usage,
+  adjustPeriodLine, adjustUsage, cap, commission, credit, expectInvoice, guaranteeCredit, ScenarioApi, trueUp, usage,
 } from './scenario-api';
 
 const clock = fixedClock('2026-12-10T15:00:00Z');
@@ -612,3 +615,194 @@ function minorOf(text: string): bigint {
   const value = BigInt(whole! + frac.padEnd(6, '0'));
   return negative ? -value : value;
 }
+
+/**
+ * V, a v2 advertiser (USD, UTC, 2028-02-01..2028-03-31), billed after the 2027 contracts so their
+ * runs and figures stay as they are (from February 2028 on a run plans B, still in force and
+ * without usage, and V). Its terms use every v2 structure the run carries end to end:
+ *   "signup" CPA, event SIGNUP, 7-day window, LAST_TOUCH, GRADUATED payout tiers:
+ *      ranks 1-2 at 30.00 flat; rank 3 on at 20.00 + 10 % of the value, at most 35.00;
+ *      partner override: cash's conversions at 12.00 flat (replacing the tier's payout).
+ *   "views" CPCV, FLAT 0.05 per completed view.
+ *   Performance guarantee: at most 50.00 of "views" per "signup" conversion.
+ *   Partners: shop 20 % of its conversions' payouts, aff 6.00 and cash 4.00 per conversion
+ *   (signup); pub 40 % of views revenue, shared by completed views.
+ * Credits are made through the credits resource and approved (or not) through the API.
+ */
+describe('a v2 advertiser, 2028', { timeout: 60_000 }, () => {
+  let V: string;
+  let shop: string;
+  let cash: string;
+  /** V's February make-good, approved in March. */
+  let makeGood: any;
+
+  const payout = (flat: string, percentOfValue = '0', max: string | null = null) => ({ flat, percentOfValue, min: null, max });
+  const termsV = () => ({
+    charges: [
+      {
+        id: 'signup', kind: 'CPA', event: 'SIGNUP', attributionWindowDays: 7, attribution: 'LAST_TOUCH',
+        eligibility: { geos: null, newCustomersOnly: false, minValue: null }, holdDays: 0, maxConversionsPerPeriod: null,
+        payoutTiers: { model: 'GRADUATED', tiers: [{ upTo: 2, payout: payout('30.00') }, { upTo: null, payout: payout('20.00', '10', '35.00') }] },
+        partnerOverrides: [{ partnerIds: [cash], payout: payout('12.00') }],
+      },
+      { id: 'views', kind: 'CPCV', pricing: { model: 'FLAT', rate: '0.05' } },
+    ],
+    ...none,
+    performanceGuarantee: { maxCostPerConversion: '50.00', mediaChargeIds: ['views'], conversionChargeIds: ['signup'] },
+    partners: [
+      { partnerId: shop, chargeIds: ['signup'], percentOfRevenue: '20' },
+      { partnerId: aff, chargeIds: ['signup'], flatPerConversion: '6.00' },
+      { partnerId: cash, chargeIds: ['signup'], flatPerConversion: '4.00' },
+      { partnerId: pub, chargeIds: ['views'], percentOfRevenue: '40' },
+    ],
+  });
+  /** One partner's touch of a signup: the touches of one conversion share id, occurredAt and value. */
+  const touch = (id: string, occurredAt: string, exposureAt: string, value: string, partnerId: string) => ({
+    id, event: 'SIGNUP', occurredAt, exposureAt, value, geo: 'US', newCustomer: true, partnerId,
+  });
+  const views = (date: string, count: number, completedViews: number, partnerId?: string) => ({
+    date, chargeId: 'views', count, completedViews, source: 'FIRST_PARTY', ...(partnerId ? { partnerId } : {}),
+  });
+  /** Partner payouts are listed by partner id (the ids are generated). */
+  const byPartner = (payouts: { partnerId: string; chargeId: string; amount: string }[]) =>
+    [...payouts].sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : a.chargeId < b.chargeId ? -1 : 1));
+  const touchesOf = (line: any) => [...line.explanation.touches].sort((a: any, b: any) => (a.partnerId < b.partnerId ? -1 : 1));
+  const credits = () => `/v1/contracts/${V}/credits`;
+
+  it('February 2028: payout tiers, an override, LAST_TOUCH over three partners, CPCV and a guarantee credit', async () => {
+    clock.set('2028-02-04T10:00:00Z');
+    shop = (await s.call('POST', '/v1/partners', s.tokens.ops, { name: 'ShopAff' }, 201)).id;
+    cash = (await s.call('POST', '/v1/partners', s.tokens.ops, { name: 'CashbackAff' }, 201)).id;
+    const advertiserId = (await s.call('POST', '/v1/advertisers', s.tokens.ops, { name: 'Adv V', currency: 'USD', timezone: 'UTC' }, 201)).id;
+    V = (await s.call('POST', '/v1/contracts', s.tokens.ops, {
+      advertiserId, name: 'V spring 2028', currency: 'USD', timezone: 'UTC', startDate: '2028-02-01', endDate: '2028-03-31', terms: termsV(),
+    }, 201)).id;
+    // Nothing committed (no minimum): one approval.
+    expect((await s.approve(V, 1)).approvals).toHaveLength(1);
+
+    clock.set('2028-02-29T18:00:00Z');
+    await s.impressions(V, [views('2028-02-10', 4_000, 3_000, pub), views('2028-02-20', 6_000, 3_000)]);
+    // Six touches of four signups: a second touch of an id is a duplicate of the first record,
+    // kept as that partner's touch.
+    const sent = await s.call('POST', '/v1/usage/conversions', s.tokens.ops, {
+      contractId: V,
+      records: [
+        touch('su-1', '2028-02-05T10:00:00Z', '2028-02-04T10:00:00Z', '100.00', shop),
+        touch('su-1', '2028-02-05T10:00:00Z', '2028-02-05T08:00:00Z', '100.00', aff),
+        touch('su-2', '2028-02-08T10:00:00Z', '2028-02-07T10:00:00Z', '200.00', shop),
+        touch('su-3', '2028-02-12T10:00:00Z', '2028-02-10T10:00:00Z', '50.00', aff),
+        touch('su-3', '2028-02-12T10:00:00Z', '2028-02-11T10:00:00Z', '50.00', cash),
+        touch('su-4', '2028-02-20T10:00:00Z', '2028-02-19T10:00:00Z', '400.00', shop),
+      ],
+    }, 202);
+    expect(sent).toEqual({ accepted: 4, duplicates: 2, touches: 2 });
+
+    const month = await runMonth('2028-02', 1, [B, V], '2028-03-03T06:00:00Z');
+    // LAST_TOUCH, the latest exposure wins: su-1 aff (Feb 5 08:00 after shop's Feb 4), su-2 shop
+    //    (alone), su-3 cash (Feb 11 after aff's Feb 10), su-4 shop (alone, so far).
+    // signup, GRADUATED, ranks by occurredAt: su-1 rank 1 and su-2 rank 2 in tier 1 (upTo 2):
+    //    30.00 + 30.00; su-3 rank 3 is cash's: the override pays 12.00 (not tier 2's payout);
+    //    su-4 rank 4, tier 2: 20.00 + 400.00 x 10 % = 60.00, capped at max 35.00.
+    //    4 conversions, 30.00 + 30.00 + 12.00 + 35.00 = 107.00.
+    // views, CPCV: 3,000 + 3,000 completed views x 0.05 = 300.00 (per view, not per 1,000).
+    // Guarantee: M = 300.00 (views), C = 4 (signup), cap 50.00 x 4 = 200.00:
+    //    GUARANTEE_CREDIT -max(0, 300.00 - 200.00) = -100.00.
+    // Subtotal = total = 107.00 + 300.00 - 100.00 = 307.00 (no commission).
+    // Payouts, on gross usage (the guarantee changes none): shop 20 % x (su-2 30.00 + su-4 35.00)
+    //    = 13.00; aff su-1 x 6.00 = 6.00; cash su-3 x 4.00 = 4.00;
+    //    pub 300.00 x 3,000 / 6,000 views x 40 % = 60.00.
+    expectInvoice(month.invoices[V], {
+      kind: 'INVOICE',
+      lines: [usage('signup', 1, '4', '107.00'), usage('views', 1, '6000', '300.00'), guaranteeCredit('-100.00')],
+      subtotal: '307.00', total: '307.00',
+      payouts: byPartner([
+        { partnerId: shop, chargeId: 'signup', amount: '13.00' },
+        { partnerId: aff, chargeId: 'signup', amount: '6.00' },
+        { partnerId: cash, chargeId: 'signup', amount: '4.00' },
+        { partnerId: pub, chargeId: 'views', amount: '60.00' },
+      ]),
+    });
+    expectInvoice(month.invoices[B], { kind: 'INVOICE', lines: [], subtotal: '0.00', total: '0.00' });
+    // The explanations say what decided each line.
+    const [signup, , guarantee] = month.invoices[V].lines;
+    expect(signup.explanation.payoutTiers.tiers.map((t: any) => [t.fromRank, t.toRank, t.count, t.overridden])).toEqual([[1, 2, 2, 0], [3, 4, 1, 1]]);
+    expect(signup.explanation.overrides).toEqual([expect.objectContaining({ partnerIds: [cash], count: 1 })]);
+    expect(touchesOf(signup)).toEqual([
+      { partnerId: shop, won: 2, lost: 1 }, { partnerId: aff, won: 1, lost: 1 }, { partnerId: cash, won: 1, lost: 0 },
+    ].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
+    expect(guarantee.explanation).toMatchObject({ maxCostPerConversion: '50.00', media: '300.00', conversions: '4', allowed: '200.00' });
+    clock.set('2028-03-03T09:00:00Z');
+    await finalize(month.invoices);
+  });
+
+  it('March 2028: a make-good approved through the API and a late touch; the re-run of February credits it and moves su-4 from shop to aff', async () => {
+    clock.set('2028-03-04T10:00:00Z');
+    makeGood = await s.call('POST', credits(), s.tokens.ops, { period: '2028-02', amount: '75.00', reason: 'MAKE_GOOD', note: 'under-delivered views in week 3' }, 201);
+    expect(makeGood).toMatchObject({ status: 'PENDING_APPROVAL', recordedAt: null });
+    // Two credits that are never invoiced: one left pending, one rejected.
+    await s.call('POST', credits(), s.tokens.ops, { period: '2028-02', amount: '30.00', reason: 'SERVICE_CREDIT' }, 201);
+    const refused = await s.call('POST', credits(), s.tokens.ops, { period: '2028-02', amount: '40.00', reason: 'GOODWILL' }, 201);
+    clock.set('2028-03-05T09:00:00Z');
+    await s.call('POST', `${credits()}/${refused.id}/reject`, s.tokens.approver, { reason: 'not agreed with sales' });
+    makeGood = await s.call('POST', `${credits()}/${makeGood.id}/approve`, s.tokens.approver, { comment: 'make-good agreed' });
+    expect(makeGood).toMatchObject({ status: 'APPROVED', recordedAt: '2028-03-05T09:00:00.000Z' });
+    const listed = await s.call('GET', credits(), s.tokens.finance);
+    expect(listed.items.map((c: any) => [c.amount, c.status]).sort()).toEqual([['30.00', 'PENDING_APPROVAL'], ['40.00', 'REJECTED'], ['75.00', 'APPROVED']]);
+
+    // aff's touch of su-4 arrives late, with an exposure after shop's (Feb 20 09:00 > Feb 19 10:00).
+    clock.set('2028-03-05T12:00:00Z');
+    expect(await s.call('POST', '/v1/usage/conversions', s.tokens.ops, {
+      contractId: V, records: [touch('su-4', '2028-02-20T10:00:00Z', '2028-02-20T09:00:00Z', '400.00', aff)],
+    }, 202)).toEqual({ accepted: 0, duplicates: 1, touches: 1 });
+
+    const february = await runMonth('2028-02', 2, [B, V], '2028-03-06T06:00:00Z');
+    // V afresh: su-4 is aff's now, still rank 4 in tier 2: 35.00; signup 4, 107.00 and views
+    //    300.00 unchanged, so the guarantee credit stays -100.00: no USAGE or GUARANTEE_CREDIT
+    //    adjustment. The approved make-good (recordedAt Mar 5 <= asOf Mar 6) makes CREDIT
+    //    -75.00, none invoiced before: ADJUSTMENT of CREDIT -75.00. The pending 30.00 and the
+    //    rejected 40.00 are not rated. Subtotal = total = -75.00 (CREDIT is in the subtotal).
+    // Payouts, the changes: shop afresh 20 % x 30.00 (su-2) = 6.00, was 13.00: -7.00;
+    //    aff afresh 2 x 6.00 = 12.00, was 6.00: +6.00; cash and pub unchanged.
+    expectInvoice(february.invoices[V], {
+      kind: 'ADJUSTMENT', lines: [adjustPeriodLine('CREDIT', '-75.00')], subtotal: '-75.00', total: '-75.00',
+      payouts: byPartner([{ partnerId: shop, chargeId: 'signup', amount: '-7.00' }, { partnerId: aff, chargeId: 'signup', amount: '6.00' }]),
+    });
+    expectInvoice(february.invoices[B], { kind: 'ADJUSTMENT', lines: [], subtotal: '0.00', total: '0.00' });
+    // The CREDIT adjustment names the credit by id and reason (the fresh line's explanation).
+    expect(february.invoices[V].lines[0].explanation).toMatchObject({ adjusts: 'CREDIT', previouslyInvoiced: { amount: '0.00' }, recomputed: { amount: '-75.00' } });
+    expect(february.invoices[V].lines[0].explanation.fresh.credits).toEqual([
+      { id: makeGood.id, reason: 'MAKE_GOOD', amount: '75.00', recordedAt: '2028-03-05T09:00:00.000Z' },
+    ]);
+    clock.set('2028-03-06T09:00:00Z');
+    await finalize(february.invoices);
+
+    // Statements: aff 6.00 (run 1) + 6.00 (run 2) = 12.00; shop 13.00 - 7.00 = 6.00.
+    const affFeb = await s.call('GET', `/v1/partners/${aff}/statements?period=2028-02`, s.tokens.finance);
+    expect(affFeb.lines.map((l: any) => [l.contractId, l.chargeId, l.amount, l.runs.map((r: any) => r.amount)])).toEqual([[V, 'signup', '12.00', ['6.00', '6.00']]]);
+    const shopFeb = await s.call('GET', `/v1/partners/${shop}/statements?period=2028-02`, s.tokens.finance);
+    expect(shopFeb.lines.map((l: any) => [l.contractId, l.chargeId, l.amount, l.runs.map((r: any) => r.amount)])).toEqual([[V, 'signup', '6.00', ['13.00', '-7.00']]]);
+  });
+
+  it('March 2028, run in April: a service credit approved in March is a CREDIT line of the first run', async () => {
+    clock.set('2028-03-20T10:00:00Z');
+    const serviceCredit = await s.call('POST', credits(), s.tokens.ops, { period: '2028-03', amount: '20.00', reason: 'SERVICE_CREDIT' }, 201);
+    clock.set('2028-03-21T10:00:00Z');
+    await s.call('POST', `${credits()}/${serviceCredit.id}/approve`, s.tokens.finance, {});
+
+    clock.set('2028-03-31T18:00:00Z');
+    await s.impressions(V, [views('2028-03-15', 5_000, 2_000)]);
+    await s.conversions(V, [touch('su-5', '2028-03-10T10:00:00Z', '2028-03-09T10:00:00Z', '80.00', cash)]);
+    const march = await runMonth('2028-03', 1, [B, V], '2028-04-03T06:00:00Z');
+    // signup: su-5, rank 1, cash's: the override pays 12.00 (not tier 1's 30.00).
+    // views: 2,000 x 0.05 = 100.00. Guarantee: M 100.00, C 1, cap 50.00: -50.00.
+    // CREDIT: -20.00. Subtotal = total = 12.00 + 100.00 - 50.00 - 20.00 = 42.00.
+    // Payouts: cash 4.00; no partner views, no pub payout.
+    expectInvoice(march.invoices[V], {
+      kind: 'INVOICE',
+      lines: [usage('signup', 1, '1', '12.00'), usage('views', 1, '2000', '100.00'), guaranteeCredit('-50.00'), credit('-20.00')],
+      subtotal: '42.00', total: '42.00',
+      payouts: [{ partnerId: cash, chargeId: 'signup', amount: '4.00' }],
+    });
+    expect(march.invoices[V].lines[3].explanation.credits).toEqual([expect.objectContaining({ id: serviceCredit.id, reason: 'SERVICE_CREDIT', amount: '20.00' })]);
+  });
+});
