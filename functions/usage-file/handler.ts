@@ -7,8 +7,10 @@
  */
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { UsageFileStore } from '../../shared/adapters/s3/usage-files';
+import type { PartnerLookup } from '../../shared/domain/contracts/store';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
 import { usageContractLookup } from '../../shared/domain/usage/contract-view';
 import { FileStatus, USAGE_FILE_PREFIX, type UsageFileReport } from '../../shared/domain/usage/file-format';
@@ -24,6 +26,8 @@ export interface UsageFileDeps {
   files: (bucket: string) => UsageFileStore;
   store: UsageStore;
   contracts: UsageContractLookup;
+  /** The partner directory; rows naming a partner it lacks are rejected. */
+  partners: PartnerLookup;
   clock: Clock;
   /** Progress of each file (the CLI prints it; the Lambda logs it). */
   onProgress?: (report: Readonly<UsageFileReport>) => void;
@@ -59,7 +63,7 @@ export function createUsageFileHandler(deps: () => UsageFileDeps) {
 }
 
 async function ingestRecords(event: S3Event, usageDeps: UsageFileDeps): Promise<UsageFileResult> {
-  const { files, store, contracts, clock, onProgress } = usageDeps;
+  const { files, store, contracts, partners, clock, onProgress } = usageDeps;
   const result: UsageFileResult = { reports: [] };
   for (const record of event.Records ?? []) {
     const bucket = record.s3.bucket.name;
@@ -83,7 +87,7 @@ async function ingestRecords(event: S3Event, usageDeps: UsageFileDeps): Promise<
     const input = { bucket, key, eTag: opened.eTag, lines: opened.lines, actor, onProgress };
     let report: UsageFileReport;
     try {
-      report = await ingestUsageFile({ store, clock, contracts, parse: { impression: parseImpression, conversion: parseConversion } }, input);
+      report = await ingestUsageFile({ store, clock, contracts, partners, parse: { impression: parseImpression, conversion: parseConversion } }, input);
     } catch (error) {
       if (error instanceof UsageFileFailed) {
         countRows(error.report);
@@ -113,6 +117,7 @@ export function fromRuntime(): UsageFileDeps {
       files: (bucket) => new UsageFileStore(s3(), bucket),
       store: new DynamoUsageRepository(dynamo(), TABLE_NAME),
       contracts: usageContractLookup(new ContractRepository(dynamo(), TABLE_NAME)),
+      partners: new DirectoryRepository(dynamo(), TABLE_NAME),
       clock: systemClock,
       onProgress: (report) => logger.info('usage file progress', { key: report.source.key, rows: report.rows, accepted: report.accepted, rejected: report.rejected }),
     };

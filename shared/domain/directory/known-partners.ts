@@ -21,7 +21,7 @@ export async function assertKnownPartners(lookup: PartnerLookup, references: rea
   const known = await lookup.existingPartnerIds([...new Set(references.map((r) => r.partnerId))]);
   const details: ErrorDetail[] = references
     .filter((r) => !known.has(r.partnerId))
-    .map((r) => ({ path: r.path, message: `no partner "${r.partnerId}" in the directory` }))
+    .map((r) => ({ path: r.path, message: unknownPartnerError(r.partnerId).message }))
     .slice(0, MAX_DETAILS);
   if (details.length === 0) return;
   const unknown = [...new Set(references.filter((r) => !known.has(r.partnerId)).map((r) => r.partnerId))];
@@ -49,7 +49,37 @@ export const termsPartnerReferences = (
  */
 export function usagePartnerReferences(records: readonly unknown[], prefix = 'records'): PartnerReference[] {
   return records.flatMap((record, i) => {
-    const partnerId = typeof record === 'object' && record !== null ? (record as { partnerId?: unknown }).partnerId : undefined;
-    return typeof partnerId === 'string' && partnerId.length > 0 ? [{ partnerId, path: `${prefix}.${i}.partnerId` }] : [];
+    const partnerId = rawPartnerIdOf(record);
+    return partnerId !== null ? [{ partnerId, path: `${prefix}.${i}.partnerId` }] : [];
   });
+}
+
+/** The partner id a raw record names (a non-empty string), else null: the same rule as usagePartnerReferences. */
+export function rawPartnerIdOf(record: unknown): string | null {
+  const partnerId = typeof record === 'object' && record !== null ? (record as { partnerId?: unknown }).partnerId : undefined;
+  return typeof partnerId === 'string' && partnerId.length > 0 ? partnerId : null;
+}
+
+/** What a bulk file's row report says of a row naming a partner the directory does not have. */
+export const unknownPartnerError = (partnerId: string) => ({ path: 'partnerId', message: `no partner "${partnerId}" in the directory` });
+
+/**
+ * The directory's answer per partner id, remembered: a bulk file names the same few partners on
+ * millions of rows, so each distinct id is asked about once (one BatchGet for the ids new to a
+ * batch), never once per row. Scoped to one file, so a partner added meanwhile counts for the next.
+ */
+export function rememberingPartnerLookup(lookup: PartnerLookup) {
+  const known = new Map<string, boolean>();
+  return {
+    /** The ids among `ids` that are not in the directory. */
+    async unknownAmong(ids: Iterable<string>): Promise<Set<string>> {
+      const distinct = [...new Set(ids)];
+      const unasked = distinct.filter((id) => !known.has(id));
+      if (unasked.length > 0) {
+        const found = await lookup.existingPartnerIds(unasked);
+        for (const id of unasked) known.set(id, found.has(id));
+      }
+      return new Set(distinct.filter((id) => known.get(id) === false));
+    },
+  };
 }

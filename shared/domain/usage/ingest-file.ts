@@ -3,7 +3,11 @@
  * judged by the SAME shape check and contract rules, and is stored by the SAME use cases, in
  * batches of MAX_RECORDS_PER_BATCH. Unlike the API, a bad row never blocks the good ones: it is
  * reported with its line number. The report accounts for every row, so nothing is lost silently.
+ * A row naming a partner the directory does not have is rejected like the API's batch would be
+ * (nothing stored for it); the directory is asked once per distinct partner id of the file.
  */
+import type { PartnerLookup } from '../contracts/store';
+import { rawPartnerIdOf, rememberingPartnerLookup, unknownPartnerError } from '../directory/known-partners';
 import { DomainError, ErrorKind } from '../kernel/errors';
 import type { Conversion, Impression } from '../terms/types';
 import { requireUsageContract } from './batch';
@@ -38,6 +42,8 @@ import {
 
 export interface IngestFileDeps extends IngestDeps {
   contracts: UsageContractLookup;
+  /** The partner directory: usage may name only partners it has. */
+  partners: PartnerLookup;
   /** The API's per-record shape checks (shared/schemas/usage.ts); passed in, the domain has no zod. */
   parse: { impression: (raw: unknown) => ParsedRecord<Impression>; conversion: (raw: unknown) => ParsedRecord<Conversion> };
 }
@@ -98,7 +104,7 @@ export async function ingestUsageFile(deps: IngestFileDeps, input: UsageFileInpu
       if (raw === OVERSIZE_LINE) {
         if (target.format === FileFormat.CSV && header === null) throw new FileRejected('bad_header', `line ${lineNumber}: longer than ${MAX_LINE_BYTES} bytes`);
         report.rows += 1;
-        await store.add(lineNumber, { ok: false, errors: [{ path: '', message: `the line is longer than ${MAX_LINE_BYTES} bytes` }] });
+        await store.add(lineNumber, null, { ok: false, errors: [{ path: '', message: `the line is longer than ${MAX_LINE_BYTES} bytes` }] });
         continue;
       }
       const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -113,7 +119,7 @@ export async function ingestUsageFile(deps: IngestFileDeps, input: UsageFileInpu
       const parsed: ParsedRecord<Impression | Conversion> =
         'errors' in row ? { ok: false, errors: row.errors } : target.kind === UsageKind.IMPRESSIONS ? deps.parse.impression(row.record) : deps.parse.conversion(row.record);
       report.rows += 1;
-      await store.add(lineNumber, parsed);
+      await store.add(lineNumber, 'record' in row ? rawPartnerIdOf(row.record) : null, parsed);
     }
     await store.flush();
     return finish();
@@ -142,11 +148,25 @@ export class UsageFileFailed extends Error {
 
 function batchStore(deps: IngestFileDeps, contract: UsageContract, kind: UsageKind, report: UsageFileReport, input: UsageFileInput) {
   let lines: number[] = [];
+  let partnerIds: Array<string | null> = [];
   let records: ParsedRecord<Impression | Conversion>[] = [];
   const origin = `file:${input.bucket}/${input.key}`;
+  const directory = rememberingPartnerLookup(deps.partners);
+
+  /** Rows naming an unknown partner become rejected rows, with their other problems if any. */
+  const rejectUnknownPartners = async () => {
+    const unknown = await directory.unknownAmong(partnerIds.filter((id): id is string => id !== null));
+    if (unknown.size === 0) return;
+    partnerIds.forEach((partnerId, i) => {
+      if (partnerId === null || !unknown.has(partnerId)) return;
+      const parsed = records[i]!;
+      records[i] = { ok: false, errors: [...(parsed.ok ? [] : parsed.errors), unknownPartnerError(partnerId)] };
+    });
+  };
 
   const flush = async () => {
     if (records.length === 0) return;
+    await rejectUnknownPartners();
     const request = { contract, actor: input.actor, origin, mode: IngestMode.SKIP_INVALID };
     const outcome: IngestOutcome =
       kind === UsageKind.IMPRESSIONS
@@ -166,13 +186,16 @@ function batchStore(deps: IngestFileDeps, contract: UsageContract, kind: UsageKi
       else report.errorsTruncated = true;
     }
     lines = [];
+    partnerIds = [];
     records = [];
     input.onProgress?.(report);
   };
 
   return {
-    async add(line: number, parsed: ParsedRecord<Impression | Conversion>) {
+    /** `partnerId`: the partner the row names as sent (checked even when the row is otherwise bad). */
+    async add(line: number, partnerId: string | null, parsed: ParsedRecord<Impression | Conversion>) {
       lines.push(line);
+      partnerIds.push(partnerId);
       records.push(parsed);
       if (records.length >= MAX_RECORDS_PER_BATCH) await flush();
     },

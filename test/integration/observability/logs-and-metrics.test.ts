@@ -22,6 +22,7 @@ import { S3AuditArchive } from '../../../shared/adapters/s3/audit-archive';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createUsageFileHandler } from '../../../functions/usage-file/handler';
+import { DirectoryRepository } from '../../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
 import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
 import { objectCreatedEvent } from '../../../scripts/lib/s3-event';
@@ -237,6 +238,7 @@ describe('a bulk usage file', () => {
       files: (name) => new UsageFileStore(s3, name),
       store: new DynamoUsageRepository(documentClient(), env.table),
       contracts: async (id) => (id === contract.id ? contract : null),
+      partners: new DirectoryRepository(documentClient(), env.table),
       clock: fixedClock('2027-02-02T12:00:00.000Z'),
     }));
     const key = `usage/${contract.id}/impressions/obs.csv`;

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUsageFileHandler, type UsageFileDeps } from '../../../functions/usage-file/handler';
+import { DirectoryRepository } from '../../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
 import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
@@ -28,6 +29,7 @@ beforeAll(async () => {
     files: (name) => new UsageFileStore(s3, name),
     store: new DynamoUsageRepository(documentClient(), table),
     contracts: async (id) => (id === contract.id ? contract : null),
+    partners: new DirectoryRepository(documentClient(), table),
     clock: fixedClock('2027-02-02T12:00:00.000Z'),
   };
   handler = createUsageFileHandler(() => deps);

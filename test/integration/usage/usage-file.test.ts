@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUsageFileHandler, type UsageFileDeps } from '../../../functions/usage-file/handler';
+import { DirectoryRepository } from '../../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
 import { UsageFileStore } from '../../../shared/adapters/s3/usage-files';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
@@ -17,11 +18,17 @@ let repo: DynamoUsageRepository;
 const contracts = new Map<string, UsageContract>();
 const progress: number[] = [];
 let handler: ReturnType<typeof createUsageFileHandler>;
+/** Each question put to the directory: the partner ids asked about. */
+const directoryCalls: string[][] = [];
+
+const partner = (id: string) => ({ id, name: id, createdBy: 'olivia', createdAt: '2027-01-01T00:00:00.000Z', updatedAt: '2027-01-01T00:00:00.000Z', actor: 'olivia', version: 1 });
 
 beforeAll(async () => {
   const [table, b] = await Promise.all([freshTable(), freshBucket(s3)]);
   bucket = b;
   repo = new DynamoUsageRepository(documentClient(), table);
+  const directory = new DirectoryRepository(documentClient(), table);
+  await Promise.all(['pub-7', 'pub-8'].map((id) => directory.createPartner(partner(id))));
   const deps: UsageFileDeps = {
     files: (name) => new UsageFileStore(s3, name),
     store: repo,
@@ -29,6 +36,13 @@ beforeAll(async () => {
     contracts: async (id) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       return contracts.get(id) ?? null;
+    },
+    // The real directory on DynamoDB Local, its questions recorded.
+    partners: {
+      existingPartnerIds: (ids) => {
+        directoryCalls.push([...ids]);
+        return directory.existingPartnerIds(ids);
+      },
     },
     clock: fixedClock('2027-02-02T12:00:00.000Z'),
     onProgress: (report) => progress.push(report.rows),
@@ -109,6 +123,63 @@ describe('bulk usage files through s3rver', () => {
     expect(progress).toEqual([1_000, 2_000, 2_500]);
     expect((await repo.loadPeriodUsage(c.id, '2027-01')).conversions).toHaveLength(2_400);
   }, 240_000); // 5,000 conditional writes: alone about 5 s, but DynamoDB Local is shared with the whole suite
+
+  it('rejects each row naming a partner the directory lacks, with its other problems, and stores the rest', async () => {
+    const c = contract();
+    const key = `usage/${c.id}/impressions/partners.csv`;
+    const csv = [
+      'date,chargeId,count,source,partnerId',
+      '2027-01-01,ctv-premium,100,FIRST_PARTY,pub-7',
+      '2027-01-02,ctv-premium,200,FIRST_PARTY,ghost-1',
+      '2027-01-03,ctv-premium,many,FIRST_PARTY,ghost-1',
+      '2027-01-04,ctv-premium,400,THIRD_PARTY,',
+    ].join('\n');
+    await handler(await upload(key, csv));
+    const report = await reportOf(key);
+    expect(report).toMatchObject({ status: 'COMPLETED', rows: 4, accepted: 2, duplicates: 0, rejected: 2 });
+    expect(report.errors).toEqual([
+      { line: 3, errors: [{ path: 'partnerId', message: 'no partner "ghost-1" in the directory' }] },
+      { line: 4, errors: [{ path: 'count', message: expect.any(String) }, { path: 'partnerId', message: 'no partner "ghost-1" in the directory' }] },
+    ]);
+    const usage = await repo.loadPeriodUsage(c.id, '2027-01');
+    expect(usage.impressions.map((r) => [r.date, r.partnerId])).toEqual([
+      ['2027-01-01', 'pub-7'],
+      ['2027-01-04', null],
+    ]);
+  });
+
+  it('asks the directory once per distinct partner of a file, however many rows and batches name it', async () => {
+    const c = contract();
+    // 1,200 conversions in two batches: a quarter for pub-7 (known), the rest for ghost-1 and
+    // ghost-2 (unknown; ghost-2 turns into ghost-3 in the second batch).
+    const partnerOf = (i: number) => ['pub-7', 'ghost-1', i >= 1_100 ? 'ghost-3' : 'ghost-2', 'ghost-1'][i % 4]!;
+    const rows = Array.from({ length: 1_200 }, (_, i) => ({
+      id: `pc-${i}`,
+      event: 'PURCHASE',
+      occurredAt: '2027-01-05T10:00:00Z',
+      exposureAt: '2027-01-03T21:00:00Z',
+      value: '10.00',
+      geo: 'US',
+      newCustomer: true,
+      partnerId: partnerOf(i),
+    }));
+    const key = `usage/${c.id}/conversions/partners.ndjson`;
+    directoryCalls.length = 0;
+    await handler(await upload(key, rows.map((r) => JSON.stringify(r)).join('\n')));
+    const report = await reportOf(key);
+    expect(report).toMatchObject({ status: 'COMPLETED', rows: 1_200, accepted: 300, duplicates: 0, rejected: 900 });
+    expect(report.errors.slice(0, 2)).toEqual([
+      { line: 2, errors: [{ path: 'partnerId', message: 'no partner "ghost-1" in the directory' }] },
+      { line: 3, errors: [{ path: 'partnerId', message: 'no partner "ghost-2" in the directory' }] },
+    ]);
+    expect(report.errors.find((e) => e.line === 1_199)).toEqual({ line: 1_199, errors: [{ path: 'partnerId', message: 'no partner "ghost-3" in the directory' }] });
+    // One BatchGet per batch, for the ids that batch names first: no id asked twice.
+    expect(directoryCalls.map((ids) => [...ids].sort())).toEqual([['ghost-1', 'ghost-2', 'pub-7'], ['ghost-3']]);
+
+    const stored = (await repo.loadPeriodUsage(c.id, '2027-01')).conversions;
+    expect(stored).toHaveLength(300);
+    expect(new Set(stored.map((r) => r.partnerId))).toEqual(new Set(['pub-7']));
+  }, 120_000); // 300 conditional writes on the DynamoDB Local the suite shares
 
   it('does nothing on a redelivered event for a file already reported', async () => {
     const c = contract();

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ContractRepository } from '../../../shared/adapters/dynamodb/contract-repository';
+import { DirectoryRepository } from '../../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../../shared/adapters/dynamodb/usage-repository';
 import { createContract } from '../../../shared/domain/contracts/create-contract';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
@@ -54,6 +55,8 @@ beforeAll(async () => {
     'olivia',
   );
   contractId = aggregate.contract.id;
+  const at = '2026-12-01T00:00:00.000Z';
+  await new DirectoryRepository(client, table).createPartner({ id: 'pub-1', name: 'Pub One', createdBy: 'olivia', createdAt: at, updatedAt: at, actor: 'olivia', version: 1 });
   const state: StackState = {
     pid: process.pid,
     apiUrl: 'http://127.0.0.1:1',
@@ -90,6 +93,18 @@ describe('npm run usage:load', () => {
     // The object is byte for byte the file (no upload checksum trailer folded into it).
     const object = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `usage/${contractId}/impressions/january.csv` }));
     expect(await object.Body!.transformToString()).toMatch(/^date,chargeId,count,source\n/);
+  });
+
+  it('prints each row naming a partner the directory lacks, stores the others and exits 2', async () => {
+    const file = join(dir, 'partners-impressions.csv');
+    writeFileSync(file, 'date,chargeId,count,source,partnerId\n2027-03-01,ctv-premium,10,FIRST_PARTY,pub-1\n2027-03-02,ctv-premium,20,FIRST_PARTY,ghost\n2027-03-03,ctv-premium,30,FIRST_PARTY,\n');
+    const out = await cli(file, '--contract', contractId);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(2);
+    expect(out.stdout).toContain('COMPLETED: 3 rows, 2 accepted, 0 duplicates, 1 rejected');
+    expect(out.stdout).toContain('line 3: partnerId: no partner "ghost" in the directory');
+    const usage = await new DynamoUsageRepository(documentClient(), table).loadPeriodUsage(contractId, '2027-03');
+    expect(usage.impressions.map((r) => [r.date, r.partnerId])).toEqual([['2027-03-01', 'pub-1'], ['2027-03-03', null]]);
   });
 
   it('tells the kind from the content and exits 0 when every row is stored', async () => {

@@ -14,6 +14,7 @@ const deps = (store = new MemoryUsageStore()) => ({
   store,
   clock: fixedClock('2027-02-02T12:00:00.000Z'),
   contracts: async (id: string) => (id === 'c-1' ? usageContract() : null),
+  partners: { existingPartnerIds: async (ids: readonly string[]) => new Set(ids.filter((id) => id.startsWith('pub-'))) },
   parse: { impression: parseImpression, conversion: parseConversion },
 });
 
@@ -25,6 +26,18 @@ describe('ingesting a usage file', () => {
     const report = await ingestUsageFile(deps(), input(['date,chargeId,count,source', row(1), row(1), 'x,y', row(2)]));
     expect(report).toMatchObject({ status: 'COMPLETED', rows: 4, accepted: 2, duplicates: 1, rejected: 1, failure: null });
     expect(report.errors).toEqual([{ line: 4, errors: [{ path: '', message: 'the row has 2 cells, the header 4' }] }]);
+  });
+
+  it('rejects the rows naming a partner the directory lacks, and only those', async () => {
+    const store = new MemoryUsageStore();
+    const lines = ['date,chargeId,count,source,partnerId', `${row(1)},pub-1`, `${row(2)},nobody`, `${row(3)},`, `2027-01-04,ctv-premium,-1,FIRST_PARTY,nobody`];
+    const report = await ingestUsageFile(deps(store), input(lines));
+    expect(report).toMatchObject({ rows: 4, accepted: 2, rejected: 2 });
+    expect(report.errors).toEqual([
+      { line: 3, errors: [{ path: 'partnerId', message: 'no partner "nobody" in the directory' }] },
+      { line: 5, errors: [{ path: 'count', message: expect.any(String) }, { path: 'partnerId', message: 'no partner "nobody" in the directory' }] },
+    ]);
+    expect([...store.impressions.values()].map((i) => i.partnerId).sort()).toEqual([null, 'pub-1']);
   });
 
   it('completes an empty file with nothing to do', async () => {
