@@ -4,12 +4,15 @@
  *
  *   npm run billing -- --period 2027-01 [--contracts ctr-a,ctr-b]
  *   npm run billing -- --retry <runId>     re-rates the run's failed contracts, in the same run
+ *   npm run billing -- --finalize <runId>  finalizes every draft invoice of the run (progress bar;
+ *                                          repeats the request until no draft is left to reach)
  *
  * The stack is found through the state file `npm start` writes (.local-data/stack.json); the
  * request carries a development token with role `finance`, as any API client would.
  * Exit code: 0 the run SUCCEEDED, 2 it COMPLETED_WITH_ERRORS (each failed contract and its
  * reason are printed; `--retry <runId>` once fixed), 1 it FAILED or could not start (409 while
- * a run of the period is running).
+ * a run of the period is running). --finalize: 0 every invoice finalized, 2 some could not be
+ * (each is printed with its reason; run it again once fixed), 1 the run cannot be finalized.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -17,7 +20,7 @@ import { mintDevToken } from './lib/dev-auth';
 import { readStackState, STACK_STATE_FILE } from './lib/stack-state';
 import { progressRatio, type RunProgress } from '../shared/domain/billing-runs/run';
 
-const USAGE = 'usage: npm run billing -- --period YYYY-MM [--contracts id1,id2] | --retry <runId>';
+const USAGE = 'usage: npm run billing -- --period YYYY-MM [--contracts id1,id2] | --retry <runId> | --finalize <runId>';
 const POLL_MS = 300;
 const BAR_WIDTH = 30;
 
@@ -36,7 +39,7 @@ interface RunView {
 }
 
 /** Progress on a terminal: one line rewritten in place; elsewhere (CI, a file): one line per 10%. */
-function progressPrinter(stream: NodeJS.WriteStream) {
+function progressPrinter(stream: NodeJS.WriteStream, unit = 'contracts') {
   let lastDecile = -1;
   let lastLine = '';
   let lastPrinted = '';
@@ -44,7 +47,7 @@ function progressPrinter(stream: NodeJS.WriteStream) {
     update(progress: RunProgress, status: string) {
       const ratio = progressRatio(progress);
       const percent = Math.floor(ratio * 100);
-      const line = `${status.padEnd(9)} ${progress.done}/${progress.total} contracts ${String(percent).padStart(3)}%`;
+      const line = `${status.padEnd(9)} ${progress.done}/${progress.total} ${unit} ${String(percent).padStart(3)}%`;
       if (stream.isTTY) {
         const filled = Math.round(ratio * BAR_WIDTH);
         stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${line}`);
@@ -83,9 +86,51 @@ const errorText = (body: unknown) => {
   return error ? `${error.code}: ${error.message}` : JSON.stringify(body);
 };
 
+interface FinalizationView {
+  status: 'RUNNING' | 'SUCCEEDED' | 'COMPLETED_WITH_ERRORS';
+  progress: RunProgress;
+  finalized: number;
+  failures: { invoiceId: string; contractId: string; reason: string }[];
+}
+
+/** Asks the API to finalize the run's drafts until a request reaches them all, with a progress bar. */
+async function finalizeRunDrafts(apiUrl: string, token: string, runId: string): Promise<number> {
+  const printer = progressPrinter(process.stdout, 'invoices');
+  let finalization: FinalizationView;
+  for (;;) {
+    // Each request works for a bounded time; the progress between requests is read from the run.
+    const poll = setInterval(() => {
+      void api<{ finalization: FinalizationView | null }>(`${apiUrl}/v1/billing-runs/${encodeURIComponent(runId)}`, token).then(
+        (read) => read.body.finalization?.status === 'RUNNING' && printer.update(read.body.finalization.progress, 'FINALIZING'),
+        () => undefined,
+      );
+    }, POLL_MS);
+    const answered = await api<{ finalization: FinalizationView }>(`${apiUrl}/v1/billing-runs/${encodeURIComponent(runId)}/finalize`, token, { method: 'POST', body: {} }).finally(() =>
+      clearInterval(poll),
+    );
+    if (answered.status !== 202) {
+      printer.end();
+      console.error(`run ${runId} cannot be finalized (${answered.status}) ${errorText(answered.body)}`);
+      return 1;
+    }
+    finalization = answered.body.finalization;
+    printer.update(finalization.progress, finalization.status === 'RUNNING' ? 'FINALIZING' : finalization.status);
+    if (finalization.status !== 'RUNNING') break;
+  }
+  printer.end();
+  console.log(`${finalization.finalized} invoice(s) finalized; ${finalization.progress.done} of ${finalization.progress.total} no longer draft`);
+  if (finalization.status === 'COMPLETED_WITH_ERRORS') {
+    console.error(`\n${finalization.failures.length} invoice(s) could not be finalized and stay DRAFT:`);
+    for (const failure of finalization.failures) console.error(`  ${failure.invoiceId}  ${failure.contractId}  ${failure.reason}`);
+    console.error(`fix the cause, then: npm run billing -- --finalize ${runId}`);
+    return 2;
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { period: { type: 'string' }, contracts: { type: 'string' }, retry: { type: 'string' } }, strict: true });
-  if (!values.period === !values.retry) {
+  const { values } = parseArgs({ options: { period: { type: 'string' }, contracts: { type: 'string' }, retry: { type: 'string' }, finalize: { type: 'string' } }, strict: true });
+  if ([values.period, values.retry, values.finalize].filter(Boolean).length !== 1) {
     console.error(USAGE);
     return 1;
   }
@@ -95,6 +140,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const token = await mintDevToken({ sub: 'billing-cli', roles: ['finance'] });
+  if (values.finalize) return finalizeRunDrafts(state.apiUrl, token, values.finalize);
   let id: string;
   if (values.retry) {
     const retried = await api<{ id: string; status: string; retry: number; contractIds: string[] }>(

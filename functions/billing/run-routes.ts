@@ -6,10 +6,20 @@ import { route, type RouteSpec } from '../http/group';
 import { BILLING_RUN_OPERATIONS as ops } from '../../shared/schemas/api/billing-runs';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
 import { MAX_FAILURES_SHOWN, type BillingRun, type ContractFailure, type RunInvoice } from '../../shared/domain/billing-runs/run';
+import { finalizeRun, type RunFinalization } from '../../shared/domain/billing-runs/finalize-run';
 import { billingRunPorts, startPorts } from '../billing-run/ports';
 import { retryBillingRun, startBillingRun } from '../billing-run/tasks';
 
-export function presentRun(run: BillingRun, invoices: readonly RunInvoice[], failures: readonly ContractFailure[]) {
+/** How long one finalize request works before answering (API Gateway waits at most 30 s). */
+export const FINALIZE_BUDGET_MS = 20_000;
+
+function presentFinalization(f: RunFinalization | null) {
+  if (!f) return null;
+  const { runId: _runId, ...rest } = f;
+  return rest;
+}
+
+export function presentRun(run: BillingRun, invoices: readonly RunInvoice[], failures: readonly ContractFailure[], finalization: RunFinalization | null = null) {
   return {
     id: run.id,
     period: run.period,
@@ -27,6 +37,7 @@ export function presentRun(run: BillingRun, invoices: readonly RunInvoice[], fai
     failureCount: failures.length,
     retries: run.retries,
     startedBy: run.actor,
+    finalization: presentFinalization(finalization),
   };
 }
 
@@ -44,8 +55,19 @@ export const billingRunRoutes: Record<string, RouteSpec> = {
     const { runs } = billingRunPorts();
     const run = await runs.getRun(params.id);
     if (!run) throw new NotFoundError('billing run', params.id);
-    const [invoices, failures] = await Promise.all([runs.listRunInvoices(run.id), runs.listContractFailures(run.id)]);
-    return { status: 200, body: presentRun(run, invoices, failures) };
+    const [invoices, failures, finalization] = await Promise.all([runs.listRunInvoices(run.id), runs.listContractFailures(run.id), runs.getFinalization(run.id)]);
+    return { status: 200, body: presentRun(run, invoices, failures, finalization) };
+  }),
+
+  'POST /v1/billing-runs/{id}/finalize': route(ops['POST /v1/billing-runs/{id}/finalize'], async ({ identity, params, clock }) => {
+    const { runs, invoices } = billingRunPorts();
+    const deadline = clock.now().getTime() + FINALIZE_BUDGET_MS;
+    const finalization = await finalizeRun(
+      { runs, invoices: { store: invoices, clock }, clock },
+      { runId: params.id, actor: identity.sub, keepGoing: () => clock.now().getTime() < deadline },
+    );
+    const [run, runInvoices, failures] = await Promise.all([runs.requireRun(params.id), runs.listRunInvoices(params.id), runs.listContractFailures(params.id)]);
+    return { status: 202, body: presentRun(run, runInvoices, failures, finalization), headers: { location: `/v1/billing-runs/${run.id}` } };
   }),
 
   'POST /v1/billing-runs/{id}/retry': route(ops['POST /v1/billing-runs/{id}/retry'], async ({ identity, params }) => {

@@ -32,6 +32,7 @@ import {
   type RunInvoice,
   type RunTotal,
 } from '../../domain/billing-runs/run';
+import type { RunFinalization } from '../../domain/billing-runs/finalize-run';
 import { queryAll } from './query-all';
 import { keys, INDEXES } from './table';
 
@@ -224,6 +225,42 @@ export class BillingRunRepository {
         ? await queryAll<ContractFailure>(this.client, this.tableName, query)
         : ((await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, Limit: limit }))).Items ?? []);
     return items.map((item) => ({ contractId: item.contractId as string, reason: item.reason as string }));
+  }
+
+  /** Where the finalization of the run's drafts stands; null before the first request. */
+  async getFinalization(runId: string): Promise<RunFinalization | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRunFinalization(runId), ConsistentRead: true }));
+    if (!Item) return null;
+    const { pk: _pk, sk: _sk, entityType: _type, aggregate: _aggregate, version: _version, ...finalization } = Item;
+    return finalization as RunFinalization;
+  }
+
+  /** Rewrites the finalization record (audited with the run, as `billingRunFinalization`). */
+  async saveFinalization(finalization: RunFinalization): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.billingRunFinalization(finalization.runId),
+        UpdateExpression:
+          'SET runId = :runId, #status = :status, progress = :progress, finalized = :finalized, failures = :failures, startedAt = :startedAt, updatedAt = :updatedAt, endedAt = :endedAt, actor = :actor, passes = :passes, entityType = :type, #aggregate = :aggregate ADD version :one',
+        ExpressionAttributeNames: { '#status': 'status', '#aggregate': 'aggregate' },
+        ExpressionAttributeValues: {
+          ':runId': finalization.runId,
+          ':status': finalization.status,
+          ':progress': finalization.progress,
+          ':finalized': finalization.finalized,
+          ':failures': finalization.failures,
+          ':startedAt': finalization.startedAt,
+          ':updatedAt': finalization.updatedAt,
+          ':endedAt': finalization.endedAt,
+          ':actor': finalization.actor,
+          ':passes': finalization.passes,
+          ':type': 'billingRunFinalization',
+          ':aggregate': aggregateOf(finalization.runId),
+          ':one': 1,
+        },
+      }),
+    );
   }
 
   /** What each contract of the run produced, in contract id order. */

@@ -139,6 +139,8 @@ export const keys = {
   /** The last failure of a contract's step in a run (deleted when the contract is done): names the culprit of a failed run. */
   billingRunContractFailure: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `FAILURE#${contractId}` }),
   billingRunContractFailurePrefix: 'FAILURE#',
+  /** Where the finalization of the run's drafts stands (POST /v1/billing-runs/{id}/finalize). */
+  billingRunFinalization: (runId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: 'FINALIZATION' }),
   /** One item per period: its last run number and the run currently holding the period. */
   billingPeriodLock: (period: string) => ({ pk: `BILLINGPERIOD#${period}`, sk: 'LOCK' }),
 } as const;

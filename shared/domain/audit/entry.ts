@@ -134,6 +134,10 @@ export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, Aud
     COMPLETED_WITH_ERRORS: 'billingRun.completedWithErrors',
     FAILED: 'billingRun.failed',
   },
+  billingRunFinalization: {
+    SUCCEEDED: 'billingRunFinalization.succeeded',
+    COMPLETED_WITH_ERRORS: 'billingRunFinalization.completedWithErrors',
+  },
 };
 
 const CRUD_BY_KIND: Record<ChangeKind, CrudAction> = {

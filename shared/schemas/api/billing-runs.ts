@@ -26,6 +26,20 @@ export const ContractFailureSchema = z
 
 export const StartedBillingRunSchema = z.object({ id: z.string(), status: z.literal('RUNNING'), period: z.string(), runSeq: z.number().int() });
 
+export const RunFinalizationSchema = z
+  .object({
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'COMPLETED_WITH_ERRORS']),
+    progress: z.object({ done: z.number().int(), total: z.number().int() }).openapi({ description: 'Invoices of the run no longer DRAFT, of all the run\'s invoices.' }),
+    finalized: z.number().int().openapi({ description: 'Invoices the finalization turned FINALIZED, over every request.' }),
+    failures: z.array(z.object({ invoiceId: z.string(), contractId: z.string(), reason: z.string() })).openapi({ description: 'Invoices the latest pass could not finalize; they stay DRAFT and the next request tries again.' }),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    endedAt: z.string().nullable(),
+    passes: z.number().int(),
+    actor: z.string(),
+  })
+  .openapi('BillingRunFinalization');
+
 export const BillingRunSchema = z
   .object({
     id: z.string(),
@@ -46,6 +60,7 @@ export const BillingRunSchema = z
     failureCount: z.number().int(),
     retries: z.number().int().openapi({ description: 'Retries of the failed contracts started so far.' }),
     startedBy: z.string(),
+    finalization: RunFinalizationSchema.nullable().openapi({ description: 'Where finalizing the run\'s drafts stands (POST .../finalize); null until asked.' }),
   })
   .openapi('BillingRun');
 
@@ -90,6 +105,20 @@ export const BILLING_RUN_OPERATIONS = {
       'Rates again, in the same run and as of the same instant, only the contracts the run recorded as failed (202). Idempotent: while that retry runs, ' +
       'or once nothing is left to retry, the same request starts nothing and answers 202 (running) or 200 (done). 409 when the run FAILED as a whole, ' +
       'is still in its first execution, or a later run of the period exists.',
+  }),
+  'POST /v1/billing-runs/{id}/finalize': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: "Finalize every draft invoice of a run",
+    params: z.object({ id: Id }),
+    body: EmptyBody,
+    responses: { 202: BillingRunSchema },
+    errors: [404, 409],
+    description:
+      'Finalizes every DRAFT invoice the run wrote, each in its own transaction taking its own gapless number, in contract order. Idempotent: invoices already ' +
+      'finalized, voided or discarded are left alone. An invoice that cannot be finalized is listed in finalization.failures and the others go on. One request works ' +
+      'for a bounded time: while finalization.status is RUNNING, drafts remain and the same request carries on (npm run billing -- --finalize does). ' +
+      'Progress is on GET of the run. 409 while the run is RUNNING or when it FAILED.',
   }),
 } as const satisfies Operations;
 

@@ -1,0 +1,123 @@
+/**
+ * Finance month close through the local API with real tokens, the billing run executed by the
+ * local workflow: bulk finalize of a run, discard and reissue, payments and receivables aging.
+ * The runtime clock is fixed so issue dates, due dates and aging are known.
+ */
+import '../workflow/quiet-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
+import { documentClient, s3Client } from '../support/aws';
+import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
+import { LocalBillingWorkflow, synthesizeBillingWorkflow } from '../../scripts/lib/local-workflow';
+import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
+import { useRuntimeClock } from '../../functions/runtime/clock';
+import { fixedClock } from '../../shared/domain/kernel/clock';
+
+let api: TestApi;
+let poller: Awaited<ReturnType<typeof startTestAuditPoller>>;
+let workflow: LocalBillingWorkflow;
+let finance: string;
+let ops: string;
+let approver: string;
+let advertiserToken: string;
+let advertiserId: string;
+const contractIds: string[] = [];
+const clock = fixedClock('2026-07-01T08:00:00.000Z');
+
+const terms = (rate: string) => ({ charges: [{ id: 'ctv', kind: 'CPM', pricing: { model: 'FLAT', rate } }], minimumCommitment: null, budgetCap: null, agencyCommissionPct: null, partners: [] });
+const profile = {
+  legalName: 'Acme Streaming Inc.',
+  address: { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' },
+  tax: { kind: 'EXEMPT' },
+  paymentTermsDays: 30,
+  invoiceEmail: 'ap@acme.example',
+};
+
+async function call(method: string, path: string, token: string, body?: unknown, status = 200, headers?: Record<string, string>): Promise<any> {
+  const res = await api.request(method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+  expect(res.status, `${method} ${path}: ${res.text}`).toBe(status);
+  return res.json;
+}
+
+async function runPeriod(period: string): Promise<any> {
+  const started = await call('POST', '/v1/billing-runs', finance, { period }, 202);
+  const execution = await workflow.waitFor(started.id);
+  expect(execution.status, JSON.stringify(execution.error)).toBe('SUCCEEDED');
+  return call('GET', `/v1/billing-runs/${started.id}`, finance);
+}
+
+beforeAll(async () => {
+  useRuntimeClock(clock);
+  api = await startTestApi();
+  poller = await startTestAuditPoller();
+  await synthesizeBillingWorkflow();
+  workflow = new LocalBillingWorkflow({ exportsBucket: api.buckets.exports, s3: s3Client(), retryIntervalMs: 5 });
+  useLocalBillingWorkflow(workflow);
+  [finance, ops, approver] = await Promise.all([
+    api.token({ sub: 'fiona', roles: ['finance'] }),
+    api.token({ sub: 'olivia', roles: ['ops', 'admin'] }),
+    api.token({ sub: 'arnold', roles: ['approver'] }),
+  ]);
+  const advertiser = await call('POST', '/v1/advertisers', ops, { name: 'Acme', currency: 'USD', timezone: 'UTC', billingProfile: profile }, 201);
+  advertiserId = advertiser.id;
+  advertiserToken = await api.token({ sub: 'acme-ap', roles: ['advertiser'], advertiserId });
+  // Three contracts at 8, 10 and 12 CPM; 250,000 impressions each in June 2026: 2,000.00, 2,500.00, 3,000.00.
+  for (const rate of ['8', '10', '12']) {
+    const contract = await call('POST', '/v1/contracts', ops, { advertiserId, name: `CTV ${rate}`, currency: 'USD', timezone: 'UTC', startDate: '2026-01-01', endDate: '2026-12-31', terms: terms(rate) }, 201);
+    await call('POST', `/v1/contracts/${contract.id}/versions/1/submit`, ops, {});
+    await call('POST', `/v1/contracts/${contract.id}/versions/1/approve`, approver, {});
+    await call('POST', '/v1/usage/impressions', ops, { contractId: contract.id, records: [{ date: '2026-06-10', chargeId: 'ctv', count: 250_000, source: 'FIRST_PARTY' }] }, 202);
+    contractIds.push(contract.id);
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await workflow?.settle();
+  useLocalBillingWorkflow(undefined);
+  useRuntimeClock(undefined);
+  await poller?.stop();
+  await api?.stop();
+});
+
+describe('bulk finalize of a billing run', () => {
+  let run: any;
+
+  it('refuses other roles (403) and an unknown run (404)', async () => {
+    expect((await api.request('POST', '/v1/billing-runs/br-2026-06-1-nope/finalize', { token: ops, body: {} })).status).toBe(403);
+    expect((await api.request('POST', '/v1/billing-runs/br-2026-06-1-nope/finalize', { token: advertiserToken, body: {} })).status).toBe(403);
+    expect((await api.request('POST', '/v1/billing-runs/br-2026-06-1-nope/finalize', { token: finance, body: {} })).status).toBe(404);
+  });
+
+  it('finalizes every draft of the run with consecutive numbers, shows progress on GET, and a repeat changes nothing', { timeout: 120_000 }, async () => {
+    run = await runPeriod('2026-06');
+    expect(run.finalization).toBeNull();
+    expect(run.invoices.map((i: any) => i.total).sort()).toEqual(['2000.00', '2500.00', '3000.00']);
+    clock.set('2026-07-02T09:00:00.000Z');
+    const finalized = await call('POST', `/v1/billing-runs/${run.id}/finalize`, finance, {}, 202);
+    expect(finalized.finalization).toMatchObject({ status: 'SUCCEEDED', progress: { done: 3, total: 3 }, finalized: 3, failures: [], passes: 1, actor: 'fiona' });
+    const read = await call('GET', `/v1/billing-runs/${run.id}`, finance);
+    expect(read.finalization).toEqual(finalized.finalization);
+    const numbers: string[] = [];
+    for (const id of run.invoiceIds) {
+      const invoice = await call('GET', `/v1/invoices/${id}`, finance);
+      expect(invoice).toMatchObject({ status: 'FINALIZED', finalizedAt: '2026-07-02T09:00:00.000Z' });
+      numbers.push(invoice.number);
+    }
+    // Gapless, in the run's contract order.
+    expect(numbers).toEqual(['INV-2026-000001', 'INV-2026-000002', 'INV-2026-000003']);
+    const again = await call('POST', `/v1/billing-runs/${run.id}/finalize`, finance, {}, 202, { 'idempotency-key': 'finalize-june-again' });
+    expect(again.finalization).toMatchObject({ status: 'SUCCEEDED', progress: { done: 3, total: 3 }, finalized: 3, passes: 2 });
+    for (const [i, id] of run.invoiceIds.entries()) expect((await call('GET', `/v1/invoices/${id}`, finance)).number).toBe(numbers[i]);
+  });
+
+  it('records the finalization in the audit trail of the run', { timeout: 60_000 }, async () => {
+    await poller.drain();
+    const audit = new DynamoAuditRepository(documentClient(), api.tableName);
+    const actions = (await audit.listEntries(`billingRun#${run.id}`, { limit: 200 })).items.map((e) => e.action);
+    expect(actions).toContain('billingRunFinalization.succeeded');
+    for (const id of run.invoiceIds) {
+      const trail = (await audit.listEntries(`invoice#${id}`, { limit: 50 })).items;
+      expect(trail.map((e) => [e.action, e.actor])).toContainEqual(['invoice.finalized', 'fiona']);
+    }
+  });
+});
