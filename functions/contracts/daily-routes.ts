@@ -51,7 +51,7 @@ export async function listPendingContracts(
 
 export const DAILY_CONTRACT_ROUTES: Record<string, RouteSpec> = {
   'GET /v1/contracts/{id}/spend': route(ops['GET /v1/contracts/{id}/spend'], async ({ identity, params, query, clock }) => {
-    const { contract, versions } = await visibleContract(identity, params.id);
+    const { contract, versions, credits } = await visibleContract(identity, params.id);
     if (contract.status === ContractStatus.DRAFT || termsVersions(versions).length === 0) {
       throw new ConflictError(`contract ${contract.id} has no approved terms yet, so nothing is billed`, 'no_approved_terms');
     }
@@ -59,7 +59,7 @@ export const DAILY_CONTRACT_ROUTES: Record<string, RouteSpec> = {
     const { usage, invoices } = ratingDeps();
     const [periodUsage, prior] = await Promise.all([usage.loadPeriodUsage(contract.id, query.period), invoices.loadPriorRuns(contract.id)]);
     const spend = spendToDate({
-      contract: toContractTerms(contract, versions),
+      contract: toContractTerms(contract, versions, credits),
       usage: periodUsage,
       period: query.period,
       asOf: now.toISOString(),

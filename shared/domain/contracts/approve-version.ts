@@ -101,7 +101,13 @@ export function asIfApproved(aggregate: ContractAggregate, version: ContractVers
       : aggregate.contract;
   const outcome = approvalOutcome({ ...aggregate, contract }, submitted, 'preview', now);
   const changed = new Map(outcome.versions.map((v) => [v.next.number, v.next]));
-  return { contract: outcome.contract, versions: aggregate.versions.map((v) => changed.get(v.number) ?? v), approvals: aggregate.approvals };
+  return {
+    contract: outcome.contract,
+    versions: aggregate.versions.map((v) => changed.get(v.number) ?? v),
+    approvals: aggregate.approvals,
+    // Credits are the contract's, not the version's: the re-run after the approval rates them too.
+    ...(aggregate.credits !== undefined ? { credits: aggregate.credits } : {}),
+  };
 }
 
 export interface ApproveDeps {

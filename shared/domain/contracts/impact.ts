@@ -5,6 +5,8 @@
  * re-rate it: the same engine (ratePeriod), the same prior runs, periods in order, each seeing
  * the adjustments of the ones before (a contract-wide cap carries over). Nothing is stored.
  *
+ * Approved credits are rated as the run rates them (each from its approval instant).
+ *
  * The current period's usage is rated to date both ways (as things are, and with the version),
  * as spend (usage after the cap, spend.ts: the minimum true-up of a month not over is no
  * spend), and the difference reported: not invoiced yet, it shows what the next invoice holds.
@@ -78,7 +80,7 @@ const merge = (a: PriorRuns, b: PriorRuns): PriorRuns => ({
 /** What a period's usage bills to date after the cap (spend.ts), or zero when the contract is not billed in it. */
 function rateToDate(aggregate: ContractAggregate, usage: Usage, period: string, asOf: string, prior: PriorRuns): Big {
   if (!isBilledInPeriod(aggregate.contract, period) || termsVersions(aggregate.versions).length === 0) return new Big(0);
-  return spendOf(ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions), usage, period, asOf, prior }));
+  return spendOf(ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions, aggregate.credits), usage, period, asOf, prior }));
 }
 
 export async function previewImpact(ports: ImpactPorts, aggregate: ContractAggregate, number: number, now: Date): Promise<VersionImpact> {
@@ -90,7 +92,9 @@ export async function previewImpact(ports: ImpactPorts, aggregate: ContractAggre
   const { contract } = aggregate;
   const asOf = now.toISOString();
   const after = asIfApproved(aggregate, version, now);
-  const afterTerms = toContractTerms(after.contract, after.versions);
+  // With the contract's approved credits, as the billing run rates them: an invoiced credit is
+  // not reversed by the preview, and one approved since the last run is in it.
+  const afterTerms = toContractTerms(after.contract, after.versions, after.credits);
   const currency = contract.currency;
 
   const prior = await ports.invoices.loadPriorRuns(contract.id);

@@ -1,8 +1,11 @@
 /**
  * Spend to date: a period rated so far from the stored usage by the rating engine, nothing
  * stored. Amounts are the engine's, rounded as invoice lines are. "Spend" is what the usage
- * lines bill after the budget cap (USAGE + CAP_ADJUSTMENT); the minimum true-up and agency
- * commission are settled on the invoice and are not spend.
+ * lines bill after a performance guarantee and the budget cap (USAGE + GUARANTEE_CREDIT +
+ * CAP_ADJUSTMENT: FORMAT.md v2 §5 makes the guarantee credit part of the usage the cap and the
+ * minimum see); the minimum true-up and agency commission are settled on the invoice and are not
+ * spend. The period's approved credits are reported beside it, as the run's CREDIT line rates
+ * them (the ones approved by asOf), so spend + shortfall + credits is the invoice's subtotal.
  *
  * Per day: the engine prices a period as a whole (tiers, caps, per-period conversion limits),
  * so a day's figures are the difference between the period rated with the usage up to that day
@@ -27,6 +30,11 @@ export interface Spend {
   charges: { chargeId: string; quantity: string; amount: string }[];
   days: { date: string; quantity: string; amount: string }[];
   total: string;
+  /** The GUARANTEE_CREDIT so far (in `total`); null when the period's terms have no guarantee. */
+  guaranteeCredit: string | null;
+  /** The period's approved credits the run would invoice now, and their CREDIT line (≤ 0). */
+  credits: { id: string; reason: string; amount: string }[];
+  creditTotal: string;
   budgetCap: string | null;
   remaining: string | null;
   minimum: string | null;
@@ -47,10 +55,10 @@ export interface SpendInput {
   prior: PriorRuns;
 }
 
-const CAPPED = new Set<string>([LineType.USAGE, LineType.CAP_ADJUSTMENT]);
+const CAPPED = new Set<string>([LineType.USAGE, LineType.GUARANTEE_CREDIT, LineType.CAP_ADJUSTMENT]);
 const ZERO = new Big(0);
 
-/** What a rated period's usage bills after the cap (USAGE + CAP_ADJUSTMENT lines). */
+/** What a rated period's usage bills after a guarantee and the cap (USAGE + GUARANTEE_CREDIT + CAP_ADJUSTMENT lines). */
 export const spendOf = (rated: RatedPeriod): Big => rated.lines.filter((l) => CAPPED.has(l.type)).reduce((sum, l) => sum.plus(l.amount), ZERO);
 const quantityOf = (rated: RatedPeriod): Big => rated.lines.filter((l) => l.type === LineType.USAGE).reduce((sum, l) => sum.plus(l.quantity), ZERO);
 
@@ -83,6 +91,9 @@ export function spendToDate(input: SpendInput): Spend {
     charges.set(line.chargeId, { quantity: entry.quantity.plus(line.quantity), amount: entry.amount.plus(line.amount) });
   }
   const total = spendOf(rated);
+  const guaranteeLine = rated.lines.find((l) => l.type === LineType.GUARANTEE_CREDIT);
+  const creditLine = rated.lines.find((l) => l.type === LineType.CREDIT);
+  const creditUses = creditLine?.explanation.kind === 'CREDIT' ? creditLine.explanation.credits : [];
 
   // The period's active days: the part of the month inside the contract's term.
   const { firstDay, lastDay } = periodBounds(period);
@@ -168,6 +179,9 @@ export function spendToDate(input: SpendInput): Spend {
     charges: [...charges.entries()].map(([chargeId, c]) => ({ chargeId, quantity: c.quantity.toFixed(), amount: money(c.amount) })),
     days,
     total: money(total),
+    guaranteeCredit: terms?.performanceGuarantee ? money(new Big(guaranteeLine?.amount ?? 0)) : null,
+    credits: creditUses.map(({ id, reason, amount }) => ({ id, reason, amount })),
+    creditTotal: money(new Big(creditLine?.amount ?? 0)),
     budgetCap: budgetCap === null ? null : money(budgetCap),
     remaining: budgetCap === null ? null : money(budgetCap.minus(total).gt(ZERO) ? budgetCap.minus(total) : ZERO),
     minimum: minimum === null ? null : money(minimum),
