@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createTable } from '../../shared/adapters/dynamodb/create-table';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { LOCAL_S3_CREDENTIALS } from '../../scripts/lib/s3-local';
+import { tablesMade } from './tables-made';
 
 export function dynamoClient(): DynamoDBClient {
   return new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamoEndpoint') });
@@ -19,6 +20,7 @@ export function documentClient(client = dynamoClient()): DynamoDBDocumentClient 
 /** Creates a new, empty table with the project's key schema and returns its name. */
 export async function freshTable(client = dynamoClient()): Promise<string> {
   const name = `test-${randomUUID()}`;
+  tablesMade.add(name);
   await createTable(client, name);
   return name;
 }
