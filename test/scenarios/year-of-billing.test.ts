@@ -14,7 +14,8 @@
  *   B  EUR, UTC, 2027-01-01..2027-12-31. CPA "purchase": 20.00 + 5 % of the value, at most
  *      60.00, 7-day window, geos DE/FR, 3 hold days; aff gets 8.00 per conversion. A small CPM
  *      charge "ctv" (FLAT 6.00) used in December and after. A held conversion billed by a re-run
- *      (February), a reversal credited by a re-run (May), a renewal approved in November.
+ *      (February), a reversal credited by a re-run (May), a renewal approved in November
+ *      (4 % uplift of the CPM rate and the CPA payout, billed from January 2028).
  *   C  JPY, Asia/Tokyo, 2027-03-01..2027-05-31, HALF_UP. CPM "spot" FLAT 450 per 1,000,
  *      budget cap 1,000,000 per period (hit in April); JPY has no minor unit.
  *   V  USD, UTC, 2028-02-01..2028-03-31, v2 terms (the last describe block): CPA payout tiers,
@@ -475,12 +476,15 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     clock.set('2027-11-20T10:00:00Z');
     const renewal = await s.call('POST', `/v1/contracts/${B}/renewals`, s.tokens.ops, { termMonths: 6, rateUpliftPct: '4' }, 201);
     // The rules (draft-renewal.ts, renewal.ts): the renewal takes effect the day after the
-    // current endDate, 2028-01-01, and the endDate moves 6 months, to 2028-06-30. Every CPM rate is
-    // uplifted (6.00 x 1.04 = 6.24); money amounts (CPA payouts, partner fees) stay as they are.
-    // So no 2027 period is billed under it: November and December stay on version 1.
+    // current endDate, 2028-01-01, and the endDate moves 6 months, to 2028-06-30. Every price is
+    // uplifted: the CPM rate 6.00 x 1.04 = 6.24, and the CPA payout as a v2 payout tier would be
+    // (flat 20.00 x 1.04 = 20.80, max 60.00 x 1.04 = 62.40 as money, 5 % x 1.04 = 5.2 % as a rate);
+    // partner fees stay as they are. So no 2027 period is billed under it: November and December
+    // stay on version 1.
     expect(renewal).toMatchObject({ number: 2, kind: 'RENEWAL', effectiveFrom: '2028-01-01', renewal: { newEndDate: '2028-06-30' } });
     expect(renewal.terms.charges[1].pricing.rate).toBe('6.24');
-    expect(renewal.terms.charges[0].payout).toEqual({ flat: '20.00', percentOfValue: '5', min: null, max: '60.00' });
+    expect(renewal.terms.charges[0].payout).toEqual({ flat: '20.80', percentOfValue: '5.2', min: null, max: '62.40' });
+    expect(renewal.terms.partners).toEqual(termsB().partners);
     clock.set('2027-11-22T10:00:00Z');
     await s.approve(B, 2);
     expect((await s.call('GET', `/v1/contracts/${B}`, s.tokens.ops)).endDate).toBe('2028-06-30');
@@ -527,10 +531,10 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     await s.conversions(B, [conv('cv-2028-1', '2028-01-12T10:00:00Z', '2028-01-11T10:00:00Z', '100.00', 'DE', aff)]);
     // A and C ended in 2027: the plan holds B alone.
     const month = await runMonth('2028-01', 1, [B], '2028-02-03T06:00:00Z');
-    // Version 2: cv-2028-1 20.00 + 100.00 x 5 % = 25.00 (payouts not uplifted);
-    //    ctv 500,000 x 6.24 / 1,000 = 3,120.00; total 3,145.00. aff 8.00.
+    // Version 2: cv-2028-1 20.80 + 100.00 x 5.2 % = 26.00 (uplifted payout, under its max 62.40);
+    //    ctv 500,000 x 6.24 / 1,000 = 3,120.00; total 3,146.00. aff 8.00 (partner fees not uplifted).
     expectInvoice(month.invoices[B], {
-      kind: 'INVOICE', lines: [usage('purchase', 2, '1', '25.00'), usage('ctv', 2, '500000', '3120.00')], subtotal: '3145.00', total: '3145.00',
+      kind: 'INVOICE', lines: [usage('purchase', 2, '1', '26.00'), usage('ctv', 2, '500000', '3120.00')], subtotal: '3146.00', total: '3146.00',
       payouts: [{ partnerId: aff, chargeId: 'purchase', amount: '8.00' }],
     });
   });

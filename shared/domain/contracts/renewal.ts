@@ -1,13 +1,16 @@
 /**
  * Rate uplift for renewals. Every rate is multiplied by (1 + pct/100) and rounded half-up to 6
  * decimals (the rate precision of FORMAT.md): flat and tier rates of CPM and CPCV charges.
- * The v2 performance prices move with them: the payout of every CPA payout tier and partner
- * override (flat, min and max as money in the currency's minor units, percentOfValue as a rate,
- * never above 100), and the performance guarantee's maxCostPerConversion (money) — a renewal
- * that raises media prices raises the cost per conversion it guarantees in step.
+ * The performance prices move with them: every CPA payout, whether the charge's own `payout`,
+ * a payout tier's or a partner override's (flat, min and max as money in the currency's minor
+ * units, percentOfValue as a rate, never above 100), so a charge priced by one payout and the
+ * same charge written as a single payout tier renew to the same price, and an override keeps
+ * its relation to the base payout; and the performance guarantee's maxCostPerConversion
+ * (money) — a renewal that raises media prices raises the cost per conversion it guarantees in
+ * step.
  *
- * A v1 CPA charge's own `payout`, minimums, caps and partner flat fees are contractual sums,
- * not rates, and stay as they are.
+ * Minimums, caps, partner flat fees and commission are contractual sums or shares, not prices
+ * per unit, and stay as they are.
  */
 import Big from 'big.js';
 import { isKnownCurrency, minorUnits } from '../kernel/currencies';
@@ -45,6 +48,7 @@ function upliftCharge(charge: Charge, pct: string, currency: string): Charge {
   if (charge.kind === 'CPA') {
     return {
       ...charge,
+      ...(charge.payout ? { payout: upliftPayout(charge.payout, pct, currency) } : {}),
       ...(charge.payoutTiers
         ? { payoutTiers: { ...charge.payoutTiers, tiers: charge.payoutTiers.tiers.map((tier) => ({ ...tier, payout: upliftPayout(tier.payout, pct, currency) })) } }
         : {}),

@@ -27,9 +27,31 @@ describe('renewal uplift', () => {
     expect(out.charges[1]).toMatchObject({ pricing: { tiers: [{ upTo: 1000, rate: '1.449' }, { upTo: null, rate: '1.38' }] } });
   });
 
-  it('leaves money amounts untouched', () => {
+  it('uplifts a v1 CPA payout as it uplifts a tier or override payout: money to the currency digits, percentOfValue as a rate', () => {
     const out = upliftTerms(terms, '10', 'USD');
-    expect(out.charges[2]).toEqual(terms.charges[2]);
+    // 25.00 x 1.10 = 27.50; 5 % x 1.10 = 5.5 %; min 1.00 x 1.10 = 1.10; max stays null.
+    expect((out.charges[2] as CpaCharge).payout).toEqual({ flat: '27.50', percentOfValue: '5.5', min: '1.10', max: null });
+    expect(out.charges[2]).toEqual({ ...terms.charges[2], payout: { flat: '27.50', percentOfValue: '5.5', min: '1.10', max: null } });
+  });
+
+  it('prices a v1 payout and the same payout as a single tier alike after the uplift (property)', () => {
+    const money = fc.integer({ min: 0, max: 1_000_000 }).map((n) => new Big(n).div(100).toFixed(2));
+    const percent = fc.integer({ min: 0, max: 100_000 }).map((n) => new Big(n).div(1000).toFixed());
+    const pct = fc.integer({ min: 0, max: 50_000 }).map((n) => new Big(n).div(1000).toFixed());
+    fc.assert(
+      fc.property(money, percent, fc.option(money, { nil: null }), fc.option(money, { nil: null }), pct, (flat, percentOfValue, min, max, uplift) => {
+        const payout = { flat, percentOfValue, min, max };
+        const base = terms.charges[2] as CpaCharge;
+        const v1 = upliftTerms({ ...terms, charges: [{ ...base, payout }] }, uplift, 'USD').charges[0] as CpaCharge;
+        const { payout: _dropped, ...rest } = base;
+        const tiered = upliftTerms({ ...terms, charges: [{ ...rest, payoutTiers: { model: 'GRADUATED', tiers: [{ upTo: null, payout }] } }] }, uplift, 'USD').charges[0] as CpaCharge;
+        expect(v1.payout).toEqual(tiered.payoutTiers!.tiers[0]!.payout);
+      }),
+    );
+  });
+
+  it('leaves contractual sums untouched: minimum, cap, partner fees, commission', () => {
+    const out = upliftTerms(terms, '10', 'USD');
     expect(out.minimumCommitment).toEqual(terms.minimumCommitment);
     expect(out.budgetCap).toEqual(terms.budgetCap);
     expect(out.partners).toEqual(terms.partners);
