@@ -1,5 +1,7 @@
 /** The invoice and export stores of the invoices and billing Lambdas, built once per container. */
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { runtimeClock } from '../runtime/clock';
 import { dynamo, s3 } from '../runtime/clients';
@@ -14,4 +16,12 @@ export function financeDeps() {
     built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock) };
   }
   return built;
+}
+
+let rating: { contracts: ContractRepository; usage: DynamoUsageRepository } | undefined;
+
+/** What a reissue rates with: the contract with its versions and credits, and the period's usage. */
+export function ratingDeps() {
+  rating ??= { contracts: new ContractRepository(dynamo(), config().TABLE_NAME), usage: new DynamoUsageRepository(dynamo(), config().TABLE_NAME) };
+  return rating;
 }

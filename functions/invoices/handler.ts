@@ -1,4 +1,4 @@
-/** Invoices: list, read (an advertiser sees only its own; others 404), finalize, void with a credit note. */
+/** Invoices: list, read (an advertiser sees only its own; others 404), finalize, void with a credit note, discard a draft, reissue after a void. */
 import { defineGroup, route } from '../http/group';
 import { FunctionGroup } from '../http/routes';
 import { etagOfVersion, expectedVersion } from '../http/etag';
@@ -9,8 +9,10 @@ import { InvoiceStatus, type Invoice } from '../../shared/domain/invoices/invoic
 import type { Identity } from '../http/identity';
 import { finalizeInvoice } from '../../shared/domain/invoices/finalize-invoice';
 import { voidInvoice } from '../../shared/domain/invoices/void-invoice';
+import { discardInvoice } from '../../shared/domain/invoices/discard-invoice';
+import { reissueInvoice } from '../../shared/domain/invoices/reissue-invoice';
 import { runtimeClock } from '../runtime/clock';
-import { financeDeps } from './dependencies';
+import { financeDeps, ratingDeps } from './dependencies';
 
 /**
  * The advertiser view of invoices: only issued documents (FINALIZED and VOID; drafts are work in
@@ -61,5 +63,19 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
       { id: params.id, actor: identity.sub, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
     );
     return { status: 200, body: { ...invoice, creditNote }, etag: etagOfVersion(invoice.version) };
+  }),
+
+  'POST /v1/invoices/{id}/discard': route(ops['POST /v1/invoices/{id}/discard'], async ({ identity, params, headers, body }) => {
+    const invoice = await discardInvoice(
+      { store: financeDeps().invoices, clock: runtimeClock },
+      { id: params.id, actor: identity.sub, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
+    );
+    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+  }),
+
+  'POST /v1/invoices/{id}/reissue': route(ops['POST /v1/invoices/{id}/reissue'], async ({ identity, params }) => {
+    const { invoices } = financeDeps();
+    const invoice = await reissueInvoice({ store: invoices, clock: runtimeClock, priorRuns: invoices, ...ratingDeps() }, { id: params.id, actor: identity.sub });
+    return { status: 201, body: invoice, etag: etagOfVersion(invoice.version), headers: { location: `/v1/invoices/${invoice.id}` } };
   }),
 });

@@ -121,3 +121,71 @@ describe('bulk finalize of a billing run', () => {
     }
   });
 });
+
+describe('discard a draft, reissue after a void', () => {
+  it('discards a DRAFT (audited, hidden from the advertiser) so the next run of the period invoices the contract afresh', { timeout: 120_000 }, async () => {
+    clock.set('2026-08-01T08:00:00.000Z');
+    for (const contractId of contractIds) {
+      await call('POST', '/v1/usage/impressions', ops, { contractId, records: [{ date: '2026-07-10', chargeId: 'ctv', count: 100_000, source: 'FIRST_PARTY' }] }, 202);
+    }
+    const first = await runPeriod('2026-07');
+    const draft = first.invoices.find((i: any) => i.contractId === contractIds[0]);
+    // 100,000 at 8.00 CPM.
+    expect(draft.total).toBe('800.00');
+    expect((await api.request('POST', `/v1/invoices/${draft.invoiceId}/discard`, { token: ops, body: {} })).status).toBe(403);
+    const discarded = await call('POST', `/v1/invoices/${draft.invoiceId}/discard`, finance, { reason: 'wrong usage feed' });
+    expect(discarded).toMatchObject({ status: 'DISCARDED', number: null, discardReason: 'wrong usage feed', discardedAt: '2026-08-01T08:00:00.000Z' });
+    const again = await api.request('POST', `/v1/invoices/${draft.invoiceId}/discard`, { token: finance, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe('illegal_transition');
+    expect((await api.request('GET', `/v1/invoices/${draft.invoiceId}`, { token: advertiserToken })).status).toBe(404);
+    // A finalized invoice is never discarded.
+    const june = await call('GET', '/v1/invoices?period=2026-06&status=FINALIZED', finance);
+    const refused = await api.request('POST', `/v1/invoices/${june.items[0].id}/discard`, { token: finance, body: {} });
+    expect(refused.status).toBe(409);
+    expect((await call('GET', `/v1/invoices/${june.items[0].id}`, finance)).status).toBe('FINALIZED');
+
+    // The feed is corrected (another 50,000 impressions): run 2 of July bills contract 0 as a first
+    // invoice of the period, 150,000 at 8.00 = 1,200.00; the other contracts only adjust by 0.00.
+    await call('POST', '/v1/usage/impressions', ops, { contractId: contractIds[0], records: [{ date: '2026-07-11', chargeId: 'ctv', count: 50_000, source: 'FIRST_PARTY' }] }, 202);
+    const second = await runPeriod('2026-07');
+    const fresh = await call('GET', `/v1/invoices/${second.invoices.find((i: any) => i.contractId === contractIds[0]).invoiceId}`, finance);
+    expect(fresh).toMatchObject({ kind: 'INVOICE', status: 'DRAFT', total: '1200.00', runSeq: 2 });
+    for (const other of second.invoices.filter((i: any) => i.contractId !== contractIds[0])) expect(other.total).toBe('0.00');
+
+    await poller.drain();
+    const trail = (await new DynamoAuditRepository(documentClient(), api.tableName).listEntries(`invoice#${draft.invoiceId}`, { limit: 50 })).items;
+    expect(trail.map((e) => [e.action, e.actor])).toContainEqual(['invoice.discarded', 'fiona']);
+  });
+
+  it('reissues a voided invoice as a corrected DRAFT on current usage, linked to the void and its credit note, once', { timeout: 120_000 }, async () => {
+    const june = await call('GET', '/v1/invoices?period=2026-06&status=FINALIZED', finance);
+    const original = june.items.find((i: any) => i.contractId === contractIds[1]);
+    expect(original.total).toBe('2500.00');
+    expect((await api.request('POST', `/v1/invoices/${original.id}/reissue`, { token: finance, body: {} })).status).toBe(409);
+    // 50,000 June impressions arrive late; the invoice is voided and reissued: 300,000 at 10.00 = 3,000.00.
+    await call('POST', '/v1/usage/impressions', ops, { contractId: contractIds[1], records: [{ date: '2026-06-20', chargeId: 'ctv', count: 50_000, source: 'FIRST_PARTY' }] }, 202);
+    const voided = await call('POST', `/v1/invoices/${original.id}/void`, finance, { reason: 'late usage' });
+    expect((await api.request('POST', `/v1/invoices/${original.id}/reissue`, { token: ops, body: {} })).status).toBe(403);
+    const reissued = await call('POST', `/v1/invoices/${original.id}/reissue`, finance, {}, 201);
+    expect(reissued).toMatchObject({
+      kind: 'INVOICE',
+      status: 'DRAFT',
+      number: null,
+      contractId: contractIds[1],
+      period: '2026-06',
+      total: '3000.00',
+      reissueOf: original.id,
+      reissueOfCreditNoteId: voided.creditNote.id,
+    });
+    expect(reissued.lines).toMatchObject([{ type: 'USAGE', chargeId: 'ctv', quantity: '300000', amount: '3000.00' }]);
+    const twice = await api.request('POST', `/v1/invoices/${original.id}/reissue`, { token: finance, body: {} });
+    expect(twice.status).toBe(409);
+    expect(twice.json.error.code).toBe('already_reissued');
+    const finalized = await call('POST', `/v1/invoices/${reissued.id}/finalize`, finance, {});
+    expect(finalized.number).toMatch(/^INV-2026-/);
+    // The reissue counts in place of the voided invoice: a June re-run finds nothing to adjust.
+    const rerun = await runPeriod('2026-06');
+    expect(rerun.invoices.map((i: any) => i.total)).toEqual(['0.00', '0.00', '0.00']);
+  });
+});

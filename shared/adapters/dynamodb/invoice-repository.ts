@@ -185,6 +185,13 @@ function payoutItem(p: PayoutRecord, stamp: { actor: string; updatedAt: string }
 
 const RUN_RECORD_KEYS = ['pk', 'sk', 'entityType', 'aggregate', 'actor', 'updatedAt', 'version', 'linesInInvoice'] as const;
 
+/** Where an invoice's run record is: the run's, or a reissued draft's own. */
+function runRecordKeyOf(invoice: Pick<Invoice, 'id' | 'contractId' | 'period' | 'runSeq' | 'reissueOf'>) {
+  return invoice.reissueOf
+    ? invoiceKeys.reissueRun(invoice.contractId, invoice.period, invoice.runSeq, invoice.id)
+    : invoiceKeys.contractRun(invoice.contractId, invoice.period, invoice.runSeq);
+}
+
 function toRunRecord(item: Record<string, unknown>): RunRecord {
   const copy: Record<string, unknown> = { ...item };
   for (const key of RUN_RECORD_KEYS) delete copy[key];
@@ -208,6 +215,11 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
 
   async getRunRecord(contractId: string, period: string, runSeq: number): Promise<RunRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: invoiceKeys.contractRun(contractId, period, runSeq), ConsistentRead: true }));
+    return Item ? toRunRecord(Item) : undefined;
+  }
+
+  async getRunRecordOf(invoice: Pick<Invoice, 'id' | 'contractId' | 'period' | 'runSeq' | 'reissueOf'>): Promise<RunRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: runRecordKeyOf(invoice), ConsistentRead: true }));
     return Item ? toRunRecord(Item) : undefined;
   }
 
@@ -241,6 +253,38 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       case 'ANNOTATION':
         items = [{ Update: this.annotationUpdate(change.from, change.next, change.fields) }];
         break;
+      case 'DISCARD':
+        items = await this.discardItems(change.from, change.next);
+        break;
+      case 'REISSUE': {
+        const stamp = { actor: change.invoice.actor, updatedAt: change.invoice.updatedAt };
+        const { item, lineItems } = invoiceItems(change.invoice);
+        await this.putLineItems(lineItems);
+        items = [
+          put(item),
+          { Put: { TableName: this.tableName, Item: { ...runRecordItem(change.run, stamp), ...runRecordKeyOf(change.invoice) }, ...notExists } },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: runRecordKeyOf(change.voided),
+              UpdateExpression: 'SET replacedBy = :by, actor = :actor, updatedAt = :at ADD #version :one',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':by': change.invoice.id, ':actor': stamp.actor, ':at': stamp.updatedAt, ':one': 1 },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: invoiceKeys.invoice(change.voided.id),
+              ConditionExpression: '#status = :void',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':void': InvoiceStatus.VOID },
+            },
+          },
+        ];
+        break;
+      }
     }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
@@ -248,6 +292,43 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       if (isConditionFailure(error)) throw new ConflictError('the invoice or its document counter changed since it was read', 'concurrent_update', { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * Discarding a DRAFT: the invoice (still a DRAFT at the version read), its run record and its
+   * payout records marked discarded, so neither re-runs nor partner statements count them; a
+   * discarded reissue hands the voided invoice's record its place back.
+   */
+  private async discardItems(from: Invoice, next: Invoice): Promise<Record<string, unknown>[]> {
+    const stamp = { ':actor': next.actor, ':at': next.updatedAt, ':one': 1, ':yes': true };
+    const mark = (Key: Record<string, string>) => ({
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'SET discarded = :yes, actor = :actor, updatedAt = :at ADD #version :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: stamp,
+      },
+    });
+    const payouts = from.reissueOf
+      ? []
+      : from.partnerPayouts.map((p) => mark(invoiceKeys.partnerPayout(from.contractId, from.period, from.runSeq, p.partnerId, p.chargeId)));
+    const restore = from.reissueOf
+      ? [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: runRecordKeyOf({ ...from, id: from.reissueOf, reissueOf: (await this.getInvoice(from.reissueOf))?.reissueOf }),
+              UpdateExpression: 'REMOVE replacedBy SET actor = :actor, updatedAt = :at ADD #version :one',
+              ConditionExpression: 'replacedBy = :self',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':actor': next.actor, ':at': next.updatedAt, ':one': 1, ':self': from.id },
+            },
+          },
+        ]
+      : [];
+    return [{ Update: this.transitionUpdate(from, next) }, mark(runRecordKeyOf(from)), ...payouts, ...restore];
   }
 
   /**
@@ -281,12 +362,14 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
   }
 
   /** Everything earlier runs invoiced for the contract, every period, for the engine (see prior-runs.ts for the void rule). */
-  async loadPriorRuns(contractId: string): Promise<PriorRuns> {
-    const records = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
+  async loadPriorRuns(contractId: string, options: { excludeInvoiceId?: string } = {}): Promise<PriorRuns> {
+    const all = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': invoiceKeys.contractRunsPk(contractId), ':prefix': invoiceKeys.contractRunPrefix },
       ConsistentRead: true,
     });
+    // Discarded and replaced runs are left out by toPriorRuns; a reissue also leaves out the run it corrects.
+    const records = options.excludeInvoiceId === undefined ? all : all.filter((r) => r.invoiceId !== options.excludeInvoiceId);
     const runs = await Promise.all(
       records.map(async (record) => {
         const run = toRunRecord(record);
@@ -449,7 +532,8 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       ExpressionAttributeNames: { '#ipk': INDEXES.byOwner.partitionKey, '#isk': INDEXES.byOwner.sortKey },
       ExpressionAttributeValues: { ':ipk': invoiceKeys.partnerPayoutsPk(partnerId), ':prefix': `${period}#` },
     });
-    return items.map((i) => ({
+    // A discarded draft's payouts were never owed.
+    return items.filter((i) => i.discarded !== true).map((i) => ({
       partnerId: i.partnerId as string,
       contractId: i.contractId as string,
       advertiserId: i.advertiserId as string,

@@ -57,6 +57,11 @@ export const invoiceKeys = {
   /** What one run invoiced for a contract and period: `INVOICERUNS#contractId` / `RUN#period#runSeq`. */
   contractRun: (contractId: string, period: string, runSeq: number) => ({ pk: `INVOICERUNS#${contractId}`, sk: `RUN#${period}#${pad(runSeq, 6)}` }),
   contractRunsPk: (contractId: string) => `INVOICERUNS#${contractId}`,
+  /** The run record of a draft reissued after a void, beside the records of its period's runs. */
+  reissueRun: (contractId: string, period: string, runSeq: number, invoiceId: string) => ({
+    pk: `INVOICERUNS#${contractId}`,
+    sk: `RUN#${period}#${pad(runSeq, 6)}#REISSUE#${invoiceId}`,
+  }),
   contractRunPrefix: 'RUN#',
   /** A partner's payout (or change) on one charge of one contract, by one run. */
   partnerPayout: (contractId: string, period: string, runSeq: number, partnerId: string, chargeId: string) => ({

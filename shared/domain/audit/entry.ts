@@ -128,6 +128,7 @@ export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, Aud
   invoice: {
     FINALIZED: 'invoice.finalized',
     VOID: 'invoice.voided',
+    DISCARDED: 'invoice.discarded',
   },
   billingRun: {
     SUCCEEDED: 'billingRun.succeeded',

@@ -112,11 +112,13 @@ export function buildPeriodExport(period: string, invoices: readonly Invoice[]):
   const foreign = invoices.find((i) => i.period !== period);
   if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
   const docs = sortDocuments(invoices);
+  // A discarded draft was never issued: listed with its status, but it posts and pays nothing.
+  const issuable = docs.filter((i) => i.status !== 'DISCARDED');
   // Refuse before formatting anything: an unbalanced journal must not reach finance.
-  const journal = journalOf(docs);
+  const journal = journalOf(issuable);
   const invoiceRows = docs.map(invoiceRow);
   const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
-  const payouts = docs.flatMap(payoutRows);
+  const payouts = issuable.flatMap(payoutRows);
   const file = (name: string, format: ExportFormat, body: string, rows: number): ExportFile => ({
     name, format, contentType: format === 'csv' ? CSV : JSONL, body, rows,
   });

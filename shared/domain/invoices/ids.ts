@@ -11,3 +11,8 @@ export function runInvoiceId(contractId: string, period: string, runSeq: number)
 export function creditNoteIdFor(invoiceId: string): string {
   return `cn_${digest(`credit-note\n${invoiceId}`)}`;
 }
+
+/** One reissued draft per voided invoice, so a repeated reissue can never issue a second one. */
+export function reissueIdFor(invoiceId: string): string {
+  return `inv_${digest(`reissue\n${invoiceId}`)}`;
+}

@@ -8,7 +8,7 @@ import { assertPeriod } from '../kernel/calendar';
 import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
 import type { PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
 
-export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID' } as const;
+export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID', DISCARDED: 'DISCARDED' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
 
 export const InvoiceKind = {
@@ -21,7 +21,7 @@ export const InvoiceKind = {
 } as const;
 export type InvoiceKind = (typeof InvoiceKind)[keyof typeof InvoiceKind];
 
-export const InvoiceAction = { FINALIZE: 'finalize', VOID: 'void' } as const;
+export const InvoiceAction = { FINALIZE: 'finalize', VOID: 'void', DISCARD: 'discard' } as const;
 export type InvoiceAction = (typeof InvoiceAction)[keyof typeof InvoiceAction];
 
 /**
@@ -32,13 +32,17 @@ export type InvoiceAction = (typeof InvoiceAction)[keyof typeof InvoiceAction];
 export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceAction, { from: InvoiceStatus; to: InvoiceStatus; kinds: readonly InvoiceKind[] }>> = {
   [InvoiceAction.FINALIZE]: { from: InvoiceStatus.DRAFT, to: InvoiceStatus.FINALIZED, kinds: [InvoiceKind.INVOICE, InvoiceKind.ADJUSTMENT] },
   [InvoiceAction.VOID]: { from: InvoiceStatus.FINALIZED, to: InvoiceStatus.VOID, kinds: [InvoiceKind.INVOICE, InvoiceKind.ADJUSTMENT] },
+  /** A DRAFT dropped: the next run of its period rates the contract as if this run had not been. */
+  [InvoiceAction.DISCARD]: { from: InvoiceStatus.DRAFT, to: InvoiceStatus.DISCARDED, kinds: [InvoiceKind.INVOICE, InvoiceKind.ADJUSTMENT] },
 };
+
+const ACTION_VERBS: Record<InvoiceAction, string> = { finalize: 'finalized', void: 'voided', discard: 'discarded' };
 
 /** The status an action leads to; throws ConflictError (HTTP 409) when the table does not allow it. */
 export function transition(invoice: Pick<Invoice, 'id' | 'status' | 'kind'>, action: InvoiceAction): InvoiceStatus {
   const rule = INVOICE_TRANSITIONS[action];
   if (!rule.kinds.includes(invoice.kind)) {
-    throw new ConflictError(`a ${invoice.kind} cannot be ${action === 'void' ? 'voided' : 'finalized'}`, 'illegal_transition');
+    throw new ConflictError(`a ${invoice.kind} cannot be ${ACTION_VERBS[action]}`, 'illegal_transition');
   }
   if (invoice.status !== rule.from) {
     throw new ConflictError(`invoice ${invoice.id} is ${invoice.status}; ${action} needs ${rule.from}`, 'illegal_transition');
@@ -90,6 +94,12 @@ export interface Invoice {
   /** Voided invoices: the credit note issued for them, and why. */
   creditNoteId?: string;
   voidReason?: string;
+  /** Discarded drafts: when and why. */
+  discardedAt?: string;
+  discardReason?: string;
+  /** A corrected draft issued after a void: the voided invoice and its credit note. */
+  reissueOf?: string;
+  reissueOfCreditNoteId?: string;
   /** Annotations a DRAFT may still change. */
   memo?: string | null;
   purchaseOrder?: string | null;

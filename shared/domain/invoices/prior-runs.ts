@@ -9,20 +9,26 @@
  * issue), not a statement that the usage was never rated: if voiding removed the lines from
  * what re-runs see, the next re-run of the period would silently bill the whole period again as
  * ADJUSTMENT lines, and a CONTRACT cap would forget consumption. Billing a voided period again
- * is therefore an explicit act, never a side effect of voiding. Likewise a void does not
- * change partner payouts (partners earn on delivery).
+ * is therefore an explicit act, never a side effect of voiding: the reissue of the voided
+ * invoice (reissue-invoice.ts), whose run record then counts in place of the voided one's.
+ * Likewise a void does not change partner payouts (partners earn on delivery). A discarded
+ * DRAFT was never issued: its run does not count, so the next run rates its period afresh.
  */
 import type { InvoicedLine, InvoicedPayout, PartnerChargePayout, PriorRuns } from '../billing/types';
 import { InvoiceKind, lineFigures, type LineFigures } from './invoice';
 
 export interface RunDocument {
   kind: InvoiceKind;
+  /** A discarded draft's run, or a voided invoice's run replaced by its reissue: not counted. */
+  discarded?: boolean;
+  replacedBy?: string;
   period: string;
   lines: readonly LineFigures[];
   partnerPayouts: readonly PartnerChargePayout[];
 }
 
-export function countsAsInvoiced(doc: Pick<RunDocument, 'kind'>): boolean {
+export function countsAsInvoiced(doc: Pick<RunDocument, 'kind' | 'discarded' | 'replacedBy'>): boolean {
+  if (doc.discarded === true || doc.replacedBy !== undefined) return false;
   return doc.kind === InvoiceKind.INVOICE || doc.kind === InvoiceKind.ADJUSTMENT;
 }
 

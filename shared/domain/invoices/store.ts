@@ -21,6 +21,12 @@ export interface RunRecord extends RunDocument {
   total: string;
   lines: LineFigures[];
   partnerPayouts: PartnerChargePayout[];
+  /** Its invoice was discarded: what it rated does not count as invoiced. */
+  discarded?: boolean;
+  /** Its invoice was voided and reissued: the reissue's record counts instead of this one. */
+  replacedBy?: string;
+  /** The record of a reissued draft: the voided invoice it corrects. */
+  reissueOf?: string;
 }
 
 /** One partner's payout for one charge in one run, kept for partner statements. */
@@ -50,7 +56,7 @@ export interface NumberTaken {
 }
 
 /** Fields a status change may set; lines, totals, parties and the period are never among them. */
-export const TRANSITION_FIELDS = ['status', 'version', 'updatedAt', 'actor', 'number', 'finalizedAt', 'creditNoteId', 'voidReason', 'voidedAt'] as const;
+export const TRANSITION_FIELDS = ['status', 'version', 'updatedAt', 'actor', 'number', 'finalizedAt', 'creditNoteId', 'voidReason', 'voidedAt', 'discardedAt', 'discardReason'] as const;
 /** Fields a DRAFT may still change besides its lock and stamp. */
 export const ANNOTATION_FIELDS = ['memo', 'purchaseOrder'] as const;
 export type AnnotationField = (typeof ANNOTATION_FIELDS)[number];
@@ -65,11 +71,24 @@ export type InvoiceChange =
    */
   | { kind: 'TRANSITION'; from: Invoice; next: Invoice; numberTaken: NumberTaken; creditNote?: Invoice }
   /** A DRAFT's annotations: written only while the stored invoice is still a DRAFT at `from`'s version. */
-  | { kind: 'ANNOTATION'; from: Invoice; next: Invoice; fields: AnnotationField[] };
+  | { kind: 'ANNOTATION'; from: Invoice; next: Invoice; fields: AnnotationField[] }
+  /**
+   * A DRAFT discarded: the invoice DRAFT -> DISCARDED (still a DRAFT at `from`'s version), its run
+   * record and payout records marked discarded; a discarded reissue gives the voided invoice's
+   * record back its place (`replacedBy` removed).
+   */
+  | { kind: 'DISCARD'; from: Invoice; next: Invoice }
+  /**
+   * A corrected DRAFT after a void: the draft and its run record (neither may exist), the voided
+   * invoice's record marked replaced (it must not be replaced yet), the voided invoice still VOID.
+   */
+  | { kind: 'REISSUE'; voided: Invoice; invoice: Invoice; run: RunRecord };
 
 export interface InvoiceStore {
   getInvoice(id: string): Promise<Invoice | undefined>;
   getRunRecord(contractId: string, period: string, runSeq: number): Promise<RunRecord | undefined>;
+  /** The run record of an invoice (a reissued draft has one of its own). */
+  getRunRecordOf(invoice: Pick<Invoice, 'id' | 'contractId' | 'period' | 'runSeq' | 'reissueOf'>): Promise<RunRecord | undefined>;
   /** The last number taken in a sequence and year (0 when none). */
   readCounter(sequence: NumberSequence, year: number): Promise<number>;
   /** Writes the whole change or nothing; ConflictError `concurrent_update` when a condition fails. */

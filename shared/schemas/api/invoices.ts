@@ -8,7 +8,7 @@ import { FunctionGroup, operation, Role, type Operations } from './operation';
 const { ADVERTISER, FINANCE } = Role;
 
 export const InvoicePeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM').openapi({ example: '2027-01' });
-export const InvoiceStatusSchema = z.enum(['DRAFT', 'FINALIZED', 'VOID']);
+export const InvoiceStatusSchema = z.enum(['DRAFT', 'FINALIZED', 'VOID', 'DISCARDED']);
 export const InvoiceKindSchema = z.enum(['INVOICE', 'ADJUSTMENT', 'CREDIT_NOTE']);
 const Money = z.string().openapi({ description: 'Decimal string with exactly the currency\'s minor-unit digits; negative on adjustments and credit notes.', example: '15432.09' });
 
@@ -45,6 +45,10 @@ const invoiceFields = {
   createdAt: z.string(),
   finalizedAt: z.string().optional(),
   voidedAt: z.string().optional(),
+  discardedAt: z.string().optional(),
+  discardReason: z.string().optional(),
+  reissueOf: z.string().optional().openapi({ description: 'A draft reissued after a void: the voided invoice it corrects.' }),
+  reissueOfCreditNoteId: z.string().optional().openapi({ description: 'A reissued draft: the credit note of the voided invoice.' }),
   version: z.number().int(),
   updatedAt: z.string(),
 };
@@ -66,6 +70,8 @@ export const ListInvoicesQuery = ListQuery.extend({
 });
 
 export const VoidBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+export const DiscardBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
 
 export const VoidedInvoiceSchema = InvoiceSchema.extend({ creditNote: InvoiceSchema }).openapi('VoidedInvoice');
 
@@ -107,5 +113,31 @@ export const INVOICE_OPERATIONS = {
     errors: [404, 409, 412],
     ifMatch: 'optional',
     description: 'FINALIZED -> VOID, issuing a FINALIZED credit note (every line negated) in the same transaction. Voiding does not change what later re-runs of the period consider invoiced.',
+  }),
+  'POST /v1/invoices/{id}/discard': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Discard a draft invoice',
+    params: IdParams,
+    body: DiscardBody,
+    responses: { 200: InvoiceSchema },
+    errors: [404, 409, 412],
+    ifMatch: 'optional',
+    description:
+      'DRAFT -> DISCARDED: the draft was never issued, so what its run rated no longer counts as invoiced and the next billing run of the period rates the contract afresh ' +
+      '(its partner payouts leave the partner statement too). 409 for any other status: an issued invoice is voided, not discarded.',
+  }),
+  'POST /v1/invoices/{id}/reissue': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Reissue a voided invoice as a corrected draft',
+    params: IdParams,
+    body: EmptyBody,
+    responses: { 201: InvoiceSchema },
+    errors: [404, 409],
+    description:
+      'After a void: a new DRAFT for the same contract and period, rated by the engine on the current terms and usage, linked to the voided invoice (reissueOf) and its ' +
+      'credit note (reissueOfCreditNoteId). It counts as invoiced in place of the voided invoice for later re-runs; partner payouts stay those of the voided run. ' +
+      'One reissue per voided invoice (409 already_reissued); 409 unless the invoice is VOID.',
   }),
 } as const satisfies Operations;

@@ -32,13 +32,23 @@ export class MemoryInvoiceStore implements InvoiceStore, PayoutLookup {
     return found ? structuredClone(found) : undefined;
   }
 
+  async getRunRecordOf(invoice: Pick<Invoice, 'id' | 'contractId' | 'period' | 'runSeq' | 'reissueOf'>) {
+    await tick();
+    const found = this.runs.get(this.runKeyOf(invoice));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  private runKeyOf(invoice: Pick<Invoice, 'id' | 'contractId' | 'period' | 'runSeq' | 'reissueOf'>) {
+    return `${invoice.contractId}\n${invoice.period}\n${invoice.runSeq}${invoice.reissueOf ? `\nreissue\n${invoice.id}` : ''}`;
+  }
+
   async readCounter(sequence: NumberSequence, year: number) {
     await tick();
     return this.counters.get(`${sequence}-${year}`)?.value ?? 0;
   }
 
   async listPartnerPayouts(partnerId: string, period: string) {
-    return this.payouts.filter((p) => p.partnerId === partnerId && p.period === period).map((p) => ({ ...p }));
+    return this.payouts.filter((p) => p.partnerId === partnerId && p.period === period && !(p as { discarded?: boolean }).discarded).map((p) => ({ ...p }));
   }
 
   async commit(change: InvoiceChange) {
@@ -76,6 +86,33 @@ export class MemoryInvoiceStore implements InvoiceStore, PayoutLookup {
         this.invoices.set(stored.id, next);
         if (change.creditNote) this.invoices.set(change.creditNote.id, structuredClone(change.creditNote));
         this.counters.set(counterKey, { value: previous + 1, lastDocumentId: documentId });
+        return;
+      }
+      case 'DISCARD': {
+        const stored = this.invoices.get(change.from.id);
+        if (!stored || stored.status !== InvoiceStatus.DRAFT || stored.version !== change.from.version || change.next.status !== InvoiceStatus.DISCARDED) throw conflict();
+        const run = this.runs.get(this.runKeyOf(stored));
+        if (!run) throw conflict();
+        const voided = stored.reissueOf ? this.invoices.get(stored.reissueOf) : undefined;
+        const voidedRun = voided ? this.runs.get(this.runKeyOf(voided)) : undefined;
+        if (stored.reissueOf && voidedRun?.replacedBy !== stored.id) throw conflict();
+        const next: Invoice = { ...stored };
+        for (const field of TRANSITION_FIELDS) if (change.next[field] !== undefined) (next as unknown as Record<string, unknown>)[field] = change.next[field];
+        this.invoices.set(stored.id, next);
+        run.discarded = true;
+        if (voidedRun) delete voidedRun.replacedBy;
+        if (!stored.reissueOf) for (const p of this.payouts) if (p.invoiceId === stored.id) (p as PayoutRecord & { discarded?: boolean }).discarded = true;
+        return;
+      }
+      case 'REISSUE': {
+        const voided = this.invoices.get(change.voided.id);
+        const voidedRun = voided ? this.runs.get(this.runKeyOf(voided)) : undefined;
+        if (!voided || voided.status !== InvoiceStatus.VOID || !voidedRun || voidedRun.replacedBy || this.invoices.has(change.invoice.id)) throw conflict();
+        const key = this.runKeyOf(change.invoice);
+        if (this.runs.has(key)) throw conflict();
+        this.invoices.set(change.invoice.id, structuredClone(change.invoice));
+        this.runs.set(key, structuredClone(change.run));
+        voidedRun.replacedBy = change.invoice.id;
         return;
       }
       case 'ANNOTATION': {
