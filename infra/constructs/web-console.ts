@@ -55,7 +55,8 @@ function consoleAssets(mode: WebConsoleProps['assets']): s3deploy.ISource {
     // Like the Lambda bundles, the console is built at synthesis when it is not built yet.
     execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(PROJECT_ROOT, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
   }
-  return s3deploy.Source.asset(WEB_DIST_DIR);
+  // The build manifest (.vite/) serves the bundle-size test, not browsers.
+  return s3deploy.Source.asset(WEB_DIST_DIR, { exclude: ['.vite', '.vite/**'] });
 }
 
 export class WebConsole extends Construct {

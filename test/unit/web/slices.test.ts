@@ -82,10 +82,10 @@ describe('store', () => {
 describe('navigation', () => {
   it("shows each role the links its routes allow (from the API's route table)", () => {
     const labels = (roles: string[]) => navigationFor(roles).map((l) => l.label);
-    expect(labels(['ops'])).toEqual(['Contracts']);
+    expect(labels(['ops'])).toEqual(['Contracts', 'Spend']);
     expect(labels(['approver'])).toEqual(['Contracts', 'Approvals']);
-    expect(labels(['finance'])).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Partners', 'Exports']);
-    expect(labels(['advertiser'])).toEqual(['Contracts', 'Invoices']);
+    expect(labels(['finance'])).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Partners', 'Spend', 'Exports']);
+    expect(labels(['advertiser'])).toEqual(['Contracts', 'Invoices', 'Spend']);
     expect(labels([])).toEqual([]);
   });
 

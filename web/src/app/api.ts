@@ -15,6 +15,13 @@ import type {
   ContractSummaryT,
   ContractVersion,
   ConversionBatchInput,
+  ApproveCreditInput,
+  CreateCreditInput,
+  Credit,
+  RejectCreditInput,
+  RetriedBillingRun,
+  Spend,
+  VersionImpact,
   CreateContractInput,
   ExportList,
   ImpressionBatchInput,
@@ -82,7 +89,7 @@ export interface VersionRef {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
-  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun'],
+  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun', 'Credits'],
   endpoints: (build) => ({
     // Contracts
     listContracts: build.query<Page<ContractSummaryT>, ContractListArgs>({
@@ -136,6 +143,32 @@ export const api = createApi({
       invalidatesTags: (_r, _e, { id }) => [{ type: 'Contract', id }, 'ContractList'],
     }),
     getAdvertiser: build.query<Advertiser, string>({ query: (id) => `v1/advertisers/${enc(id)}` }),
+    getImpact: build.query<VersionImpact, VersionRef>({
+      query: ({ id, n }) => `v1/contracts/${enc(id)}/versions/${n}/impact`,
+      providesTags: (_r, _e, { id }) => [{ type: 'Contract', id }],
+    }),
+    getSpend: build.query<Spend, { id: string; period: string }>({
+      query: ({ id, period }) => ({ url: `v1/contracts/${enc(id)}/spend`, params: { period } }),
+      providesTags: (_r, _e, { id }) => [{ type: 'Contract', id }],
+    }),
+
+    // Credits (make-goods)
+    listCredits: build.query<Page<Credit>, string>({
+      query: (id) => ({ url: `v1/contracts/${enc(id)}/credits`, params: { limit: 200 } }),
+      providesTags: (_r, _e, id) => [{ type: 'Credits', id }],
+    }),
+    createCredit: build.mutation<Credit, { id: string; body: CreateCreditInput }>({
+      query: ({ id, body }) => ({ url: `v1/contracts/${enc(id)}/credits`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Credits', id }],
+    }),
+    approveCredit: build.mutation<Credit, { id: string; creditId: string; body: ApproveCreditInput }>({
+      query: ({ id, creditId, body }) => ({ url: `v1/contracts/${enc(id)}/credits/${enc(creditId)}/approve`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Credits', id }],
+    }),
+    rejectCredit: build.mutation<Credit, { id: string; creditId: string; body: RejectCreditInput }>({
+      query: ({ id, creditId, body }) => ({ url: `v1/contracts/${enc(id)}/credits/${enc(creditId)}/reject`, method: 'POST', body }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Credits', id }],
+    }),
 
     // Usage
     ingestImpressions: build.mutation<IngestResult, ImpressionBatchInput>({
@@ -153,6 +186,10 @@ export const api = createApi({
     getBillingRun: build.query<BillingRun, string>({
       query: (id) => `v1/billing-runs/${enc(id)}`,
       providesTags: (_r, _e, id) => [{ type: 'BillingRun', id }],
+    }),
+    retryBillingRun: build.mutation<RetriedBillingRun, string>({
+      query: (id) => ({ url: `v1/billing-runs/${enc(id)}/retry`, method: 'POST', body: {} }),
+      invalidatesTags: (_r, _e, id) => [{ type: 'BillingRun', id }, 'InvoiceList'],
     }),
 
     // Invoices
@@ -196,6 +233,13 @@ export const {
   useDraftRenewalMutation,
   useDraftTerminationMutation,
   useGetAdvertiserQuery,
+  useGetImpactQuery,
+  useGetSpendQuery,
+  useListCreditsQuery,
+  useCreateCreditMutation,
+  useApproveCreditMutation,
+  useRejectCreditMutation,
+  useRetryBillingRunMutation,
   useIngestImpressionsMutation,
   useIngestConversionsMutation,
   useStartBillingRunMutation,

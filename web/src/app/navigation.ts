@@ -2,7 +2,7 @@
  * The left navigation, derived from the API's route table: a link shows when one of the
  * signed-in roles may call the route its page is built on, and only when that route exists.
  */
-import { ROUTES } from '../../../functions/http/routes';
+import { ROUTE_ROLES } from './route-roles';
 
 export interface NavLink {
   label: string;
@@ -19,10 +19,11 @@ export const NAV_LINKS: readonly NavLink[] = [
   { label: 'Billing runs', to: '/billing-runs', route: 'POST /v1/billing-runs' },
   { label: 'Invoices', to: '/invoices', route: 'GET /v1/invoices' },
   { label: 'Partners', to: '/partners', route: 'GET /v1/partners/{id}/statements' },
+  { label: 'Spend', to: '/spend', route: 'GET /v1/contracts/{id}/spend' },
   { label: 'Exports', to: '/exports', route: 'GET /v1/exports' },
 ];
 
-const rolesByRoute = new Map<string, readonly string[] | null>(ROUTES.map((r) => [`${r.method} ${r.path}`, r.roles]));
+const rolesByRoute = new Map<string, readonly string[] | null>(Object.entries(ROUTE_ROLES));
 
 /** Whether any of `roles` may call `route`; false for a route the API does not have. */
 export function mayUse(route: string, roles: readonly string[]): boolean {

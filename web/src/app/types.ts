@@ -19,7 +19,9 @@ import type {
   VersionResponse,
 } from '../../../shared/schemas/api/contracts';
 import type { AdvertiserSchema } from '../../../shared/schemas/api/directory';
-import type { BillingRunSchema, StartBillingRunBody, StartedBillingRunSchema } from '../../../shared/schemas/api/billing-runs';
+import type { BillingRunSchema, RetriedBillingRunSchema, StartBillingRunBody, StartedBillingRunSchema } from '../../../shared/schemas/api/billing-runs';
+import type { ApproveCreditBody, CreateCreditBody, CreditSchema, RejectCreditBody } from '../../../shared/schemas/api/credits';
+import type { ImpactSchema, SpendSchema } from '../../../shared/schemas/api/daily-work';
 import type { InvoiceLineSchema, InvoiceSchema, InvoiceSummarySchema, VoidBody, VoidedInvoiceSchema } from '../../../shared/schemas/api/invoices';
 import type { ExportListSchema, PartnerStatementSchema } from '../../../shared/schemas/api/finance';
 import type { ImpressionBatchBody, ConversionBatchBody, IngestResultSchema } from '../../../shared/schemas/api/usage';
@@ -50,6 +52,15 @@ export type RejectInput = z.input<typeof RejectBody>;
 export type BillingRun = z.output<typeof BillingRunSchema>;
 export type StartedBillingRun = z.output<typeof StartedBillingRunSchema>;
 export type StartBillingRunInput = z.input<typeof StartBillingRunBody>;
+export type RetriedBillingRun = z.output<typeof RetriedBillingRunSchema>;
+
+export type Credit = z.output<typeof CreditSchema>;
+export type CreateCreditInput = z.input<typeof CreateCreditBody>;
+export type ApproveCreditInput = z.input<typeof ApproveCreditBody>;
+export type RejectCreditInput = z.input<typeof RejectCreditBody>;
+
+export type VersionImpact = z.output<typeof ImpactSchema>;
+export type Spend = z.output<typeof SpendSchema>;
 
 export type InvoiceSummary = z.output<typeof InvoiceSummarySchema>;
 export type Invoice = z.output<typeof InvoiceSchema>;

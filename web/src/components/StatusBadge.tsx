@@ -13,6 +13,11 @@ const TONES: Record<string, string> = {
   SUPERSEDED: 'neutral',
   EXPIRED: 'neutral',
   RUNNING: 'info',
+  COMPLETED_WITH_ERRORS: 'warning',
+  DISCARDED: 'neutral',
+  OPEN: 'info',
+  PARTIALLY_PAID: 'warning',
+  OVERDUE: 'danger',
 };
 
 export function StatusBadge({ status }: { status: string }) {

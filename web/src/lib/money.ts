@@ -45,3 +45,42 @@ export const isNegativeAmount = (amount: string) => amount.startsWith('-') && /[
 
 /** Quantities (impressions, conversions) as grouped integers or decimals, from strings. */
 export const formatQuantity = (quantity: string, locale = 'en-US') => formatDecimal(quantity, 0, locale);
+
+/**
+ * Exact sum of decimal strings (`"0.10" + "0.20"` = `"0.30"`), with BigInt on the digits scaled
+ * to the longest fraction: running totals for charts and their text tables without ever
+ * passing an amount through a JS number.
+ */
+export function addDecimals(...amounts: string[]): string {
+  const valid = amounts.filter((a) => DECIMAL.test(a));
+  const scale = Math.max(0, ...valid.map(fractionDigitsOf));
+  let sum = 0n;
+  for (const amount of valid) {
+    const negative = amount.startsWith('-');
+    const [whole = '0', fraction = ''] = (negative ? amount.slice(1) : amount).split('.');
+    const scaled = BigInt(whole + fraction.padEnd(scale, '0'));
+    sum += negative ? -scaled : scaled;
+  }
+  const negative = sum < 0n;
+  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** Running totals of decimal strings, each exact: `["1.5", "2"]` → `["1.5", "3.5"]`. */
+export function cumulativeDecimals(amounts: readonly string[]): string[] {
+  const out: string[] = [];
+  let running = '0';
+  for (const amount of amounts) {
+    running = addDecimals(running, amount);
+    out.push(running);
+  }
+  return out;
+}
+
+/** Sign of `a - b` for decimal strings (-1, 0 or 1), exact. */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const difference = addDecimals(a, b.startsWith('-') ? b.slice(1) : `-${b}`);
+  if (!/[1-9]/.test(difference)) return 0;
+  return difference.startsWith('-') ? -1 : 1;
+}

@@ -1,8 +1,10 @@
 import { Progress } from 'radix-ui';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useGetBillingRunQuery } from '../app/api';
-import { useAppDispatch } from '../app/hooks';
+import { useGetBillingRunQuery, useRetryBillingRunMutation } from '../app/api';
+import { useAppDispatch, useRoles } from '../app/hooks';
+import { mayUse } from '../app/navigation';
+import type { BillingRun } from '../app/types';
 import { runSeen } from '../app/runsSlice';
 import { Money } from '../components/Money';
 import { Empty, ErrorView, Loading } from '../components/States';
@@ -70,6 +72,7 @@ export default function BillingRunPage() {
           The run failed: {run.failureReason}
         </p>
       ) : null}
+      <Failures run={run} />
       {run.totals.length > 0 ? (
         <>
           <h2>Totals</h2>
@@ -115,5 +118,58 @@ export default function BillingRunPage() {
         </table>
       )}
     </>
+  );
+}
+
+/** Contracts the run could not invoice, with the reason of their latest attempt, and the retry. */
+function Failures({ run }: { run: BillingRun }) {
+  const roles = useRoles();
+  const [retry, retryState] = useRetryBillingRunMutation();
+  if (run.failures.length === 0 && run.failureCount === 0) return null;
+  const retryable = run.status === 'COMPLETED_WITH_ERRORS';
+  const why = run.status === 'RUNNING' ? 'the run is still working' : run.status === 'FAILED' ? 'the run failed as a whole' : undefined;
+  return (
+    <section aria-labelledby="failures" className="panel">
+      <h2 id="failures">
+        Failed contracts ({run.failureCount})
+      </h2>
+      <p>
+        {run.failureCount === 1 ? 'One contract was' : `${run.failureCount} contracts were`} not invoiced. Fix the cause, then retry: only these contracts are rated again, in this
+        run and as of its instant.{run.retries > 0 ? ` Retries so far: ${run.retries}.` : ''}
+      </p>
+      <table className="data-table">
+        <caption className="visually-hidden">Failed contracts</caption>
+        <thead>
+          <tr>
+            <th scope="col">Contract</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {run.failures.map((f) => (
+            <tr key={f.contractId}>
+              <td>
+                <Link to={`/contracts/${encodeURIComponent(f.contractId)}`}>{f.contractId}</Link>
+              </td>
+              <td>{f.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {run.failures.length < run.failureCount ? <p className="muted">Showing {run.failures.length} of {run.failureCount}.</p> : null}
+      {mayUse('POST /v1/billing-runs/{id}/retry', roles) ? (
+        <div className="actions">
+          <button type="button" className="button button-primary" disabled={!retryable || retryState.isLoading} aria-describedby={why ? 'retry-why' : undefined} onClick={() => void retry(run.id)}>
+            Retry failed contracts
+          </button>
+          {why ? (
+            <span id="retry-why" className="muted">
+              Retry is unavailable: {why}.
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      {retryState.error ? <ErrorView error={retryState.error} /> : null}
+    </section>
   );
 }

@@ -14,6 +14,7 @@ import { formatDay, formatInstant } from '../lib/dates';
 // Forms only ops use: their own chunk (they bring the zod schemas).
 const ContractChanges = lazy(() => import('./ContractChanges'));
 const UsageUpload = lazy(() => import('./UsageUpload'));
+const ContractCredits = lazy(() => import('./ContractCredits'));
 
 const isAdvertiserOnly = (roles: readonly string[]) => roles.length > 0 && roles.every((r) => r === 'advertiser');
 
@@ -36,6 +37,7 @@ export default function ContractPage() {
     { value: 'versions', label: 'Versions' },
     { value: 'terms', label: 'Terms' },
     { value: 'compare', label: 'Compare' },
+    ...(mayUse('GET /v1/contracts/{id}/credits', roles) ? [{ value: 'credits', label: 'Credits' }] : []),
     ...(mayUse('GET /v1/contracts/{id}/audit', roles) ? [{ value: 'audit', label: 'Audit' }] : []),
     ...(mayUse('POST /v1/contracts/{id}/amendments', roles) ? [{ value: 'changes', label: 'Changes' }] : []),
     ...(mayUse('POST /v1/usage/impressions', roles) ? [{ value: 'usage', label: 'Usage' }] : []),
@@ -49,6 +51,11 @@ export default function ContractPage() {
       <div className="page-header">
         <h1>{contract.name}</h1>
         <StatusBadge status={contract.status} />
+        {mayUse('GET /v1/contracts/{id}/spend', roles) ? (
+          <Link className="button" to={`/spend?contract=${encodeURIComponent(contract.id)}`}>
+            Spend to date
+          </Link>
+        ) : null}
       </div>
       <dl className="figures">
         <div>
@@ -96,6 +103,9 @@ export default function ContractPage() {
         </Tabs.Content>
         <Tabs.Content value="compare" className="tab-panel">
           <Compare versions={versions} />
+        </Tabs.Content>
+        <Tabs.Content value="credits" className="tab-panel">
+          <Suspense fallback={<Loading what="the credits" />}>{tab === 'credits' ? <ContractCredits contract={contract} /> : null}</Suspense>
         </Tabs.Content>
         <Tabs.Content value="audit" className="tab-panel">
           {tab === 'audit' ? <AuditTrail contract={contract} /> : null}

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useApproveVersionMutation, useGetContractQuery, useGetVersionQuery, useRejectVersionMutation, useSubmitVersionMutation } from '../app/api';
+import { useApproveVersionMutation, useGetContractQuery, useGetImpactQuery, useGetVersionQuery, useRejectVersionMutation, useSubmitVersionMutation } from '../app/api';
 import { useClaims, useRoles } from '../app/hooks';
 import { mayUse } from '../app/navigation';
 import type { Contract, ContractVersion } from '../app/types';
@@ -10,6 +10,8 @@ import { Money } from '../components/Money';
 import { ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { BackdatedMarker, TermsDiff, TermsTable } from '../components/Terms';
+import { ImpactPreview } from '../components/ImpactPreview';
+import { requirementText } from '../lib/approval';
 import { formatDay, formatInstant } from '../lib/dates';
 
 const DraftEditor = lazy(() => import('./DraftEditor'));
@@ -23,15 +25,6 @@ export default function VersionPage() {
   if (contractQuery.error || !contractQuery.data) return <ErrorView error={contractQuery.error} what="Contract" />;
   if (versionQuery.error || !versionQuery.data) return <ErrorView error={versionQuery.error ?? { status: 404 }} what="Version" />;
   return <VersionView contract={contractQuery.data} version={versionQuery.data} etag={versionQuery.data.etag} onReload={() => void versionQuery.refetch()} />;
-}
-
-/** Why the policy wants what it wants, in words. */
-function requirementText(version: ContractVersion, currency: string): string | null {
-  const r = version.requirement;
-  if (!r) return null;
-  const value = `committed value ${r.committedValue} ${currency}`;
-  if (r.approvals >= 2) return `Needs ${r.approvals} approvals by different people${r.financeRequired ? ', one of them finance' : ''}: the ${value} is at or above the threshold of ${r.threshold ?? '—'} ${currency}.`;
-  return `Needs ${r.approvals} approval${r.financeRequired ? ' by finance' : ''} (${value}${r.threshold ? `, below the threshold of ${r.threshold} ${currency}` : ''}).`;
 }
 
 function VersionView({ contract, version, etag, onReload }: { contract: Contract; version: ContractVersion & { etag: string | null }; etag: string | null; onReload: () => void }) {
@@ -48,7 +41,11 @@ function VersionView({ contract, version, etag, onReload }: { contract: Contract
   const alreadyApproved = !!claims && (version.approvals ?? []).some((a) => a.approverId === claims.sub);
   const approveBlocked = !pending ? `the version is ${version.status.toLowerCase().replace(/_/g, ' ')}` : isAuthor ? 'you wrote this version; someone else must approve it' : alreadyApproved ? 'you approved it already' : undefined;
   const actionError = submitState.error ?? approveState.error ?? rejectState.error;
-  const requirement = requirementText(version, contract.currency);
+  const open = version.status === 'DRAFT' || pending;
+  const showImpact = open && mayUse('GET /v1/contracts/{id}/versions/{n}/impact', roles);
+  // Shared with <ImpactPreview> through RTK Query's cache: one request.
+  const impact = useGetImpactQuery({ id: contract.id, n: version.number }, { skip: !showImpact });
+  const requirement = requirementText(impact.data?.requirement ?? version.requirement, contract.currency, impact.data?.absolute);
 
   return (
     <>
@@ -153,6 +150,13 @@ function VersionView({ contract, version, etag, onReload }: { contract: Contract
             </div>
           ) : null}
           {actionError ? <ErrorView error={actionError} onReload={onReload} /> : null}
+        </section>
+      ) : null}
+
+      {showImpact ? (
+        <section aria-labelledby="impact">
+          <h2 id="impact">Impact if approved</h2>
+          <ImpactPreview contractId={contract.id} version={version.number} />
         </section>
       ) : null}
 
