@@ -86,6 +86,20 @@ function SpendView({ spend, name }: { spend: Spend; name: string }) {
             <Money amount={spend.total} currency={c} />
           </dd>
         </div>
+        {spend.guaranteeCredit !== null ? (
+          <div>
+            <dt>Guarantee credit (in spend)</dt>
+            <dd>
+              <Money amount={spend.guaranteeCredit} currency={c} />
+            </dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Credits of the period</dt>
+          <dd>
+            <Money amount={spend.creditTotal} currency={c} />
+          </dd>
+        </div>
         <div>
           <dt>Budget cap</dt>
           <dd>{spend.budgetCap === null ? 'no cap' : <Money amount={spend.budgetCap} currency={c} />}</dd>
@@ -114,6 +128,31 @@ function SpendView({ spend, name }: { spend: Spend; name: string }) {
         </div>
       </dl>
 
+      {spend.credits.length > 0 ? (
+        <table className="data-table">
+          <caption>Approved credits of {formatPeriod(spend.period)}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Credit</th>
+              <th scope="col">Reason</th>
+              <th scope="col" className="right">
+                Amount
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {spend.credits.map((credit) => (
+              <tr key={credit.id}>
+                <td>{credit.id}</td>
+                <td>{credit.reason.replace(/_/g, ' ').toLowerCase()}</td>
+                <td className="right">
+                  <Money amount={credit.amount} currency={c} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       {spend.days.length === 0 ? (
         <Empty title={`No usage in ${formatPeriod(spend.period)} yet`}>Spend appears here as impressions and conversions arrive.</Empty>
       ) : (
