@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   attach?: LocalStackAttachment[];
   /** Answers requests outside `/v1/` (the web console); see scripts/lib/web-console.ts. */
   outsideApi?: LocalApiOptions['outsideApi'];
+  /** The API's handler timeout (API Gateway's 30 s when absent); benchmarks on a slow DynamoDB Local raise it. */
+  integrationTimeoutMs?: number;
 }
 
 export interface LocalStackEnvironment {
@@ -167,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (detach) stops.push(detach);
     }
 
-    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log, ...(options.outsideApi ? { outsideApi: options.outsideApi } : {}) });
+    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log, ...(options.outsideApi ? { outsideApi: options.outsideApi } : {}), ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}) });
     stops.push(() => api.stop());
 
     return {

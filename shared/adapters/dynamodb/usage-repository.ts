@@ -126,7 +126,8 @@ function impressionItem(contractId: string, record: PlannedImpression, meta: Wri
   };
 }
 
-function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta, firstTouch: boolean, inherited: ConversionReversal | null): Item {
+/** The stored item of a conversion touch (exported for the benchmarks' bulk load, bench/daily.bench.ts). */
+export function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta, firstTouch: boolean, inherited: ConversionReversal | null): Item {
   const key = usageKeys.conversion(contractId, record.period, record.id, record.partnerId);
   return {
     ...key,
