@@ -7,6 +7,7 @@
  */
 import { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
@@ -33,6 +34,7 @@ export function billingRunPorts(): TablePorts & { invoices: InvoiceRepository } 
     contracts: new ContractRepository(dynamo(), TABLE_NAME),
     usage: new DynamoUsageRepository(dynamo(), TABLE_NAME),
     invoices: new InvoiceRepository(dynamo(), TABLE_NAME),
+    advertisers: new DirectoryRepository(dynamo(), TABLE_NAME),
     clock,
   };
   return tablePorts;

@@ -9,6 +9,7 @@
 import type { Clock } from '../../shared/domain/kernel/clock';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
 import type { ContractAggregate, Contract } from '../../shared/domain/contracts/model';
+import type { AdvertiserLookup } from '../../shared/domain/contracts/store';
 import { toContractTerms } from '../../shared/domain/contracts/terms';
 import { ratePeriod } from '../../shared/domain/billing/rate';
 import type { PriorRuns } from '../../shared/domain/billing/types';
@@ -50,6 +51,8 @@ export interface BillingRunPorts {
   };
   usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
   invoices: InvoiceStore & { loadPriorRuns(contractId: string): Promise<PriorRuns> };
+  /** The advertiser's billing profile (bill-to, tax treatment) is fixed on each draft the run writes. */
+  advertisers: AdvertiserLookup;
   exports: { writePeriodExport(period: string): Promise<unknown> };
   clock: Clock;
 }
@@ -120,7 +123,7 @@ export async function plan(ports: Pick<BillingRunPorts, 'runs' | 'contracts' | '
 // --- Rate one contract -----------------------------------------------------------------------
 
 /** Rating reads and writes the table only. */
-export type RatePorts = Pick<BillingRunPorts, 'runs' | 'contracts' | 'usage' | 'invoices' | 'clock'>;
+export type RatePorts = Pick<BillingRunPorts, 'runs' | 'contracts' | 'usage' | 'invoices' | 'advertisers' | 'clock'>;
 
 export interface RateContractInput {
   runId: string;
@@ -154,6 +157,7 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
   ]);
   if (!aggregate) throw new NotFoundError('contract', input.contractId);
   const { contract } = aggregate;
+  const advertiser = await ports.advertisers.getAdvertiser(contract.advertiserId);
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
   const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions, aggregate.credits), usage, period: input.period, asOf: input.asOf, prior });
   const written = await writeRunInvoice({ store: ports.invoices }, {
@@ -161,6 +165,7 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
     runSeq: input.runSeq,
     contract,
     rated,
+    billTo: advertiser?.billingProfile ?? null,
     actor: input.actor,
     at: ports.clock.now().toISOString(),
   });

@@ -152,6 +152,10 @@ function toInvoice(item: Record<string, unknown>): Invoice {
   for (const key of INVOICE_ITEM_KEYS) delete copy[key];
   delete copy.lineChunks;
   if (!Array.isArray(copy.lines)) copy.lines = [];
+  // Documents written before tax and bill-to existed: untaxed, their total is their taxable total.
+  copy.taxableTotal ??= copy.total;
+  copy.tax ??= null;
+  copy.billTo ??= null;
   return copy as unknown as Invoice;
 }
 

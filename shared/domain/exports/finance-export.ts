@@ -46,11 +46,13 @@ export interface InvoiceRow {
   id: string; number: string | null; kind: string; status: string; contractId: string; advertiserId: string;
   period: string; currency: string; runId: string; runSeq: number; lineCount: number; subtotal: string; total: string;
   flags: string; creditsInvoiceId: string | null; creditNoteId: string | null; createdAt: string; finalizedAt: string | null; voidedAt: string | null;
+  /** The sum of the lines but TAX, and the TAX line (empty when the document has none). */
+  taxableTotal: string; taxLabel: string | null; taxAmount: string | null;
 }
 
 export const INVOICE_COLUMNS: readonly CsvColumn<InvoiceRow>[] = [
   'id', 'number', 'kind', 'status', 'contractId', 'advertiserId', 'period', 'currency', 'runId', 'runSeq', 'lineCount',
-  'subtotal', 'total', 'flags', 'creditsInvoiceId', 'creditNoteId', 'createdAt', 'finalizedAt', 'voidedAt',
+  'subtotal', 'total', 'flags', 'creditsInvoiceId', 'creditNoteId', 'createdAt', 'finalizedAt', 'voidedAt', 'taxableTotal', 'taxLabel', 'taxAmount',
 ].map((header) => ({ header, value: (r: InvoiceRow) => r[header as keyof InvoiceRow] }));
 
 export interface LineRow {
@@ -86,6 +88,7 @@ export function invoiceRow(i: Invoice): InvoiceRow {
     period: i.period, currency: i.currency, runId: i.runId, runSeq: i.runSeq, lineCount: i.lines.length, subtotal: i.subtotal, total: i.total,
     flags: i.flags.join(' '), creditsInvoiceId: i.creditsInvoiceId ?? null, creditNoteId: i.creditNoteId ?? null,
     createdAt: i.createdAt, finalizedAt: i.finalizedAt ?? null, voidedAt: i.voidedAt ?? null,
+    taxableTotal: i.taxableTotal ?? i.total, taxLabel: i.tax?.label ?? null, taxAmount: i.tax?.amount ?? null,
   };
 }
 

@@ -6,7 +6,10 @@
 import { ConflictError, ValidationError } from '../kernel/errors';
 import { assertPeriod } from '../kernel/calendar';
 import { negateAmount, negateQuantity, parseAmount, sumAmounts } from './amounts';
-import type { PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
+import { computeTax, isTaxLine, negateTax, TAX_LINE_TYPE, type InvoiceTax } from './tax';
+import type { LineType, PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
+import type { RoundingMode } from '../terms/types';
+import type { BillingProfile } from '../contracts/store';
 
 export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID', DISCARDED: 'DISCARDED' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
@@ -59,8 +62,17 @@ export function transition(invoice: Pick<Invoice, 'id' | 'status' | 'kind'>, act
 export const MAX_EXPLANATION_CHARS = 2_000;
 export const MAX_PAYOUTS_PER_INVOICE = 90;
 
-/** A line's figures as the engine rated them: type, what it adjusts, charge, version, quantity, amount. */
-export type LineFigures = Omit<RatedLine, 'explanation'>;
+/** The engine's line types and the document's own TAX line (tax.ts), which the engine never sees. */
+export type InvoiceLineType = LineType | typeof TAX_LINE_TYPE;
+
+/** A line's figures: type, what it adjusts, charge, version, quantity, amount. */
+export type LineFigures = Omit<RatedLine, 'explanation' | 'type'> & { type: InvoiceLineType };
+/** A line the engine rated (anything but TAX): what re-runs compare against. */
+export type RatedLineFigures = Omit<RatedLine, 'explanation'>;
+
+export function isRatedLine<T extends { type: InvoiceLineType }>(line: T): line is T & { type: LineType } {
+  return !isTaxLine(line);
+}
 
 export interface InvoiceLine extends LineFigures {
   /** 1-based position on the document. */
@@ -84,6 +96,14 @@ export interface Invoice {
   runSeq: number;
   lines: InvoiceLine[];
   subtotal: string;
+  /**
+   * The sum of every line but TAX: what tax is computed on. Documents written before tax
+   * existed lack it (their total is their taxable total).
+   */
+  taxableTotal?: string;
+  /** The tax applied (its TAX line's amount and how it was computed); null when none applies. */
+  tax?: InvoiceTax | null;
+  /** taxableTotal + the TAX line. */
   total: string;
   flags: string[];
   /** The run's partner payouts (changes, for a re-run), per partner and charge. Informational. */
@@ -100,6 +120,11 @@ export interface Invoice {
   /** A corrected draft issued after a void: the voided invoice and its credit note. */
   reissueOf?: string;
   reissueOfCreditNoteId?: string;
+  /**
+   * The advertiser's billing profile when the run built the document (bill-to, tax treatment,
+   * payment terms): the document keeps what it was computed with. Null when there was none.
+   */
+  billTo?: BillingProfile | null;
   /** Annotations a DRAFT may still change. */
   memo?: string | null;
   purchaseOrder?: string | null;
@@ -114,7 +139,7 @@ export interface Invoice {
 }
 
 /** What a line says, without its position or explanation; optional fields only when set. */
-export function lineFigures(l: LineFigures): LineFigures {
+export function lineFigures<T extends LineFigures>(l: T): Pick<T, keyof LineFigures> {
   return {
     type: l.type,
     ...(l.adjusts ? { adjusts: l.adjusts } : {}),
@@ -122,7 +147,7 @@ export function lineFigures(l: LineFigures): LineFigures {
     ...(l.version != null ? { version: l.version } : {}),
     quantity: l.quantity,
     amount: l.amount,
-  };
+  } as Pick<T, keyof LineFigures>;
 }
 
 export interface TruncatedExplanation {
@@ -152,7 +177,7 @@ function countsInSubtotal(line: { type: string; adjusts?: string | null }): bool
  * RatedPeriod is one. Explanations are kept as opaque JSON (capped, never interpreted), so any
  * explanation is accepted.
  */
-export type RatedLineInput = LineFigures & { explanation?: unknown };
+export type RatedLineInput = RatedLineFigures & { explanation?: unknown };
 export interface RatedPeriodInput extends Pick<RatedPeriod, 'period' | 'currency' | 'isRerun' | 'subtotal' | 'total'> {
   lines: readonly RatedLineInput[];
   partnerPayoutsByCharge: readonly PartnerChargePayout[];
@@ -163,8 +188,11 @@ export interface RunInvoiceInput {
   id: string;
   runId: string;
   runSeq: number;
-  contract: { id: string; advertiserId: string; currency: string };
+  /** `rounding`: the contract's mode, which rounds its tax too (FORMAT.md's default, HALF_EVEN, when absent). */
+  contract: { id: string; advertiserId: string; currency: string; rounding?: RoundingMode; poNumber?: string | null };
   rated: RatedPeriodInput;
+  /** The advertiser's billing profile when the document is built (its tax treatment applies); null or absent: no tax. */
+  billTo?: BillingProfile | null;
   actor: string;
   /** ISO instant of the write. */
   at: string;
@@ -200,6 +228,10 @@ export function buildRunInvoice(input: RunInvoiceInput): Invoice {
   }
 
   const lines: InvoiceLine[] = rated.lines.map((l, i) => ({ lineNo: i + 1, ...lineFigures(l), explanation: capExplanation(l.explanation) }));
+  // Tax last, once, on this document's own taxable total (the rated total). A re-run that
+  // changed nothing has no line to tax: it stays empty.
+  const taxed = lines.length > 0 ? computeTax(total, input.billTo?.tax, currency, contract.rounding ?? 'HALF_EVEN') : { tax: null, line: null };
+  if (taxed.line) lines.push({ lineNo: lines.length + 1, ...taxed.line });
 
   return {
     id: input.id,
@@ -214,9 +246,13 @@ export function buildRunInvoice(input: RunInvoiceInput): Invoice {
     runSeq: input.runSeq,
     lines,
     subtotal,
-    total,
+    taxableTotal: total,
+    tax: taxed.tax,
+    total: taxed.tax ? sumAmounts([total, taxed.tax.amount], currency) : total,
     flags: [...rated.flags],
     partnerPayouts: rated.partnerPayoutsByCharge.map((p) => ({ partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount })),
+    billTo: input.billTo ?? null,
+    purchaseOrder: contract.poNumber ?? null,
     createdAt: input.at,
     version: 1,
     updatedAt: input.at,
@@ -251,11 +287,15 @@ export function buildCreditNote(invoice: Invoice, input: { id: string; number: s
     runSeq: invoice.runSeq,
     lines,
     subtotal: negateAmount(invoice.subtotal, currency),
+    taxableTotal: negateAmount(invoice.taxableTotal ?? invoice.total, currency),
+    tax: invoice.tax ? negateTax(invoice.tax, currency) : null,
     total: negateAmount(invoice.total, currency),
     flags: [],
     partnerPayouts: [],
     creditsInvoiceId: invoice.id,
     ...(invoice.number ? { creditsInvoiceNumber: invoice.number } : {}),
+    billTo: invoice.billTo ?? null,
+    purchaseOrder: invoice.purchaseOrder ?? null,
     voidReason: input.reason,
     createdAt: input.at,
     finalizedAt: input.at,

@@ -9,6 +9,8 @@
  *                                    the media cost refunded under a performance guarantee
  *   Dr Credits and make-goods        each CREDIT line (and its adjustments), negated: approved
  *                                    credits are contra-revenue too, kept apart from commission
+ *   Cr Tax payable                   the TAX line (VAT, GST, ...): collected for the tax
+ *                                    authority, never revenue; a zero reverse-charge line posts nothing
  *   Dr Partner cost of revenue / Cr Partner payables   each partner payout of the run
  * A negative amount posts to the other side (a re-run that lowers usage credits receivables).
  * A credit note's lines are the voided invoice's lines negated, so its postings reverse the
@@ -19,10 +21,12 @@ import Big from 'big.js';
 import { DomainError, ErrorKind } from '../kernel/errors';
 import { formatAmount, parseAmount } from './amounts';
 import type { Invoice } from './invoice';
+import { isTaxLine } from './tax';
 
 export const Account = {
   RECEIVABLES: { code: '1200', name: 'Accounts receivable' },
   PARTNER_PAYABLES: { code: '2100', name: 'Partner payables' },
+  TAX_PAYABLE: { code: '2200', name: 'Tax payable' },
   REVENUE: { code: '4000', name: 'Advertising revenue' },
   AGENCY_COMMISSION: { code: '4050', name: 'Agency commission (contra-revenue)' },
   GUARANTEE_CREDITS: { code: '4060', name: 'Performance guarantee credits (contra-revenue)' },
@@ -100,7 +104,9 @@ export function journalFor(invoice: Invoice): JournalLine[] {
   for (const line of invoice.lines) {
     const label = [line.type, line.adjusts, line.chargeId, line.version != null ? `v${line.version}` : undefined].filter(Boolean).join(' ');
     const contra = CONTRA_REVENUE[line.type === 'ADJUSTMENT' ? (line.adjusts ?? '') : line.type];
-    if (contra) {
+    if (isTaxLine(line)) {
+      post(Account.TAX_PAYABLE, 'CREDIT', line.amount, `line ${line.lineNo} ${label}`);
+    } else if (contra) {
       // The line is negative (a reduction of revenue); its negation is the contra-revenue debit.
       post(contra, 'DEBIT', formatAmount(parseAmount(line.amount, currency).times(-1), currency), `line ${line.lineNo} ${label}`);
     } else {

@@ -15,7 +15,7 @@
  * DRAFT was never issued: its run does not count, so the next run rates its period afresh.
  */
 import type { InvoicedLine, InvoicedPayout, PartnerChargePayout, PriorRuns } from '../billing/types';
-import { InvoiceKind, lineFigures, type LineFigures } from './invoice';
+import { InvoiceKind, isRatedLine, lineFigures, type LineFigures } from './invoice';
 
 export interface RunDocument {
   kind: InvoiceKind;
@@ -39,7 +39,8 @@ export function toPriorRuns(documents: readonly RunDocument[]): PriorRuns {
   const periods = new Set<string>();
   for (const doc of documents.filter(countsAsInvoiced)) {
     periods.add(doc.period);
-    for (const l of doc.lines) {
+    // TAX lines are the document's, not the engine's: a re-run compares rated lines only.
+    for (const l of doc.lines.filter(isRatedLine)) {
       lines.push({ period: doc.period, ...lineFigures(l) });
     }
     for (const p of doc.partnerPayouts) payouts.push({ period: doc.period, partnerId: p.partnerId, chargeId: p.chargeId, amount: p.amount });

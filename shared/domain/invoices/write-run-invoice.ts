@@ -6,7 +6,7 @@
  * invoice, so every run of a period leaves a trace.
  */
 import { ConflictError } from '../kernel/errors';
-import { buildRunInvoice, lineFigures, type InvoiceKind, type RunInvoiceInput } from './invoice';
+import { buildRunInvoice, isRatedLine, lineFigures, type InvoiceKind, type RunInvoiceInput } from './invoice';
 import { runInvoiceId } from './ids';
 import type { InvoiceStore, PayoutRecord, RunRecord } from './store';
 
@@ -49,7 +49,8 @@ export async function writeRunInvoice(deps: { store: InvoiceStore }, input: Writ
     runSeq: input.runSeq,
     kind: invoice.kind,
     total: invoice.total,
-    lines: invoice.lines.map(lineFigures),
+    // What re-runs compare against: the rated lines, never the document's TAX line.
+    lines: invoice.lines.filter(isRatedLine).map(lineFigures),
     partnerPayouts: invoice.partnerPayouts,
   };
   const payouts: PayoutRecord[] = invoice.partnerPayouts.map((p) => ({

@@ -2,6 +2,7 @@
 import '../zod-openapi';
 import * as z from 'zod';
 import { Id } from '../terms';
+import { BillingProfileSchema } from './directory';
 import { EmptyBody, IdParams, ListQuery, page } from './common';
 import { FunctionGroup, operation, Role, type Operations } from './operation';
 
@@ -10,12 +11,25 @@ const { ADVERTISER, FINANCE } = Role;
 export const InvoicePeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a period YYYY-MM').openapi({ example: '2027-01' });
 export const InvoiceStatusSchema = z.enum(['DRAFT', 'FINALIZED', 'VOID', 'DISCARDED']);
 export const InvoiceKindSchema = z.enum(['INVOICE', 'ADJUSTMENT', 'CREDIT_NOTE']);
+const InvoiceTaxSchema = z
+  .object({
+    kind: z.enum(['RATE', 'REVERSE_CHARGE']),
+    label: z.string().nullable().openapi({ description: 'RATE: the label (VAT, GST); REVERSE_CHARGE: "Reverse charge".' }),
+    ratePct: z.string().nullable().openapi({ description: 'RATE: the percentage applied.' }),
+    note: z.string().nullable().openapi({ description: 'REVERSE_CHARGE: the legal note printed on the document.' }),
+    taxableAmount: z.string(),
+    amount: z.string().openapi({ description: 'The TAX line amount, rounded once to the currency minor units; 0 under reverse charge.' }),
+  })
+  .openapi('InvoiceTax', { description: 'The tax the document applied. Null for exempt advertisers and advertisers without a billing profile (no TAX line).' });
+
 const Money = z.string().openapi({ description: 'Decimal string with exactly the currency\'s minor-unit digits; negative on adjustments and credit notes.', example: '15432.09' });
 
 export const InvoiceLineSchema = z
   .object({
     lineNo: z.number().int(),
-    type: z.enum(['USAGE', 'GUARANTEE_CREDIT', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'CREDIT', 'AGENCY_COMMISSION', 'ADJUSTMENT']),
+    type: z.enum(['USAGE', 'GUARANTEE_CREDIT', 'CAP_ADJUSTMENT', 'MINIMUM_TRUE_UP', 'CREDIT', 'AGENCY_COMMISSION', 'ADJUSTMENT', 'TAX']).openapi({
+      description: 'TAX: the one tax line of the document, computed on its taxable total (last line).',
+    }),
     adjusts: z.string().optional().openapi({ description: 'ADJUSTMENT lines: the line type they adjust.' }),
     chargeId: z.string().optional(),
     version: z.number().int().optional().openapi({ description: '1-based position of the contract version.' }),
@@ -37,7 +51,11 @@ const invoiceFields = {
   runId: z.string(),
   runSeq: z.number().int(),
   subtotal: Money,
-  total: Money,
+  taxableTotal: Money.openapi({ description: 'The sum of every line but TAX: what the tax is computed on.' }),
+  tax: InvoiceTaxSchema.nullable(),
+  total: Money.openapi({ description: 'taxableTotal plus the TAX line.' }),
+  billTo: BillingProfileSchema.nullable().openapi({ description: "The advertiser's billing profile when the run built the document (bill-to, tax treatment, payment terms)." }),
+  purchaseOrder: z.string().nullable().optional().openapi({ description: "PO / IO number: the contract's poNumber when the run built the document; a DRAFT may change it." }),
   flags: z.array(z.string()),
   creditsInvoiceId: z.string().optional(),
   creditNoteId: z.string().optional(),
