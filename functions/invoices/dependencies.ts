@@ -1,6 +1,7 @@
 /** The invoice and export stores of the invoices and billing Lambdas, built once per container. */
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { runtimeClock } from '../runtime/clock';
@@ -18,10 +19,14 @@ export function financeDeps() {
   return built;
 }
 
-let rating: { contracts: ContractRepository; usage: DynamoUsageRepository } | undefined;
+let rating: { contracts: ContractRepository; usage: DynamoUsageRepository; advertisers: DirectoryRepository } | undefined;
 
-/** What a reissue rates with: the contract with its versions and credits, and the period's usage. */
+/** What a reissue rates with: the contract with its versions and credits, the period's usage, the advertiser's billing profile. */
 export function ratingDeps() {
-  rating ??= { contracts: new ContractRepository(dynamo(), config().TABLE_NAME), usage: new DynamoUsageRepository(dynamo(), config().TABLE_NAME) };
+  rating ??= {
+    contracts: new ContractRepository(dynamo(), config().TABLE_NAME),
+    usage: new DynamoUsageRepository(dynamo(), config().TABLE_NAME),
+    advertisers: new DirectoryRepository(dynamo(), config().TABLE_NAME),
+  };
   return rating;
 }

@@ -148,6 +148,15 @@ describe('tax on invoices billed by a run', () => {
     expect(cn.lines[2]).toMatchObject({ type: 'TAX', quantity: '-1', amount: '-2492.28' });
     expect(cn).toMatchObject({ taxableTotal: '-13117.28', total: '-15609.56', tax: { kind: 'RATE', amount: '-2492.28' } });
 
+    // The corrected draft is taxed on its own taxable total with the advertiser's current profile.
+    const reissued = await call('POST', `/v1/invoices/${invoice.id}/reissue`, finance, {}, 201);
+    expect(reissued.lines.at(-1).type).toBe('TAX');
+    expect(reissued.lines.filter((l: any) => l.type === 'TAX')).toHaveLength(1);
+    const taxableCents = reissued.lines.slice(0, -1).reduce((a: number, l: any) => a + Math.round(Number(l.amount) * 100), 0);
+    expect(Math.round(Number(reissued.taxableTotal) * 100)).toBe(taxableCents);
+    expect(Math.round(Number(reissued.lines.at(-1).amount) * 100)).toBe(Math.round(taxableCents * 0.19));
+    expect(Math.round(Number(reissued.total) * 100)).toBe(taxableCents + Math.round(taxableCents * 0.19));
+
     await runPeriod('2026-07'); // writes the July export; June's is rewritten by the next run of June
     await runPeriod('2026-06');
     const files = await call('GET', '/v1/exports?period=2026-06', finance);
@@ -156,9 +165,9 @@ describe('tax on invoices billed by a run', () => {
     const header = journal.split(/\r?\n/)[0]!.split(',');
     const col = (name: string) => header.indexOf(name);
     const taxRows = rows.filter((r) => r[col('accountCode')] === '2200');
-    // VAT invoice +2492.28, its credit note -2492.28, the adjustment +161.50
+    // VAT invoice +2492.28, its credit note -2492.28, the adjustment +161.50, and the reissued draft's tax
     const net = taxRows.reduce((a, r) => a + Math.round(Number(r[col('credit')]) * 100) - Math.round(Number(r[col('debit')]) * 100), 0);
-    expect(net).toBe(16150);
+    expect(net).toBe(16150 + Math.round(Number(reissued.tax.amount) * 100));
     const debit = rows.reduce((a, r) => a + Math.round(Number(r[col('debit')]) * 100), 0);
     const credit = rows.reduce((a, r) => a + Math.round(Number(r[col('credit')]) * 100), 0);
     expect(debit).toBe(credit);

@@ -16,7 +16,8 @@ import { toContractTerms } from '../contracts/terms';
 import { ratePeriod } from '../billing/rate';
 import type { Usage } from '../terms/types';
 import { ConflictError, NotFoundError } from '../kernel/errors';
-import { buildRunInvoice, InvoiceStatus, lineFigures, type Invoice } from './invoice';
+import { buildRunInvoice, InvoiceStatus, isRatedLine, lineFigures, type Invoice } from './invoice';
+import type { AdvertiserLookup } from '../contracts/store';
 import { reissueIdFor } from './ids';
 import { loadInvoice, type InvoiceDeps } from './deps';
 import type { RunRecord } from './store';
@@ -26,6 +27,8 @@ export interface ReissuePorts {
   usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
   /** Every run record of the contract as prior runs; `excludeInvoiceId`'s record left out. */
   priorRuns: { loadPriorRuns(contractId: string, options?: { excludeInvoiceId?: string }): Promise<PriorRuns> };
+  /** The corrected draft is billed to, and taxed by, the advertiser's current billing profile. */
+  advertisers: AdvertiserLookup;
 }
 
 export interface ReissueInput {
@@ -50,15 +53,17 @@ export async function reissueInvoice(deps: Pick<InvoiceDeps, 'store' | 'clock'> 
     deps.priorRuns.loadPriorRuns(voided.contractId, { excludeInvoiceId: voided.id }),
   ]);
   if (!aggregate) throw new NotFoundError('contract', voided.contractId);
+  const advertiser = await deps.advertisers.getAdvertiser(voided.advertiserId);
   const at = deps.clock.now().toISOString();
   const rated = ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions, aggregate.credits), usage, period: voided.period, asOf: at, prior });
   const built = buildRunInvoice({
     id,
     runId: voided.runId,
     runSeq: voided.runSeq,
-    contract: { id: voided.contractId, advertiserId: voided.advertiserId, currency: voided.currency },
+    contract: { id: voided.contractId, advertiserId: voided.advertiserId, currency: voided.currency, rounding: aggregate.contract.rounding, poNumber: aggregate.contract.poNumber },
     // Partner payouts stay those of the voided run (see above).
     rated: { ...rated, partnerPayoutsByCharge: voidedRun.partnerPayouts },
+    billTo: advertiser?.billingProfile ?? null,
     actor: input.actor,
     at,
   });
@@ -73,7 +78,8 @@ export async function reissueInvoice(deps: Pick<InvoiceDeps, 'store' | 'clock'> 
     runSeq: invoice.runSeq,
     kind: invoice.kind,
     total: invoice.total,
-    lines: invoice.lines.map(lineFigures),
+    // What re-runs compare against: the rated lines, never the document's TAX line.
+    lines: invoice.lines.filter(isRatedLine).map(lineFigures),
     partnerPayouts: invoice.partnerPayouts,
     reissueOf: voided.id,
   };
