@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useVoidInvoiceMutation } from '../app/api';
 import { useRoles } from '../app/hooks';
@@ -10,6 +10,30 @@ import { ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatInstant, formatPeriod } from '../lib/dates';
 
+/**
+ * Lines rendered at first, and how many more each time the end of the table scrolls into view:
+ * an invoice of thousands of lines is interactive as soon as its first screen is drawn, and the
+ * rest follows as the reader scrolls (or all at once with "Show all lines").
+ */
+export const FIRST_LINES = 50;
+const MORE_LINES = 200;
+
+/** How many lines to render: grows when the sentinel after the last rendered row comes into view. */
+function useLinesShown(total: number) {
+  const [shown, setShown] = useState(FIRST_LINES);
+  const sentinel = useRef<HTMLTableRowElement | null>(null);
+  useEffect(() => {
+    const row = sentinel.current;
+    if (!row || shown >= total || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setShown((n) => Math.min(total, n + MORE_LINES));
+    }, { rootMargin: '600px 0px' });
+    observer.observe(row);
+    return () => observer.disconnect();
+  }, [shown, total]);
+  return { shown: Math.min(shown, total), sentinel, showAll: () => setShown(total) };
+}
+
 export default function InvoicePage() {
   const { id = '' } = useParams();
   const roles = useRoles();
@@ -19,6 +43,7 @@ export default function InvoicePage() {
   const [finalize, finalizeState] = useFinalizeInvoiceMutation();
   const [voidInvoice, voidState] = useVoidInvoiceMutation();
   const [open, setOpen] = useState<Set<number>>(new Set());
+  const lines = useLinesShown(invoice?.lines.length ?? 0);
   if (query.isLoading) return <Loading what="the invoice" />;
   if (query.error || !invoice) return <ErrorView error={query.error} what="Invoice" />;
   const versions = contract.data?.versions ?? [];
@@ -134,7 +159,7 @@ export default function InvoicePage() {
           </tr>
         </thead>
         <tbody>
-          {invoice.lines.map((line) => (
+          {invoice.lines.slice(0, lines.shown).map((line) => (
             <Fragment key={line.lineNo}>
               <tr>
                 <td className="number">{line.lineNo}</td>
@@ -165,6 +190,18 @@ export default function InvoicePage() {
               ) : null}
             </Fragment>
           ))}
+          {lines.shown < invoice.lines.length ? (
+            <tr ref={lines.sentinel}>
+              <td colSpan={7}>
+                <span role="status">
+                  Showing lines 1–{lines.shown} of {invoice.lines.length.toLocaleString('en-US')}; more load as you scroll.
+                </span>{' '}
+                <button type="button" className="button button-quiet" onClick={lines.showAll}>
+                  Show all lines
+                </button>
+              </td>
+            </tr>
+          ) : null}
         </tbody>
         <tfoot>
           <tr>
