@@ -30,3 +30,8 @@ export function ratingDeps() {
   };
   return rating;
 }
+
+/** The advertisers' billing profiles (payment terms). */
+export function directoryDeps(): DirectoryRepository {
+  return ratingDeps().advertisers;
+}

@@ -189,3 +189,74 @@ describe('discard a draft, reissue after a void', () => {
     expect(rerun.invoices.map((i: any) => i.total)).toEqual(['0.00', '0.00', '0.00']);
   });
 });
+
+describe('payments and receivables', () => {
+  const juneOf = async (contractId: string) => {
+    const list = await call('GET', '/v1/invoices?period=2026-06&status=FINALIZED', finance);
+    return list.items.find((i: any) => i.contractId === contractId && i.kind === 'INVOICE');
+  };
+
+  it('records partial payments with Idempotency-Key, refuses overpayment and a VOID invoice, and shows amountPaid, balanceDue and paymentStatus', { timeout: 60_000 }, async () => {
+    clock.set('2026-08-10T10:00:00.000Z');
+    // Contract 0's June invoice: 2,000.00 issued 2026-07-02, due 30 days later, 2026-08-01.
+    const june0 = await juneOf(contractIds[0]!);
+    expect(june0).toMatchObject({ total: '2000.00', dueDate: '2026-08-01', amountPaid: '0.00', balanceDue: '2000.00', paymentStatus: 'OVERDUE' });
+    const payment = { amount: '500.00', date: '2026-08-10', reference: 'WIRE-1' };
+    const paid = await call('POST', `/v1/invoices/${june0.id}/payments`, finance, payment, 201, { 'idempotency-key': 'pay-june0-1' });
+    expect(paid).toMatchObject({ amountPaid: '500.00', balanceDue: '1500.00', paymentStatus: 'OVERDUE', payment: { amount: '500.00', date: '2026-08-10', reference: 'WIRE-1', actor: 'fiona' } });
+    const replay = await call('POST', `/v1/invoices/${june0.id}/payments`, finance, payment, 201, { 'idempotency-key': 'pay-june0-1' });
+    expect(replay.payment.id).toBe(paid.payment.id);
+    const over = await api.request('POST', `/v1/invoices/${june0.id}/payments`, { token: finance, body: { amount: '1500.01', date: '2026-08-10', reference: 'WIRE-2' } });
+    expect(over.status).toBe(409);
+    expect(over.json.error.code).toBe('overpayment');
+    const bad = await api.request('POST', `/v1/invoices/${june0.id}/payments`, { token: finance, body: { amount: '-5', date: '2026-08-10', reference: 'x' } });
+    expect(bad.status).toBe(400);
+    expect((await api.request('POST', `/v1/invoices/${june0.id}/payments`, { token: advertiserToken, body: payment })).status).toBe(403);
+    const rest = await call('POST', `/v1/invoices/${june0.id}/payments`, finance, { amount: '1500.00', date: '2026-08-10', reference: 'WIRE-2' }, 201);
+    expect(rest).toMatchObject({ amountPaid: '2000.00', balanceDue: '0.00', paymentStatus: 'PAID' });
+    expect(rest.payments.map((p: any) => p.amount)).toEqual(['500.00', '1500.00']);
+    // The advertiser sees its own invoice's payments.
+    expect(await call('GET', `/v1/invoices/${june0.id}`, advertiserToken)).toMatchObject({ amountPaid: '2000.00', balanceDue: '0.00', paymentStatus: 'PAID' });
+
+    // The voided invoice takes no payment; its reissue (3,000.00, issued 2026-08-01, due 2026-08-31) is OPEN.
+    const list = await call('GET', '/v1/invoices?period=2026-06&status=VOID', finance);
+    const voided = list.items.find((i: any) => i.contractId === contractIds[1]);
+    const refused = await api.request('POST', `/v1/invoices/${voided.id}/payments`, { token: finance, body: payment });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('invoice_void');
+    const reissue = (await call('GET', '/v1/invoices?period=2026-06&status=FINALIZED', finance)).items.find((i: any) => i.reissueOf === voided.id);
+    expect(reissue).toMatchObject({ total: '3000.00', dueDate: '2026-08-31', paymentStatus: 'OPEN' });
+
+    // Contract 2's June invoice, 3,000.00 due 2026-08-01: 1,000.00 paid on 2026-07-20 leaves 2,000.00 overdue.
+    const june2 = await juneOf(contractIds[2]!);
+    expect(await call('POST', `/v1/invoices/${june2.id}/payments`, finance, { amount: '1000.00', date: '2026-07-20', reference: 'CHK-77' }, 201)).toMatchObject({
+      balanceDue: '2000.00',
+      paymentStatus: 'OVERDUE',
+    });
+
+    await poller.drain();
+    const trail = (await new DynamoAuditRepository(documentClient(), api.tableName).listEntries(`invoice#${june0.id}`, { limit: 50 })).items;
+    // Each payment is one audited change of the invoice: its payments list grows by one.
+    expect(trail.map((e) => ((e.after as any)?.payments ?? []).length).filter((n) => n > 0)).toEqual([1, 2]);
+    expect(trail.at(-1)!.after).toMatchObject({ amountPaid: '2000.00' });
+  });
+
+  it('ages the open balances as of a day, by advertiser and currency (hand-worked)', async () => {
+    // 2026-08-10: contract 2 owes 2,000.00, 9 days past 2026-08-01 (1-30); the reissue 3,000.00 is not yet due (current).
+    expect(await call('GET', '/v1/receivables?asOf=2026-08-10', finance)).toEqual({
+      asOf: '2026-08-10',
+      items: [{ advertiserId, currency: 'USD', current: '3000.00', d1_30: '2000.00', d31_60: '0.00', d61_90: '0.00', over90: '0.00', total: '5000.00' }],
+    });
+    // 2026-07-15: the reissue was not issued yet, the payments were not made yet: 2,000.00 + 3,000.00, both due 2026-08-01.
+    expect((await call('GET', '/v1/receivables?asOf=2026-07-15', finance)).items).toEqual([
+      { advertiserId, currency: 'USD', current: '5000.00', d1_30: '0.00', d31_60: '0.00', d61_90: '0.00', over90: '0.00', total: '5000.00' },
+    ]);
+    // 2026-11-15: 2,000.00 is 106 days past 2026-08-01 (over 90); 3,000.00 is 76 days past 2026-08-31 (61-90).
+    expect((await call('GET', '/v1/receivables?asOf=2026-11-15', finance)).items).toEqual([
+      { advertiserId, currency: 'USD', current: '0.00', d1_30: '0.00', d31_60: '0.00', d61_90: '3000.00', over90: '2000.00', total: '5000.00' },
+    ]);
+    expect((await api.request('GET', '/v1/receivables?asOf=2026-13-01', { token: finance })).status).toBe(400);
+    expect((await api.request('GET', '/v1/receivables?asOf=2026-08-10', { token: advertiserToken })).status).toBe(403);
+    expect((await api.request('GET', '/v1/receivables?asOf=2026-08-10', { token: ops })).status).toBe(403);
+  });
+});

@@ -260,6 +260,28 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       case 'DISCARD':
         items = await this.discardItems(change.from, change.next);
         break;
+      case 'PAYMENT':
+        items = [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: invoiceKeys.invoice(change.from.id),
+              UpdateExpression: 'SET payments = :payments, amountPaid = :paid, #version = :next, updatedAt = :at, actor = :actor',
+              ConditionExpression: '#status = :finalized AND #version = :expected',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':payments': change.next.payments ?? [],
+                ':paid': change.next.amountPaid ?? '0',
+                ':next': change.next.version,
+                ':at': change.next.updatedAt,
+                ':actor': change.next.actor,
+                ':finalized': InvoiceStatus.FINALIZED,
+                ':expected': change.from.version,
+              },
+            },
+          },
+        ];
+        break;
       case 'REISSUE': {
         const stamp = { actor: change.invoice.actor, updatedAt: change.invoice.updatedAt };
         const { item, lineItems } = invoiceItems(change.invoice);
@@ -438,6 +460,24 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
       if (!startKey) break;
     }
     return { items, nextCursor: encodeCursor(startKey) };
+  }
+
+  /**
+   * Every FINALIZED document, every period, without lines (receivables aging): the invoice
+   * index read whole with a filter, so its cost grows with the number of invoices ever issued.
+   */
+  async listFinalizedDocuments(): Promise<InvoiceSummary[]> {
+    const items = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
+      IndexName: INDEXES.byCollection.name,
+      KeyConditionExpression: '#ipk = :ipk',
+      ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#status': 'status' },
+      ExpressionAttributeValues: { ':ipk': invoiceKeys.allInvoices.gsi2pk, ':invoice': INVOICE_ENTITY, ':finalized': InvoiceStatus.FINALIZED },
+      FilterExpression: 'entityType = :invoice AND #status = :finalized',
+    });
+    return items.map((item) => {
+      const { lines, partnerPayouts: _payouts, ...rest } = toInvoice(item);
+      return { ...rest, lineCount: lineChunksOf(item)?.count ?? lines.length };
+    });
   }
 
   /** Every document of a period with its lines (the finance export), in index order. */

@@ -10,6 +10,7 @@ import { computeTax, isTaxLine, negateTax, TAX_LINE_TYPE, type InvoiceTax } from
 import type { LineType, PartnerChargePayout, RatedLine, RatedPeriod } from '../billing/types';
 import type { RoundingMode } from '../terms/types';
 import type { BillingProfile } from '../contracts/store';
+import type { Payment } from '../payments/receivable';
 
 export const InvoiceStatus = { DRAFT: 'DRAFT', FINALIZED: 'FINALIZED', VOID: 'VOID', DISCARDED: 'DISCARDED' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
@@ -125,6 +126,9 @@ export interface Invoice {
    * payment terms): the document keeps what it was computed with. Null when there was none.
    */
   billTo?: BillingProfile | null;
+  /** Payments recorded on a FINALIZED invoice (payments/receivable.ts), and their sum. */
+  payments?: Payment[];
+  amountPaid?: string;
   /** Annotations a DRAFT may still change. */
   memo?: string | null;
   purchaseOrder?: string | null;

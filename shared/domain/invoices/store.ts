@@ -82,7 +82,9 @@ export type InvoiceChange =
    * A corrected DRAFT after a void: the draft and its run record (neither may exist), the voided
    * invoice's record marked replaced (it must not be replaced yet), the voided invoice still VOID.
    */
-  | { kind: 'REISSUE'; voided: Invoice; invoice: Invoice; run: RunRecord };
+  | { kind: 'REISSUE'; voided: Invoice; invoice: Invoice; run: RunRecord }
+  /** A payment: `next`'s payments and amountPaid written while the invoice is still FINALIZED at `from`'s version. */
+  | { kind: 'PAYMENT'; from: Invoice; next: Invoice };
 
 export interface InvoiceStore {
   getInvoice(id: string): Promise<Invoice | undefined>;

@@ -69,6 +69,11 @@ const invoiceFields = {
   reissueOfCreditNoteId: z.string().optional().openapi({ description: 'A reissued draft: the credit note of the voided invoice.' }),
   version: z.number().int(),
   updatedAt: z.string(),
+  amountPaid: Money.openapi({ description: 'Sum of the payments recorded.' }),
+  balanceDue: Money.openapi({ description: 'Total less amountPaid for an issued invoice that takes payments; 0 otherwise.' }),
+  dueDate: z.string().nullable().openapi({ description: "Issue day plus the advertiser billing profile's paymentTermsDays (30 without a profile); null before finalization." }),
+  paymentStatus: z.enum(['OPEN', 'PARTIALLY_PAID', 'PAID', 'OVERDUE']).nullable().openapi({ description: 'null for documents that take no payment (drafts, voided or discarded invoices, credit notes, non-positive totals).' }),
+  payments: z.array(z.object({ id: z.string(), amount: Money, date: z.string(), reference: z.string(), recordedAt: z.string(), actor: z.string() })).optional(),
 };
 
 export const InvoiceSchema = z
@@ -88,6 +93,27 @@ export const ListInvoicesQuery = ListQuery.extend({
 });
 
 export const VoidBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD').openapi({ example: '2027-02-14' });
+
+export const PaymentBody = z
+  .strictObject({
+    amount: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal string').openapi({ example: '1500.00' }),
+    date: Day,
+    reference: z.string().trim().min(1).max(200).openapi({ example: 'WIRE-2027-0042' }),
+  })
+  .openapi('PaymentRequest');
+
+export const ReceivablesQuery = z.object({ asOf: Day });
+
+export const ReceivablesSchema = z
+  .object({
+    asOf: z.string(),
+    items: z.array(
+      z.object({ advertiserId: z.string(), currency: z.string(), current: Money, d1_30: Money, d31_60: Money, d61_90: Money, over90: Money, total: Money }),
+    ),
+  })
+  .openapi('Receivables');
 
 export const DiscardBody = z.strictObject({ reason: z.string().trim().max(1000).optional() });
 
@@ -157,5 +183,27 @@ export const INVOICE_OPERATIONS = {
       'After a void: a new DRAFT for the same contract and period, rated by the engine on the current terms and usage, linked to the voided invoice (reissueOf) and its ' +
       'credit note (reissueOfCreditNoteId). It counts as invoiced in place of the voided invoice for later re-runs; partner payouts stay those of the voided run. ' +
       'One reissue per voided invoice (409 already_reissued); 409 unless the invoice is VOID.',
+  }),
+  'POST /v1/invoices/{id}/payments': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Record a payment on an invoice',
+    params: IdParams,
+    body: PaymentBody,
+    responses: { 201: InvoiceSchema.extend({ payment: z.object({ id: z.string(), amount: Money, date: z.string(), reference: z.string(), recordedAt: z.string(), actor: z.string() }) }) },
+    errors: [404, 409],
+    description:
+      'Records a payment { amount, date, reference } on a FINALIZED invoice or adjustment invoice with a positive total; partial payments add up. 409 overpayment when it would ' +
+      'exceed the balance due, 409 invoice_void on a VOID invoice, 409 invoice_not_payable for drafts and credit notes. Send an Idempotency-Key: a retried request records nothing twice.',
+  }),
+  'GET /v1/receivables': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE],
+    summary: 'Open balances by advertiser in aging buckets',
+    query: ReceivablesQuery,
+    responses: { 200: ReceivablesSchema },
+    description:
+      'As of a day: every FINALIZED invoice issued on or before it, less its payments dated on or before it, by advertiser and currency, in buckets of days past the due date ' +
+      '(current = not yet due, d1_30, d31_60, d61_90, over90). Voided invoices and credit notes are left out; advertisers with nothing open are not listed.',
   }),
 } as const satisfies Operations;

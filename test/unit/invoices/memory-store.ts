@@ -115,6 +115,12 @@ export class MemoryInvoiceStore implements InvoiceStore, PayoutLookup {
         voidedRun.replacedBy = change.invoice.id;
         return;
       }
+      case 'PAYMENT': {
+        const stored = this.invoices.get(change.from.id);
+        if (!stored || stored.status !== InvoiceStatus.FINALIZED || stored.version !== change.from.version) throw conflict();
+        this.invoices.set(stored.id, { ...stored, payments: structuredClone(change.next.payments), amountPaid: change.next.amountPaid, version: change.next.version, updatedAt: change.next.updatedAt, actor: change.next.actor });
+        return;
+      }
       case 'ANNOTATION': {
         const stored = this.invoices.get(change.from.id);
         if (!stored || stored.status !== InvoiceStatus.DRAFT || stored.version !== change.from.version) throw conflict();
