@@ -257,6 +257,14 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Finalize' }).click();
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Invoice INV-2026-\d+$/);
     expect(await page.locator('.page-header .badge').textContent()).toBe('FINALIZED');
+    expect(await page.getByRole('button', { name: 'Reissue' }).isDisabled()).toBe(true);
+
+    // Back on the run: finalize the rest (Globex's 0.00 draft) in bulk, with its progress.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Finalize all drafts' }).click();
+    await eventually(() => page.locator('.bulk-progress [role=status]').textContent(), { timeout: 60_000 }).toBe('2 of 2 invoices final · 1 finalized here · SUCCEEDED');
+    expect(await page.getByRole('button', { name: 'Finalize all drafts' }).isDisabled()).toBe(true);
+    await checkPage(page, '12b-finance-run-finalized');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Invoices' }).click();
     await page.getByRole('combobox', { name: 'Status' }).selectOption('FINALIZED');

@@ -187,6 +187,10 @@ export const api = createApi({
       query: (id) => `v1/billing-runs/${enc(id)}`,
       providesTags: (_r, _e, id) => [{ type: 'BillingRun', id }],
     }),
+    finalizeBillingRun: build.mutation<BillingRun, string>({
+      query: (id) => ({ url: `v1/billing-runs/${enc(id)}/finalize`, method: 'POST', body: {} }),
+      invalidatesTags: (_r, _e, id) => [{ type: 'BillingRun', id }, 'InvoiceList', 'Invoice'],
+    }),
     retryBillingRun: build.mutation<RetriedBillingRun, string>({
       query: (id) => ({ url: `v1/billing-runs/${enc(id)}/retry`, method: 'POST', body: {} }),
       invalidatesTags: (_r, _e, id) => [{ type: 'BillingRun', id }, 'InvoiceList'],
@@ -205,6 +209,14 @@ export const api = createApi({
     finalizeInvoice: build.mutation<Invoice, { id: string; etag?: string | null }>({
       query: ({ id, etag }) => ({ url: `v1/invoices/${enc(id)}/finalize`, method: 'POST', body: {}, headers: ifMatch(etag) }),
       invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
+    }),
+    discardInvoice: build.mutation<Invoice, { id: string; etag?: string | null; reason?: string }>({
+      query: ({ id, etag, reason }) => ({ url: `v1/invoices/${enc(id)}/discard`, method: 'POST', body: reason ? { reason } : {}, headers: ifMatch(etag) }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
+    }),
+    reissueInvoice: build.mutation<Invoice, string>({
+      query: (id) => ({ url: `v1/invoices/${enc(id)}/reissue`, method: 'POST', body: {} }),
+      invalidatesTags: (_r, _e, id) => [{ type: 'Invoice', id }, 'InvoiceList'],
     }),
     voidInvoice: build.mutation<VoidedInvoice, { id: string; etag?: string | null; body: VoidInput }>({
       query: ({ id, etag, body }) => ({ url: `v1/invoices/${enc(id)}/void`, method: 'POST', body, headers: ifMatch(etag) }),
@@ -240,6 +252,9 @@ export const {
   useApproveCreditMutation,
   useRejectCreditMutation,
   useRetryBillingRunMutation,
+  useFinalizeBillingRunMutation,
+  useDiscardInvoiceMutation,
+  useReissueInvoiceMutation,
   useIngestImpressionsMutation,
   useIngestConversionsMutation,
   useStartBillingRunMutation,

@@ -1,7 +1,7 @@
 import { Progress } from 'radix-ui';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useGetBillingRunQuery, useRetryBillingRunMutation } from '../app/api';
+import { useFinalizeBillingRunMutation, useGetBillingRunQuery, useRetryBillingRunMutation } from '../app/api';
 import { useAppDispatch, useRoles } from '../app/hooks';
 import { mayUse } from '../app/navigation';
 import type { BillingRun } from '../app/types';
@@ -73,6 +73,7 @@ export default function BillingRunPage() {
         </p>
       ) : null}
       <Failures run={run} />
+      <FinalizeAll run={run} />
       {run.totals.length > 0 ? (
         <>
           <h2>Totals</h2>
@@ -170,6 +171,59 @@ function Failures({ run }: { run: BillingRun }) {
         </div>
       ) : null}
       {retryState.error ? <ErrorView error={retryState.error} /> : null}
+    </section>
+  );
+}
+
+/**
+ * Finalize every draft of the run (POST .../finalize): each request works for a bounded time, so
+ * the page asks again while the finalization is RUNNING; progress comes from the run itself.
+ */
+function FinalizeAll({ run }: { run: BillingRun }) {
+  const roles = useRoles();
+  const [finalizeAll, state] = useFinalizeBillingRunMutation();
+  const finalization = run.finalization;
+  const busy = state.isLoading || finalization?.status === 'RUNNING';
+  useEffect(() => {
+    // Another pass while drafts remain (the same request carries on where the last stopped).
+    if (finalization?.status === 'RUNNING' && !state.isLoading && !state.isError) void finalizeAll(run.id);
+  }, [finalization?.status, finalization?.updatedAt, finalizeAll, run.id, state.isLoading, state.isError]);
+  if (!mayUse('POST /v1/billing-runs/{id}/finalize', roles) || run.invoices.length === 0) return null;
+  const why = run.status === 'RUNNING' ? 'the run is still working' : run.status === 'FAILED' ? 'the run failed' : finalization?.status === 'SUCCEEDED' ? 'every invoice of the run is final' : undefined;
+  const percent = finalization && finalization.progress.total > 0 ? Math.round((finalization.progress.done * 100) / finalization.progress.total) : 0;
+  return (
+    <section aria-labelledby="finalize-all" className="panel">
+      <h2 id="finalize-all">Finalize the run's drafts</h2>
+      <div className="actions">
+        <button type="button" className="button button-primary" disabled={!!why || busy} aria-describedby={why ? 'finalize-why' : undefined} onClick={() => void finalizeAll(run.id)}>
+          Finalize all drafts
+        </button>
+        {why ? (
+          <span id="finalize-why" className="muted">
+            Unavailable: {why}.
+          </span>
+        ) : null}
+      </div>
+      {finalization ? (
+        <div className="bulk-progress">
+          <Progress.Root className="progress" value={finalization.progress.done} max={Math.max(finalization.progress.total, 1)} aria-label="Invoices finalized">
+            <Progress.Indicator className="progress-bar" style={{ width: `${percent}%` }} />
+          </Progress.Root>
+          <p role="status" aria-live="polite">
+            {finalization.progress.done} of {finalization.progress.total} invoices final · {finalization.finalized} finalized here · {finalization.status.replace(/_/g, ' ')}
+          </p>
+        </div>
+      ) : null}
+      {finalization && finalization.failures.length > 0 ? (
+        <ul className="error-details">
+          {finalization.failures.map((f) => (
+            <li key={f.invoiceId}>
+              <Link to={`/invoices/${encodeURIComponent(f.invoiceId)}`}>{f.invoiceId}</Link> ({f.contractId}): {f.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {state.error ? <ErrorView error={state.error} /> : null}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useVoidInvoiceMutation } from '../app/api';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
 import { useRoles } from '../app/hooks';
 import { mayUse } from '../app/navigation';
 import { ConfirmWithReason } from '../components/ConfirmDialog';
@@ -42,6 +42,9 @@ export default function InvoicePage() {
   const contract = useGetContractQuery(invoice?.contractId ?? '', { skip: !invoice });
   const [finalize, finalizeState] = useFinalizeInvoiceMutation();
   const [voidInvoice, voidState] = useVoidInvoiceMutation();
+  const [discard, discardState] = useDiscardInvoiceMutation();
+  const [reissue, reissueState] = useReissueInvoiceMutation();
+  const navigate = useNavigate();
   const [open, setOpen] = useState<Set<number>>(new Set());
   const lines = useLinesShown(invoice?.lines.length ?? 0);
   if (query.isLoading) return <Loading what="the invoice" />;
@@ -54,7 +57,7 @@ export default function InvoicePage() {
     else next.add(lineNo);
     setOpen(next);
   };
-  const actionError = finalizeState.error ?? voidState.error;
+  const actionError = finalizeState.error ?? voidState.error ?? discardState.error ?? reissueState.error;
   const finance = mayUse('POST /v1/invoices/{id}/finalize', roles);
 
   return (
@@ -103,6 +106,11 @@ export default function InvoicePage() {
         ) : null}
       </dl>
       {invoice.voidReason ? <p>Voided: {invoice.voidReason}</p> : null}
+      {invoice.reissueOf ? (
+        <p>
+          Reissue of <Link to={`/invoices/${encodeURIComponent(invoice.reissueOf)}`}>{invoice.reissueOf}</Link>
+        </p>
+      ) : null}
       {invoice.creditNoteId ? (
         <p>
           Credit note: <Link to={`/invoices/${encodeURIComponent(invoice.creditNoteId)}`}>{invoice.creditNoteId}</Link>
@@ -134,6 +142,34 @@ export default function InvoicePage() {
             disabledReason="Only finalized invoices can be voided"
             onConfirm={(reason) => void voidInvoice({ id: invoice.id, etag: invoice.etag, body: { reason } })}
           />
+          {mayUse('POST /v1/invoices/{id}/discard', roles) ? (
+            <ConfirmWithReason
+              trigger="Discard"
+              title={`Discard this draft?`}
+              description="The draft was never issued: it becomes DISCARDED and the next billing run of the period rates the contract afresh."
+              confirmLabel="Discard draft"
+              reasonLabel="Reason"
+              disabled={invoice.status !== 'DRAFT'}
+              disabledReason="Only drafts can be discarded; issued invoices are voided"
+              onConfirm={(reason) => void discard({ id: invoice.id, etag: invoice.etag, reason })}
+            />
+          ) : null}
+          {mayUse('POST /v1/invoices/{id}/reissue', roles) ? (
+            <button
+              type="button"
+              className="button"
+              disabled={invoice.status !== 'VOID' || invoice.kind === 'CREDIT_NOTE' || reissueState.isLoading}
+              title={invoice.status !== 'VOID' ? 'Only a voided invoice can be reissued' : undefined}
+              onClick={() =>
+                void reissue(invoice.id)
+                  .unwrap()
+                  .then((draft) => navigate(`/invoices/${encodeURIComponent(draft.id)}`))
+                  .catch(() => undefined)
+              }
+            >
+              Reissue
+            </button>
+          ) : null}
         </div>
       ) : null}
       {actionError ? <ErrorView error={actionError} onReload={() => void query.refetch()} /> : null}
