@@ -70,10 +70,15 @@ export class FinanceExports {
     private readonly clock: Clock,
   ) {}
 
+  /** The export's day (UTC): aging.csv ages the period's open documents as of it. */
+  private today(): string {
+    return this.clock.now().toISOString().slice(0, 10);
+  }
+
   /** Writes the period's export; throws JournalUnbalancedError (and writes nothing) if debits differ from credits. */
   async writePeriodExport(period: string): Promise<ExportManifest> {
     assertPeriod(period);
-    return this.write(period, buildPeriodExport(period, await this.invoices.listPeriodInvoices(period)));
+    return this.write(period, buildPeriodExport(period, await this.invoices.listPeriodInvoices(period), this.today()));
   }
 
   /**
@@ -83,7 +88,7 @@ export class FinanceExports {
    */
   async ensureCurrentExport(period: string): Promise<{ manifest: ExportManifest; written: boolean }> {
     assertPeriod(period);
-    const built = buildPeriodExport(period, await this.invoices.listPeriodInvoices(period));
+    const built = buildPeriodExport(period, await this.invoices.listPeriodInvoices(period), this.today());
     const stored = await this.readManifest(period);
     const same =
       stored !== undefined &&

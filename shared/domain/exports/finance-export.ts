@@ -9,6 +9,7 @@ import { assertPeriod } from '../kernel/calendar';
 import { InvoiceKind, type Invoice, type InvoiceLine } from '../invoices/invoice';
 import { journalOf, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
 import { toCsv, toJsonLines, type CsvColumn } from './csv';
+import { agingOf, DEFAULT_PAYMENT_TERMS_DAYS, type AgingRow } from '../payments/receivable';
 
 export const ExportFormat = { CSV: 'csv', JSONL: 'jsonl', JSON: 'json' } as const;
 export type ExportFormat = (typeof ExportFormat)[keyof typeof ExportFormat];
@@ -78,6 +79,26 @@ export const PAYOUT_COLUMNS: readonly CsvColumn<PayoutRow>[] = [
   'period', 'partnerId', 'contractId', 'chargeId', 'invoiceId', 'runId', 'runSeq', 'currency', 'amount',
 ].map((header) => ({ header, value: (r: PayoutRow) => r[header as keyof PayoutRow] }));
 
+export interface PaymentRow {
+  invoiceId: string; invoiceNumber: string | null; advertiserId: string; contractId: string; period: string; currency: string;
+  paymentId: string; date: string; amount: string; reference: string; recordedAt: string;
+}
+
+export const PAYMENT_COLUMNS: readonly CsvColumn<PaymentRow>[] = [
+  'invoiceId', 'invoiceNumber', 'advertiserId', 'contractId', 'period', 'currency', 'paymentId', 'date', 'amount', 'reference', 'recordedAt',
+].map((header) => ({ header, value: (r: PaymentRow) => r[header as keyof PaymentRow] }));
+
+export function paymentRows(i: Invoice): PaymentRow[] {
+  return (i.payments ?? []).map((p) => ({
+    invoiceId: i.id, invoiceNumber: i.number, advertiserId: i.advertiserId, contractId: i.contractId, period: i.period, currency: i.currency,
+    paymentId: p.id, date: p.date, amount: p.amount, reference: p.reference, recordedAt: p.recordedAt,
+  }));
+}
+
+export const AGING_COLUMNS: readonly CsvColumn<AgingRow & { asOf: string }>[] = [
+  'asOf', 'advertiserId', 'currency', 'current', 'd1_30', 'd31_60', 'd61_90', 'over90', 'total',
+].map((header) => ({ header, value: (r: AgingRow & { asOf: string }) => r[header as keyof (AgingRow & { asOf: string })] }));
+
 export const JOURNAL_COLUMNS: readonly CsvColumn<JournalLine>[] = [
   'invoiceId', 'invoiceNumber', 'kind', 'status', 'period', 'currency', 'postingNo', 'accountCode', 'accountName', 'debit', 'credit', 'memo',
 ].map((header) => ({ header, value: (r: JournalLine) => r[header as keyof JournalLine] as string | number | null }));
@@ -110,7 +131,17 @@ export function payoutRows(i: Invoice): PayoutRow[] {
 const CSV = 'text/csv; charset=utf-8; header=present';
 const JSONL = 'application/x-ndjson; charset=utf-8';
 
-export function buildPeriodExport(period: string, invoices: readonly Invoice[]): PeriodExport {
+/** The last day of a period (YYYY-MM-DD): the aging day of an export built without one. */
+function periodEnd(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+}
+
+/**
+ * `agingAsOf`: the day `aging.csv` ages the period's open documents at (the export's day; the
+ * period's last day when not given). Due dates use each document's billing profile terms.
+ */
+export function buildPeriodExport(period: string, invoices: readonly Invoice[], agingAsOf?: string): PeriodExport {
   assertPeriod(period);
   const foreign = invoices.find((i) => i.period !== period);
   if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
@@ -122,6 +153,9 @@ export function buildPeriodExport(period: string, invoices: readonly Invoice[]):
   const invoiceRows = docs.map(invoiceRow);
   const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
   const payouts = issuable.flatMap(payoutRows);
+  const payments = issuable.flatMap(paymentRows);
+  const asOf = agingAsOf ?? periodEnd(period);
+  const aging = agingOf(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS, asOf).map((row) => ({ asOf, ...row }));
   const file = (name: string, format: ExportFormat, body: string, rows: number): ExportFile => ({
     name, format, contentType: format === 'csv' ? CSV : JSONL, body, rows,
   });
@@ -134,6 +168,8 @@ export function buildPeriodExport(period: string, invoices: readonly Invoice[]):
       file('invoice-lines.csv', 'csv', toCsv(LINE_COLUMNS, lineRows), lineRows.length),
       file('invoice-lines.jsonl', 'jsonl', toJsonLines(lineRows), lineRows.length),
       file('partner-payouts.csv', 'csv', toCsv(PAYOUT_COLUMNS, payouts), payouts.length),
+      file('payments.csv', 'csv', toCsv(PAYMENT_COLUMNS, payments), payments.length),
+      file('aging.csv', 'csv', toCsv(AGING_COLUMNS, aging), aging.length),
       file('journal.csv', 'csv', toCsv(JOURNAL_COLUMNS, journal), journal.length),
     ],
   };

@@ -12,6 +12,7 @@
  *   Cr Tax payable                   the TAX line (VAT, GST, ...): collected for the tax
  *                                    authority, never revenue; a zero reverse-charge line posts nothing
  *   Dr Partner cost of revenue / Cr Partner payables   each partner payout of the run
+ *   Dr Cash / Cr Accounts receivable                   each payment recorded on the document
  * A negative amount posts to the other side (a re-run that lowers usage credits receivables).
  * A credit note's lines are the voided invoice's lines negated, so its postings reverse the
  * invoice's receivable, revenue and commission postings; partner payouts stay (see prior-runs).
@@ -27,6 +28,7 @@ export const Account = {
   RECEIVABLES: { code: '1200', name: 'Accounts receivable' },
   PARTNER_PAYABLES: { code: '2100', name: 'Partner payables' },
   TAX_PAYABLE: { code: '2200', name: 'Tax payable' },
+  CASH: { code: '1000', name: 'Cash' },
   REVENUE: { code: '4000', name: 'Advertising revenue' },
   AGENCY_COMMISSION: { code: '4050', name: 'Agency commission (contra-revenue)' },
   GUARANTEE_CREDITS: { code: '4060', name: 'Performance guarantee credits (contra-revenue)' },
@@ -117,6 +119,12 @@ export function journalFor(invoice: Invoice): JournalLine[] {
     const memo = `partner ${p.partnerId} charge ${p.chargeId}`;
     post(Account.PARTNER_COST, 'DEBIT', p.amount, memo);
     post(Account.PARTNER_PAYABLES, 'CREDIT', p.amount, memo);
+  }
+  // Each payment received: cash in, the receivable settled by as much.
+  for (const payment of invoice.payments ?? []) {
+    const memo = `payment ${payment.id} ${payment.date} ${payment.reference}`;
+    post(Account.CASH, 'DEBIT', payment.amount, memo);
+    post(Account.RECEIVABLES, 'CREDIT', payment.amount, memo);
   }
   return out;
 }

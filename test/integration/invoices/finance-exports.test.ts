@@ -49,7 +49,8 @@ describe('finance exports', () => {
   it('writes the period files and a manifest with row counts and sha256', async () => {
     const manifest = await exportsOf.writePeriodExport('2027-01');
     expect(manifest.files.map((f) => [f.name, f.rows])).toEqual([
-      ['invoices.csv', 4], ['invoices.jsonl', 4], ['invoice-lines.csv', 9], ['invoice-lines.jsonl', 9], ['partner-payouts.csv', 4], ['journal.csv', 21],
+      ['invoices.csv', 4], ['invoices.jsonl', 4], ['invoice-lines.csv', 9], ['invoice-lines.jsonl', 9], ['partner-payouts.csv', 4],
+      ['payments.csv', 0], ['aging.csv', 0], ['journal.csv', 21],
     ]);
     const stored = JSON.parse(await text('exports/2027-01/manifest.json')) as ExportManifest;
     expect(stored).toEqual(manifest);
@@ -101,9 +102,9 @@ describe('finance exports', () => {
     await exportsOf.writePeriodExport('2027-01');
     const { items } = await exportsOf.listExports('2027-01');
     expect(items.map((i) => [i.key, i.format])).toEqual([
-      ['exports/2027-01/invoice-lines.csv', 'csv'], ['exports/2027-01/invoice-lines.jsonl', 'jsonl'], ['exports/2027-01/invoices.csv', 'csv'],
+      ['exports/2027-01/aging.csv', 'csv'], ['exports/2027-01/invoice-lines.csv', 'csv'], ['exports/2027-01/invoice-lines.jsonl', 'jsonl'], ['exports/2027-01/invoices.csv', 'csv'],
       ['exports/2027-01/invoices.jsonl', 'jsonl'], ['exports/2027-01/journal.csv', 'csv'], ['exports/2027-01/manifest.json', 'json'],
-      ['exports/2027-01/partner-payouts.csv', 'csv'],
+      ['exports/2027-01/partner-payouts.csv', 'csv'], ['exports/2027-01/payments.csv', 'csv'],
     ]);
     const journal = items.find((i) => i.key.endsWith('journal.csv'))!;
     expect(journal.url).toContain('X-Amz-Signature=');

@@ -25,11 +25,39 @@ describe('buildPeriodExport', () => {
   const finalized: Invoice = { ...first, status: 'FINALIZED', number: 'INV-2027-000001' };
   const cn = buildCreditNote(finalized, { id: 'cn1', number: 'CN-2027-000001', reason: 'r', actor: 'f', at });
 
-  it('writes the six files in a stable order with row counts', () => {
+  it('payments: payments.csv rows, Dr cash / Cr receivables in the journal (still balanced), and the open balance aged in aging.csv', () => {
+    // 13,202.28 issued 2027-02-05, terms 30 (no bill-to): due 2027-03-07. 5,000.00 paid on 2027-02-20.
+    const paid: Invoice = {
+      ...finalized,
+      finalizedAt: '2027-02-05T09:00:00.000Z',
+      payments: [{ id: 'pay-1', amount: '5000.00', date: '2027-02-20', reference: 'WIRE-1', recordedAt: '2027-02-21T10:00:00.000Z', actor: 'fiona' }],
+      amountPaid: '5000.00',
+    };
+    const out = buildPeriodExport('2027-01', [paid], '2027-04-10');
+    const file = (name: string) => parseCsv(out.files.find((f) => f.name === name)!.body);
+    expect(file('payments.csv')).toEqual([
+      ['invoiceId', 'invoiceNumber', 'advertiserId', 'contractId', 'period', 'currency', 'paymentId', 'date', 'amount', 'reference', 'recordedAt'],
+      ['i1', 'INV-2027-000001', paid.advertiserId, paid.contractId, '2027-01', 'USD', 'pay-1', '2027-02-20', '5000.00', 'WIRE-1', '2027-02-21T10:00:00.000Z'],
+    ]);
+    // 13,202.28 - 5,000.00 = 8,202.28 open on 2027-04-10, 34 days past 2027-03-07: 31-60.
+    expect(file('aging.csv')).toEqual([
+      ['asOf', 'advertiserId', 'currency', 'current', 'd1_30', 'd31_60', 'd61_90', 'over90', 'total'],
+      ['2027-04-10', paid.advertiserId, 'USD', '0.00', '0.00', '8202.28', '0.00', '0.00', '8202.28'],
+    ]);
+    const journal = file('journal.csv');
+    const cash = journal.filter((r) => r[7] === '1000');
+    expect(cash.map((r) => [r[9], r[10]])).toEqual([['5000.00', '0.00']]);
+    expect(journal.filter((r) => r[7] === '1200' && r[10] === '5000.00')).toHaveLength(1);
+    expect(out.balances[0]!.debit).toBe(out.balances[0]!.credit);
+  });
+
+  it('writes the files in a stable order with row counts', () => {
     const out = buildPeriodExport('2027-01', [cn, rerun, { ...finalized, status: 'VOID', creditNoteId: 'cn1' }]);
     expect(out.files.map((f) => [f.name, f.rows])).toEqual([
       // journal: i1 8 postings (AR, 3 lines, 2 payouts x 2), cn1 4, i2 5
-      ['invoices.csv', 3], ['invoices.jsonl', 3], ['invoice-lines.csv', 8], ['invoice-lines.jsonl', 8], ['partner-payouts.csv', 3], ['journal.csv', 17],
+      ['invoices.csv', 3], ['invoices.jsonl', 3], ['invoice-lines.csv', 8], ['invoice-lines.jsonl', 8], ['partner-payouts.csv', 3],
+      // No payment recorded; nothing open (the voided invoice is settled by its credit note).
+      ['payments.csv', 0], ['aging.csv', 0], ['journal.csv', 17],
     ]);
     const invoices = parseCsv(out.files[0]!.body);
     expect(invoices[0]!.slice(0, 4)).toEqual(['id', 'number', 'kind', 'status']);
