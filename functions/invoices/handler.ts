@@ -15,7 +15,8 @@ import { reissueInvoice } from '../../shared/domain/invoices/reissue-invoice';
 import { recordPayment } from '../../shared/domain/payments/record-payment';
 import { agingOf, DEFAULT_PAYMENT_TERMS_DAYS, paymentView } from '../../shared/domain/payments/receivable';
 import { runtimeClock } from '../runtime/clock';
-import { directoryDeps, financeDeps, ratingDeps } from './dependencies';
+import { directoryDeps, financeDeps, invoiceDocuments, ratingDeps } from './dependencies';
+import { documentDates } from '../../shared/domain/invoices/invoice-document';
 
 /**
  * The advertiser view of invoices: only issued documents (FINALIZED and VOID; drafts are work in
@@ -31,8 +32,15 @@ function presentToAdvertiser<T extends Partial<Invoice>>(invoice: T) {
   return rest;
 }
 
+/** Issue and due dates are derived from the finalization instant and the payment terms the document was computed with. */
+function withDates<T extends Partial<Invoice>>(invoice: T) {
+  const dates = documentDates({ finalizedAt: invoice.finalizedAt, kind: invoice.kind ?? 'INVOICE', billTo: invoice.billTo });
+  const own = (invoice as { dueDate?: string | null }).dueDate;
+  return { ...invoice, issueDate: dates?.issueDate ?? null, dueDate: own ?? dates?.dueDate ?? null };
+}
+
 function present<T extends Partial<Invoice>>(invoice: T, identity: Identity) {
-  return tenantOf(identity) !== null ? presentToAdvertiser(invoice) : invoice;
+  return tenantOf(identity) !== null ? presentToAdvertiser(withDates(invoice)) : withDates(invoice);
 }
 
 /** Each advertiser's payment terms, read once per request. */
@@ -79,6 +87,14 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
     assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
     if (tenantOf(identity) !== null && !issued(invoice)) throw new NotFoundError('invoice', params.id);
     return { status: 200, body: present(await withPayments(invoice, paymentTerms()), identity), etag: etagOfVersion(invoice.version) };
+  }),
+
+  'GET /v1/invoices/{id}/pdf': route(ops['GET /v1/invoices/{id}/pdf'], async ({ identity, params }) => {
+    const invoice = await financeDeps().invoices.getInvoice(params.id);
+    if (!invoice) throw new NotFoundError('invoice', params.id);
+    assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
+    if (tenantOf(identity) !== null && !issued(invoice)) throw new NotFoundError('invoice', params.id);
+    return { status: 200, body: await invoiceDocuments().url(invoice) };
   }),
 
   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {

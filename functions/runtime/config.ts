@@ -18,6 +18,8 @@ const ConfigSchema = z.object({
   S3_ENDPOINT: z.url().optional(),
   /** JSON object currency -> committed value at which two approvals are needed, e.g. {"USD":"100000.00"}. */
   APPROVAL_THRESHOLDS: z.string().optional(),
+  /** JSON: who issues the invoices ({ legalName, address: { line1, city, postalCode, country }, taxId?, email? }), printed on every PDF. */
+  SELLER_PROFILE: z.string().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

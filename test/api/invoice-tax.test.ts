@@ -11,6 +11,7 @@ import { startTestApi, type TestApi } from '../support/api';
 import { s3Client } from '../support/aws';
 import { LocalBillingWorkflow, synthesizeBillingWorkflow } from '../../scripts/lib/local-workflow';
 import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
+import { pdfStrings } from '../support/pdf-text';
 
 let api: TestApi;
 let workflow: LocalBillingWorkflow;
@@ -86,6 +87,8 @@ afterAll(async () => {
   await api?.stop();
 });
 
+const pdfs: Record<string, any> = {};
+
 describe('tax on invoices billed by a run', () => {
   let first: Record<string, any>;
 
@@ -149,6 +152,8 @@ describe('tax on invoices billed by a run', () => {
     expect(cn).toMatchObject({ taxableTotal: '-13117.28', total: '-15609.56', tax: { kind: 'RATE', amount: '-2492.28' } });
 
     // The corrected draft is taxed on its own taxable total with the advertiser's current profile.
+    pdfs.invoice = await call('GET', `/v1/invoices/${invoice.id}`, finance);
+    pdfs.creditNote = cn;
     const reissued = await call('POST', `/v1/invoices/${invoice.id}/reissue`, finance, {}, 201);
     expect(reissued.lines.at(-1).type).toBe('TAX');
     expect(reissued.lines.filter((l: any) => l.type === 'TAX')).toHaveLength(1);
@@ -171,5 +176,84 @@ describe('tax on invoices billed by a run', () => {
     const debit = rows.reduce((a, r) => a + Math.round(Number(r[col('debit')]) * 100), 0);
     const credit = rows.reduce((a, r) => a + Math.round(Number(r[col('credit')]) * 100), 0);
     expect(debit).toBe(credit);
+  });
+});
+
+async function pdfOf(id: string, token = finance): Promise<string[]> {
+  const { url, key } = await call('GET', `/v1/invoices/${id}/pdf`, token);
+  expect(key).toMatch(/^documents\/2026-06\/.+\.pdf$/);
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
+  return pdfStrings(bytes);
+}
+
+/** Every figure of the document appears on its PDF: number, dates, parties, PO, each line's quantity and amount, tax, total. */
+function expectEveryFigure(text: string[], invoice: any) {
+  const joined = text.join('\n');
+  expect(text).toContain(invoice.number);
+  expect(text).toContain(invoice.issueDate);
+  expect(text).toContain(invoice.dueDate);
+  expect(text).toContain(invoice.currency);
+  expect(text).toContain(invoice.billTo.legalName);
+  expect(text).toContain(invoice.billTo.address.line1);
+  expect(text).toContain('CTV Performance Media Ltd');
+  expect(text).toContain(invoice.purchaseOrder);
+  for (const line of invoice.lines) {
+    const row = text.indexOf(String(line.lineNo));
+    expect(row).toBeGreaterThanOrEqual(0);
+    expect(text).toContain(line.quantity);
+    expect(text).toContain(line.amount);
+  }
+  expect(text).toContain(invoice.taxableTotal);
+  expect(text).toContain(invoice.total);
+  expect(joined).toContain('Commission');
+}
+
+describe('invoice PDFs', () => {
+  it('a finalized invoice and its credit note: every figure printed, tax with its label and rate', { timeout: 60_000 }, async () => {
+    const invoice = pdfs.invoice;
+    expect(invoice).toMatchObject({ status: 'VOID', issueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    // Payment terms of 30 days from the issue date.
+    expect(Date.parse(invoice.dueDate) - Date.parse(invoice.issueDate)).toBe(30 * 86_400_000);
+    const text = await pdfOf(invoice.id);
+    expectEveryFigure(text, invoice);
+    expect(text).toContain('VAT 19%');
+    expect(text).toContain('2492.28');
+    expect(text).toContain('-2314.81');
+    expect(text).toContain('12.50');
+    expect(text).toContain('Tax ID: DE811907980');
+
+    const cn = await call('GET', `/v1/invoices/${pdfs.creditNote.id}`, finance);
+    const cnText = await pdfOf(cn.id);
+    expectEveryFigure(cnText, cn);
+    expect(cnText).toContain(invoice.number);
+    expect(cnText).toContain('-2492.28');
+    expect(cnText).toContain('Credit note ' + cn.number);
+  });
+
+  it('reverse charge prints the zero tax line and the legal note; drafts answer 409; the advertiser gets its own only', { timeout: 60_000 }, async () => {
+    const draft = (await call('GET', '/v1/invoices?period=2026-06&status=DRAFT', finance)).items.find((i: any) => i.contractId === contracts.reverse && i.kind === 'INVOICE');
+    const refused = await api.request('GET', `/v1/invoices/${draft.id}/pdf`, { token: finance });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('invoice_not_issued');
+    const finalized = await call('POST', `/v1/invoices/${draft.id}/finalize`, finance, {});
+    const invoice = await call('GET', `/v1/invoices/${finalized.id}`, finance);
+    const text = await pdfOf(invoice.id);
+    expectEveryFigure(text, invoice);
+    expect(text).toContain('Reverse charge');
+    expect(text.join(' ')).toContain('Article 196 of Directive 2006/112/EC.');
+    // 45 days of payment terms
+    expect(Date.parse(invoice.dueDate) - Date.parse(invoice.issueDate)).toBe(45 * 86_400_000);
+
+    const own = await api.token({ sub: 'nora', roles: ['advertiser'], advertiserId: invoice.advertiserId });
+    const other = await api.token({ sub: 'otto', roles: ['advertiser'], advertiserId: pdfs.invoice.advertiserId });
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}/pdf`, { token: own })).status).toBe(200);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}/pdf`, { token: other })).status).toBe(404);
+    const otherDraft = (await call('GET', '/v1/invoices?period=2026-06&status=DRAFT', finance)).items.find((i: any) => i.advertiserId === invoice.advertiserId);
+    if (otherDraft) expect((await api.request('GET', `/v1/invoices/${otherDraft.id}/pdf`, { token: own })).status).toBe(404);
+    expect((await api.request('GET', '/v1/invoices/nope/pdf', { token: finance })).status).toBe(404);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}/pdf`, { token: ops })).status).toBe(403);
   });
 });

@@ -55,6 +55,7 @@ const invoiceFields = {
   tax: InvoiceTaxSchema.nullable(),
   total: Money.openapi({ description: 'taxableTotal plus the TAX line.' }),
   billTo: BillingProfileSchema.nullable().openapi({ description: "The advertiser's billing profile when the run built the document (bill-to, tax treatment, payment terms)." }),
+  issueDate: z.string().nullable().optional().openapi({ description: 'YYYY-MM-DD (UTC) the document was finalized or issued; null while DRAFT.' }),
   purchaseOrder: z.string().nullable().optional().openapi({ description: "PO / IO number: the contract's poNumber when the run built the document; a DRAFT may change it." }),
   flags: z.array(z.string()),
   creditsInvoiceId: z.string().optional(),
@@ -91,6 +92,14 @@ export const ListInvoicesQuery = ListQuery.extend({
   period: InvoicePeriod.optional(),
   status: InvoiceStatusSchema.optional(),
 });
+
+export const InvoicePdfSchema = z
+  .object({
+    url: z.string().openapi({ description: 'Presigned GET URL of the PDF, valid 15 minutes.' }),
+    key: z.string(),
+    expiresInSeconds: z.number().int(),
+  })
+  .openapi('InvoicePdf');
 
 export const VoidBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
 
@@ -205,5 +214,17 @@ export const INVOICE_OPERATIONS = {
     description:
       'As of a day: every FINALIZED invoice issued on or before it, less its payments dated on or before it, by advertiser and currency, in buckets of days past the due date ' +
       '(current = not yet due, d1_30, d31_60, d61_90, over90). Voided invoices and credit notes are left out; advertisers with nothing open are not listed.',
+  }),
+  'GET /v1/invoices/{id}/pdf': operation({
+    group: FunctionGroup.INVOICES,
+    roles: [FINANCE, ADVERTISER],
+    summary: 'Download the PDF of an issued invoice or credit note',
+    params: IdParams,
+    responses: { 200: InvoicePdfSchema },
+    errors: [404, 409],
+    description:
+      'The document rendered as PDF (seller, bill-to, number, issue and due dates, PO / IO number, lines, commission, credits, tax with its note, total) and stored in the ' +
+      'exports bucket; answers a presigned GET URL valid 15 minutes. FINALIZED invoices, credit notes and voided invoices; a DRAFT or DISCARDED invoice answers 409 ' +
+      'invoice_not_issued (an advertiser token: 404, as for any document it cannot see).',
   }),
 } as const satisfies Operations;
