@@ -23,6 +23,7 @@ import type { JwtIssuerSettings } from './identity';
 import { acknowledgeBucketObjects, acknowledgeTableIndexes, acknowledgeWildcardResource, defaultPolicyOf } from './acknowledgements';
 import { grantTableAccess, type TableWriter } from './table-access';
 import { RESPONSE_OVERFLOW_PREFIX } from '../../shared/adapters/s3/response-overflow';
+import { INVOICE_DOCUMENTS_PREFIX } from '../../shared/adapters/s3/invoice-document-keys';
 import { LOG_RETENTION, type LambdaFactory } from './lambda';
 
 type TableAccess = 'none' | 'read' | 'readWrite';
@@ -33,6 +34,8 @@ interface GroupAccess {
   writer?: TableWriter;
   /** Finance exports: read, to presign GET URLs with the function's own credentials. */
   exportsRead?: boolean;
+  /** Invoice PDFs: write and read `documents/*` of the exports bucket only (render, store, presign). */
+  invoiceDocuments?: boolean;
   description: string;
 }
 
@@ -48,7 +51,7 @@ export const GROUP_ACCESS: Record<FunctionGroup, GroupAccess> = {
   // Bulk files go through the usage bucket to their own function (usage-files.ts), not this one.
   usage: { table: 'readWrite', writer: 'usageApi', description: 'Impression and conversion ingestion' },
   billing: { table: 'readWrite', writer: 'billingApi', exportsRead: true, description: 'Quotes, billing runs, statements, exports' },
-  invoices: { table: 'readWrite', writer: 'invoicesApi', description: 'Invoices: read, finalize, void' },
+  invoices: { table: 'readWrite', writer: 'invoicesApi', invoiceDocuments: true, description: 'Invoices: read, finalize, void, PDFs' },
 };
 
 export interface ApiProps {
@@ -154,6 +157,15 @@ export class Api extends Construct {
         }),
       );
     }
+    if (access.invoiceDocuments) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'InvoiceDocuments',
+          actions: ['s3:PutObject', 's3:GetObject'],
+          resources: [props.buckets.exports.arnForObjects(`${INVOICE_DOCUMENTS_PREFIX}*`)],
+        }),
+      );
+    }
     if (access.table === 'readWrite') {
       // Idempotency responses too big for their record (shared/adapters/s3/response-overflow.ts).
       fn.addToRolePolicy(
@@ -186,6 +198,13 @@ function acknowledgeScopedWildcards(fn: lambda.Function, access: GroupAccess, pr
   if (!policy) return;
   if (access.table !== 'none') acknowledgeTableIndexes(policy, props.table);
   if (access.exportsRead) acknowledgeBucketObjects(policy, props.buckets.exports);
+  if (access.invoiceDocuments) {
+    acknowledgeWildcardResource(
+      policy,
+      props.buckets.exports.arnForObjects(`${INVOICE_DOCUMENTS_PREFIX}*`),
+      'Invoice PDFs are keyed documents/<period>/<invoice id>.pdf; invoice ids are not known at deploy time.',
+    );
+  }
 }
 
 function apiAccessLogFormat(): AccessLogFormat {

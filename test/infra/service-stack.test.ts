@@ -155,8 +155,14 @@ describe('least privilege', () => {
       const overflow = functionStatements(synth.service, fnId).filter((s) => JSON.stringify(s.Resource).includes('/idempotency/*'));
       if (access.table === 'readWrite') expect(overflow.flatMap(actionsOf).sort(), group).toEqual(['s3:GetObject', 's3:PutObject']);
       else expect(overflow, group).toEqual([]);
+      // The invoices group renders invoice PDFs: it writes and reads exports/documents/* and nothing else of the bucket.
+      const documents = functionStatements(synth.service, fnId).filter((s) => JSON.stringify(s.Resource).includes('/documents/*'));
+      if (access.invoiceDocuments) {
+        expect(documents.flatMap(actionsOf).sort(), group).toEqual(['s3:GetObject', 's3:PutObject']);
+        expect(documents.flatMap((s) => asArray(s.Resource as unknown[])), group).toHaveLength(1);
+      } else expect(documents, group).toEqual([]);
       const otherS3 = functionStatements(synth.service, fnId)
-        .filter((s) => !overflow.includes(s))
+        .filter((s) => !overflow.includes(s) && !documents.includes(s))
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('s3:'));
       if (!access.exportsRead) expect(otherS3, group).toEqual([]);

@@ -9,10 +9,9 @@ import type { Invoice } from '../../domain/invoices/invoice';
 import { invoiceDocument, type Seller } from '../../domain/invoices/invoice-document';
 import { renderInvoicePdf } from '../pdf/invoice-pdf';
 
-export const INVOICE_DOCUMENTS_PREFIX = 'documents/';
-const URL_TTL_SECONDS = 15 * 60;
+import { invoiceDocumentKey } from './invoice-document-keys';
 
-export const invoiceDocumentKey = (invoice: Pick<Invoice, 'id' | 'period'>) => `${INVOICE_DOCUMENTS_PREFIX}${invoice.period}/${invoice.id}.pdf`;
+const URL_TTL_SECONDS = 15 * 60;
 
 export class InvoiceDocuments {
   constructor(
