@@ -222,7 +222,7 @@ describe('the web console', () => {
   it('finance: runs June, watches it finish, explains and finalizes the invoice, finds the export files', { timeout: 240_000 }, async () => {
     const { page } = await newPage();
     await signInAs(page, 'Finance');
-    expect(await navLinks(page)).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Partners', 'Spend', 'Exports']);
+    expect(await navLinks(page)).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Receivables', 'Partners', 'Spend', 'Exports']);
     await page.getByRole('link', { name: 'Billing runs' }).click();
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Billing runs');
     await checkPage(page, '10-finance-billing-runs');
@@ -258,6 +258,14 @@ describe('the web console', () => {
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Invoice INV-2026-\d+$/);
     expect(await page.locator('.page-header .badge').textContent()).toBe('FINALIZED');
     expect(await page.getByRole('button', { name: 'Reissue' }).isDisabled()).toBe(true);
+    // A partial payment: the balance and the payment status follow.
+    await page.getByRole('textbox', { name: 'Payment amount (USD)' }).fill('500.00');
+    await page.getByRole('textbox', { name: 'Reference', exact: true }).fill('WIRE-0042');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await eventually(() => page.locator('.figures dt:text-is("Balance due") + dd').textContent()).toBe('1,500.00 USD');
+    expect(await page.locator('.figures dt:text-is("Paid") + dd').textContent()).toBe('500.00 USD');
+    expect(await page.locator('.figures dt:text-is("Payment") + dd').textContent()).toMatch(/^(PARTIALLY PAID|OVERDUE)$/);
+    await checkPage(page, '12a-finance-invoice-paid');
 
     // Back on the run: finalize the rest (Globex's 0.00 draft) in bulk, with its progress.
     await page.goBack();
@@ -279,6 +287,15 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('link', { name: 'invoices.csv' }).waitFor({ timeout: 60_000 });
     await checkPage(page, '14-finance-exports');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receivables' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Receivables');
+    const receivable = page.getByRole('table', { name: 'Receivables by advertiser' }).locator('tbody tr');
+    await eventually(() => receivable.count()).toBe(1);
+    expect(await receivable.locator('td').first().textContent()).toBe(acme.id);
+    expect(await receivable.locator('td').last().textContent()).toBe('1,500.00 USD');
+    await page.locator('.chart svg').first().waitFor();
+    await checkPage(page, '14b-finance-receivables');
   });
 
   it("advertiser: sees only its own contracts and finalized invoice, and another advertiser's contract is not found", { timeout: 180_000 }, async () => {

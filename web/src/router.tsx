@@ -41,6 +41,7 @@ export function createConsoleRouter() {
             { path: 'invoices', lazy: page(() => import('./pages/InvoicesList')) },
             { path: 'invoices/:id', lazy: page(() => import('./pages/InvoicePage')) },
             { path: 'partners', lazy: page(() => import('./pages/PartnerStatements')) },
+            { path: 'receivables', lazy: page(() => import('./pages/Receivables')) },
             { path: 'spend', lazy: page(() => import('./pages/Spend')) },
             { path: 'exports', lazy: page(() => import('./pages/Exports')) },
             { path: '*', lazy: page(() => import('./pages/NotFound')) },

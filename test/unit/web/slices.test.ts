@@ -84,7 +84,7 @@ describe('navigation', () => {
     const labels = (roles: string[]) => navigationFor(roles).map((l) => l.label);
     expect(labels(['ops'])).toEqual(['Contracts', 'Spend']);
     expect(labels(['approver'])).toEqual(['Contracts', 'Approvals']);
-    expect(labels(['finance'])).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Partners', 'Spend', 'Exports']);
+    expect(labels(['finance'])).toEqual(['Contracts', 'Approvals', 'Billing runs', 'Invoices', 'Receivables', 'Partners', 'Spend', 'Exports']);
     expect(labels(['advertiser'])).toEqual(['Contracts', 'Invoices', 'Spend']);
     expect(labels([])).toEqual([]);
   });

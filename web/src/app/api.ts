@@ -22,6 +22,8 @@ import type {
   RetriedBillingRun,
   Spend,
   VersionImpact,
+  PaymentInput,
+  Receivables,
   CreateContractInput,
   ExportList,
   ImpressionBatchInput,
@@ -89,7 +91,7 @@ export interface VersionRef {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
-  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun', 'Credits'],
+  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun', 'Credits', 'Receivables'],
   endpoints: (build) => ({
     // Contracts
     listContracts: build.query<Page<ContractSummaryT>, ContractListArgs>({
@@ -210,6 +212,14 @@ export const api = createApi({
       query: ({ id, etag }) => ({ url: `v1/invoices/${enc(id)}/finalize`, method: 'POST', body: {}, headers: ifMatch(etag) }),
       invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
     }),
+    recordPayment: build.mutation<Invoice, { id: string; body: PaymentInput; idempotencyKey: string }>({
+      query: ({ id, body, idempotencyKey }) => ({ url: `v1/invoices/${enc(id)}/payments`, method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } }),
+      invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList', 'Receivables'],
+    }),
+    getReceivables: build.query<Receivables, string>({
+      query: (asOf) => ({ url: 'v1/receivables', params: { asOf } }),
+      providesTags: ['Receivables'],
+    }),
     discardInvoice: build.mutation<Invoice, { id: string; etag?: string | null; reason?: string }>({
       query: ({ id, etag, reason }) => ({ url: `v1/invoices/${enc(id)}/discard`, method: 'POST', body: reason ? { reason } : {}, headers: ifMatch(etag) }),
       invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList'],
@@ -254,6 +264,8 @@ export const {
   useRetryBillingRunMutation,
   useFinalizeBillingRunMutation,
   useDiscardInvoiceMutation,
+  useRecordPaymentMutation,
+  useGetReceivablesQuery,
   useReissueInvoiceMutation,
   useIngestImpressionsMutation,
   useIngestConversionsMutation,

@@ -18,6 +18,7 @@ export const NAV_LINKS: readonly NavLink[] = [
   { label: 'Approvals', to: '/approvals', route: 'POST /v1/contracts/{id}/versions/{n}/approve' },
   { label: 'Billing runs', to: '/billing-runs', route: 'POST /v1/billing-runs' },
   { label: 'Invoices', to: '/invoices', route: 'GET /v1/invoices' },
+  { label: 'Receivables', to: '/receivables', route: 'GET /v1/receivables' },
   { label: 'Partners', to: '/partners', route: 'GET /v1/partners/{id}/statements' },
   { label: 'Spend', to: '/spend', route: 'GET /v1/contracts/{id}/spend' },
   { label: 'Exports', to: '/exports', route: 'GET /v1/exports' },

@@ -22,7 +22,7 @@ import type { AdvertiserSchema } from '../../../shared/schemas/api/directory';
 import type { BillingRunSchema, RetriedBillingRunSchema, StartBillingRunBody, StartedBillingRunSchema } from '../../../shared/schemas/api/billing-runs';
 import type { ApproveCreditBody, CreateCreditBody, CreditSchema, RejectCreditBody } from '../../../shared/schemas/api/credits';
 import type { ImpactSchema, SpendSchema } from '../../../shared/schemas/api/daily-work';
-import type { InvoiceLineSchema, InvoiceSchema, InvoiceSummarySchema, VoidBody, VoidedInvoiceSchema } from '../../../shared/schemas/api/invoices';
+import type { InvoiceLineSchema, InvoiceSchema, InvoiceSummarySchema, PaymentBody, ReceivablesSchema, VoidBody, VoidedInvoiceSchema } from '../../../shared/schemas/api/invoices';
 import type { ExportListSchema, PartnerStatementSchema } from '../../../shared/schemas/api/finance';
 import type { ImpressionBatchBody, ConversionBatchBody, IngestResultSchema } from '../../../shared/schemas/api/usage';
 import type { LineExplanation } from '../../../shared/domain/billing/types';
@@ -66,6 +66,8 @@ export type InvoiceSummary = z.output<typeof InvoiceSummarySchema>;
 export type Invoice = z.output<typeof InvoiceSchema>;
 export type InvoiceLine = z.output<typeof InvoiceLineSchema>;
 export type VoidInput = z.input<typeof VoidBody>;
+export type PaymentInput = z.input<typeof PaymentBody>;
+export type Receivables = z.output<typeof ReceivablesSchema>;
 export type VoidedInvoice = z.output<typeof VoidedInvoiceSchema>;
 /** The rating engine's explanation of a line (the API sends it as-is). */
 export type Explanation = LineExplanation;

@@ -1,9 +1,11 @@
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
+import { useRecordPaymentMutation, useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
 import { useRoles } from '../app/hooks';
 import { mayUse } from '../app/navigation';
 import { ConfirmWithReason } from '../components/ConfirmDialog';
+import { TextField } from '../components/Field';
+import { fieldErrors, toShownError } from '../lib/errors';
 import { ExplanationView } from '../components/Explanation';
 import { Money, Quantity } from '../components/Money';
 import { ErrorView, Loading } from '../components/States';
@@ -98,6 +100,28 @@ export default function InvoicePage() {
             <Money amount={invoice.total} currency={invoice.currency} />
           </dd>
         </div>
+        {invoice.paymentStatus ? (
+          <>
+            <div>
+              <dt>Paid</dt>
+              <dd>
+                <Money amount={invoice.amountPaid} currency={invoice.currency} />
+              </dd>
+            </div>
+            <div>
+              <dt>Balance due</dt>
+              <dd>
+                <Money amount={invoice.balanceDue} currency={invoice.currency} />
+              </dd>
+            </div>
+            <div>
+              <dt>Payment</dt>
+              <dd>
+                <StatusBadge status={invoice.paymentStatus} />
+              </dd>
+            </div>
+          </>
+        ) : null}
         {invoice.finalizedAt ? (
           <div>
             <dt>Finalized</dt>
@@ -173,6 +197,9 @@ export default function InvoicePage() {
         </div>
       ) : null}
       {actionError ? <ErrorView error={actionError} onReload={() => void query.refetch()} /> : null}
+      {finance && mayUse('POST /v1/invoices/{id}/payments', roles) && invoice.paymentStatus && invoice.paymentStatus !== 'PAID' ? (
+        <PaymentForm invoiceId={invoice.id} currency={invoice.currency} />
+      ) : null}
 
       <h2>Lines</h2>
       <table className="data-table lines">
@@ -280,5 +307,44 @@ export default function InvoicePage() {
         </>
       ) : null}
     </>
+  );
+}
+
+function PaymentForm({ invoiceId, currency }: { invoiceId: string; currency: string }) {
+  const [amount, setAmount] = useState('');
+  const [date, setDate] = useState(() => new Date().toISOString().slice(0, 10));
+  const [reference, setReference] = useState('');
+  // One key per payment the user means to record: a retried click records nothing twice.
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const [record, state] = useRecordPaymentMutation();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!/^\d+(\.\d+)?$/.test(amount)) found.amount = 'must be a positive decimal string';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) found.date = 'must be a day YYYY-MM-DD';
+    if (reference.trim() === '') found.reference = 'is required';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    try {
+      await record({ id: invoiceId, body: { amount, date, reference: reference.trim() }, idempotencyKey: key }).unwrap();
+      setAmount('');
+      setReference('');
+      setKey(crypto.randomUUID());
+    } catch (error) {
+      setErrors(fieldErrors(toShownError(error).details));
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate className="form inline-form" aria-labelledby="record-payment">
+      <h2 id="record-payment">Record a payment</h2>
+      <TextField label={`Payment amount (${currency})`} name="amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} error={errors.amount} />
+      <TextField label="Payment date" name="date" placeholder="YYYY-MM-DD" value={date} onChange={(e) => setDate(e.target.value)} error={errors.date} />
+      <TextField label="Reference" name="reference" value={reference} onChange={(e) => setReference(e.target.value)} error={errors.reference} />
+      <button type="submit" className="button button-primary" disabled={state.isLoading}>
+        Record payment
+      </button>
+      {state.error ? <ErrorView error={state.error} /> : null}
+    </form>
   );
 }
