@@ -216,6 +216,7 @@ export const api = createApi({
       query: ({ id, body, idempotencyKey }) => ({ url: `v1/invoices/${enc(id)}/payments`, method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } }),
       invalidatesTags: (_r, _e, { id }) => [{ type: 'Invoice', id }, 'InvoiceList', 'Receivables'],
     }),
+    getInvoicePdf: build.query<{ url: string }, string>({ query: (id) => `v1/invoices/${enc(id)}/pdf`, keepUnusedDataFor: 0 }),
     getReceivables: build.query<Receivables, string>({
       query: (asOf) => ({ url: 'v1/receivables', params: { asOf } }),
       providesTags: ['Receivables'],
@@ -266,6 +267,7 @@ export const {
   useDiscardInvoiceMutation,
   useRecordPaymentMutation,
   useGetReceivablesQuery,
+  useLazyGetInvoicePdfQuery,
   useReissueInvoiceMutation,
   useIngestImpressionsMutation,
   useIngestConversionsMutation,

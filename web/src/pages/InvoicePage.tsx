@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useRecordPaymentMutation, useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
+import { useLazyGetInvoicePdfQuery, useRecordPaymentMutation, useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
 import { useRoles } from '../app/hooks';
 import { mayUse } from '../app/navigation';
 import { ConfirmWithReason } from '../components/ConfirmDialog';
@@ -196,6 +196,7 @@ export default function InvoicePage() {
           ) : null}
         </div>
       ) : null}
+      {mayUse('GET /v1/invoices/{id}/pdf', roles) && invoice.status === 'FINALIZED' && invoice.number ? <PdfLink invoiceId={invoice.id} number={invoice.number} /> : null}
       {actionError ? <ErrorView error={actionError} onReload={() => void query.refetch()} /> : null}
       {finance && mayUse('POST /v1/invoices/{id}/payments', roles) && invoice.paymentStatus && invoice.paymentStatus !== 'PAID' ? (
         <PaymentForm invoiceId={invoice.id} currency={invoice.currency} />
@@ -346,5 +347,28 @@ function PaymentForm({ invoiceId, currency }: { invoiceId: string; currency: str
       </button>
       {state.error ? <ErrorView error={state.error} /> : null}
     </form>
+  );
+}
+
+/** The PDF of an issued invoice or credit note: the API answers a presigned URL, opened on click. */
+function PdfLink({ invoiceId, number }: { invoiceId: string; number: string }) {
+  const [fetchPdf, state] = useLazyGetInvoicePdfQuery();
+  return (
+    <p>
+      <button
+        type="button"
+        className="button"
+        disabled={state.isFetching}
+        onClick={() =>
+          void fetchPdf(invoiceId)
+            .unwrap()
+            .then(({ url }) => window.open(url, '_blank', 'noopener'))
+            .catch(() => undefined)
+        }
+      >
+        Download PDF <span className="visually-hidden">of {number}</span>
+      </button>
+      {state.error ? <ErrorView error={state.error} /> : null}
+    </p>
   );
 }
