@@ -99,7 +99,7 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
 
   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {
     const invoice = await finalizeInvoice({ store: financeDeps().invoices, clock: runtimeClock }, { id: params.id, actor: identity.sub, expectedVersion: expectedVersion(headers, false) });
-    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+    return { status: 200, body: await withPayments(invoice, paymentTerms()), etag: etagOfVersion(invoice.version) };
   }),
 
   'POST /v1/invoices/{id}/void': route(ops['POST /v1/invoices/{id}/void'], async ({ identity, params, headers, body }) => {
@@ -107,7 +107,8 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
       { store: financeDeps().invoices, clock: runtimeClock },
       { id: params.id, actor: identity.sub, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
     );
-    return { status: 200, body: { ...invoice, creditNote }, etag: etagOfVersion(invoice.version) };
+    const termsOf = paymentTerms();
+    return { status: 200, body: { ...(await withPayments(invoice, termsOf)), creditNote: await withPayments(creditNote, termsOf) }, etag: etagOfVersion(invoice.version) };
   }),
 
   'POST /v1/invoices/{id}/discard': route(ops['POST /v1/invoices/{id}/discard'], async ({ identity, params, headers, body }) => {
@@ -115,13 +116,13 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
       { store: financeDeps().invoices, clock: runtimeClock },
       { id: params.id, actor: identity.sub, reason: body.reason, expectedVersion: expectedVersion(headers, false) },
     );
-    return { status: 200, body: invoice, etag: etagOfVersion(invoice.version) };
+    return { status: 200, body: await withPayments(invoice, paymentTerms()), etag: etagOfVersion(invoice.version) };
   }),
 
   'POST /v1/invoices/{id}/reissue': route(ops['POST /v1/invoices/{id}/reissue'], async ({ identity, params }) => {
     const { invoices } = financeDeps();
     const invoice = await reissueInvoice({ store: invoices, clock: runtimeClock, priorRuns: invoices, ...ratingDeps() }, { id: params.id, actor: identity.sub });
-    return { status: 201, body: invoice, etag: etagOfVersion(invoice.version), headers: { location: `/v1/invoices/${invoice.id}` } };
+    return { status: 201, body: await withPayments(invoice, paymentTerms()), etag: etagOfVersion(invoice.version), headers: { location: `/v1/invoices/${invoice.id}` } };
   }),
 
   'POST /v1/invoices/{id}/payments': route(ops['POST /v1/invoices/{id}/payments'], async ({ identity, params, body }) => {
