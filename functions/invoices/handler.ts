@@ -64,7 +64,8 @@ const today = () => runtimeClock.now().toISOString().slice(0, 10);
 async function withPayments<T extends Parameters<typeof paymentView>[0] & Pick<Invoice, 'advertiserId' | 'billTo'>>(invoice: T, termsOf: (advertiserId: string) => Promise<number>) {
   // The terms the document was computed with; documents from before bill-to was kept use the advertiser's.
   const terms = invoice.billTo?.paymentTermsDays ?? (await termsOf(invoice.advertiserId));
-  return { ...invoice, ...paymentView(invoice, terms, today()) };
+  // With its issue date too, so every route that answers a document answers the same fields.
+  return withDates({ ...invoice, ...paymentView(invoice, terms, today()) });
 }
 
 export const handler = defineGroup(FunctionGroup.INVOICES, {
