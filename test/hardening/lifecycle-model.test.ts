@@ -255,4 +255,4 @@ it(`random lifecycles on ${CONTRACTS} contracts at once follow the model; audit 
   console.log('lifecycle steps that succeeded:', Object.fromEntries([...reached].sort()));
   // The runs got past the first approval, to approved amendments, renewals and terminations.
   for (const kind of [K.INITIAL, K.AMENDMENT, K.RENEWAL, K.TERMINATION]) expect(reached.get(`approve ${kind}`), kind).toBeGreaterThan(0);
-}, 300_000);
+}, 900_000);

@@ -21,7 +21,9 @@ const clock = fixedClock('2027-02-02T12:00:00.000Z');
 
 beforeAll(async () => {
   table = await freshTable();
-  repo = new DynamoUsageRepository(client, table);
+  // More attempts than the default: four writers racing on one shared DynamoDB Local, busy with
+  // other test files, conflict for longer than on DynamoDB.
+  repo = new DynamoUsageRepository(client, table, { maxAttempts: 30 });
 });
 
 let seq = 0;
@@ -70,7 +72,7 @@ describe('usage on DynamoDB Local', () => {
     expect((await repo.loadPeriodUsage(contract.id, '2027-01')).conversions).toHaveLength(60);
   });
 
-  it('stores each conversion exactly once when four writers send the same ids at the same time', async () => {
+  it('stores each conversion exactly once when four writers send the same ids at the same time', { timeout: 240_000 }, async () => {
     const contract = newContract();
     const records = Array.from({ length: 200 }, (_, i) => conversion({ id: `race-${i}` }));
     const outcomes = await Promise.all([0, 1, 2, 3].map((writer) => sendConversions(contract, writer % 2 ? [...records].reverse() : records)));
@@ -139,7 +141,7 @@ describe('usage on DynamoDB Local', () => {
     expect(streamed).toBe(64);
   });
 
-  it('stores a full 1,000-record batch of each kind and pages the read', async () => {
+  it('stores a full 1,000-record batch of each kind and pages the read', { timeout: 240_000 }, async () => {
     const contract = newContract();
     // 1,000 distinct identities in one month: 31 days x 33 partners, cut to 1,000.
     const impressions = days('2027-01', 31).flatMap((date) => Array.from({ length: 33 }, (_, p) => impression({ date, partnerId: `p-${p}`, count: p }))).slice(0, 1_000);
