@@ -39,8 +39,9 @@ function withDates<T extends Partial<Invoice>>(invoice: T) {
   return { ...invoice, issueDate: dates?.issueDate ?? null, dueDate: own ?? dates?.dueDate ?? null };
 }
 
+/** A document as the caller may see it (dates and payments are added by withPayments). */
 function present<T extends Partial<Invoice>>(invoice: T, identity: Identity) {
-  return tenantOf(identity) !== null ? presentToAdvertiser(withDates(invoice)) : withDates(invoice);
+  return tenantOf(identity) !== null ? presentToAdvertiser(invoice) : invoice;
 }
 
 /** Each advertiser's payment terms, read once per request. */
