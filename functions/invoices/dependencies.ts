@@ -4,6 +4,7 @@ import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repo
 import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
+import { PartnerStatementRepository } from '../../shared/adapters/dynamodb/partner-statement-repository';
 import { InvoiceDocuments } from '../../shared/adapters/s3/invoice-documents';
 import type { Seller } from '../../shared/domain/invoices/invoice-document';
 import { AddressSchema } from '../../shared/schemas/api/directory';
@@ -23,6 +24,14 @@ export function financeDeps() {
     built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock) };
   }
   return built;
+}
+
+let statements: PartnerStatementRepository | undefined;
+
+/** Issued partner statements (status, issued totals, payments). */
+export function statementDeps(): PartnerStatementRepository {
+  statements ??= new PartnerStatementRepository(dynamo(), config().TABLE_NAME);
+  return statements;
 }
 
 let rating: { contracts: ContractRepository; usage: DynamoUsageRepository; advertisers: DirectoryRepository } | undefined;

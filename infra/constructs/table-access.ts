@@ -33,7 +33,8 @@ const P = PK_PREFIXES;
 
 /**
  * The item families each writer owns. API groups all keep idempotency records; the billing
- * API starts runs and finalizes a run's drafts; the workflow steps write runs and invoices.
+ * API starts runs, finalizes a run's drafts and issues and pays partner statements; the workflow
+ * steps write runs and invoices.
  */
 export const TABLE_WRITERS = {
   audit: AUDIT_PREFIXES,
@@ -41,7 +42,7 @@ export const TABLE_WRITERS = {
   contractsApi: [P.contract, P.idempotency],
   approvalsApi: [P.contract, P.idempotency],
   usageApi: [P.usage, P.usageConversion, P.idempotency],
-  billingApi: [P.billingRun, P.billingPeriod, P.invoice, P.invoiceRuns, P.documentNumber, P.idempotency],
+  billingApi: [P.billingRun, P.billingPeriod, P.invoice, P.invoiceRuns, P.documentNumber, P.partnerStatement, P.idempotency],
   invoicesApi: [P.invoice, P.invoiceRuns, P.documentNumber, P.idempotency],
   billingWorkflow: [P.billingRun, P.billingPeriod, P.invoice, P.invoiceRuns, P.documentNumber],
   lifecycle: [P.contract],

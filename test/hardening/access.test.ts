@@ -29,7 +29,7 @@ afterAll(() => api?.stop());
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Ids that exist nowhere, so allowed calls cannot change anything the other tests look at. */
-const ghostParams = { id: 'ghost-1', n: '1', creditId: 'ghost-credit' };
+const ghostParams = { id: 'ghost-1', n: '1', creditId: 'ghost-credit', period: '2027-01' };
 
 describe('role × route matrix', () => {
   it('each role on each route: 403 where the route table does not allow it, never 401/403 where it does', async () => {
@@ -64,6 +64,7 @@ function foreignParams(route: RouteDef, globex: World['globex']): Record<string,
   if (route.path.startsWith('/v1/advertisers')) return { id: globex.advertiserId };
   if (route.path.startsWith('/v1/invoices')) return { id: globex.invoiceId };
   if (route.path.startsWith('/v1/billing-runs')) return { id: 'run-globex' };
+  if (route.path.startsWith('/v1/partners')) return { id: 'partner-globex', period: '2027-01' };
   return { id: globex.contractId, n: '1', creditId: 'crd-globex' };
 }
 

@@ -139,6 +139,7 @@ function paramsOf(route: RouteDef, input: ValidCase, pools: Pools): Record<strin
   const ids = idPoolOf(route, pools);
   if (route.path.includes('{id}')) params.id = ids.length > 0 ? ids[input.picks.id! % ids.length]! : 'missing-id';
   if (route.path.includes('{n}')) params.n = String(input.n);
+  if (route.path.includes('{period}')) params.period = ['2027-01', '2027-02', '2026-12'][input.n % 3]!;
   if (route.path.includes('{creditId}')) params.creditId = pools.credits.length > 0 ? pools.credits[input.picks.creditId! % pools.credits.length]! : 'crd-missing';
   return params;
 }

@@ -34,7 +34,7 @@ describe('413: oversize bodies and usage batches', () => {
 
   it('every POST and PUT route answers 413 to a body over 1 MiB, in-process and over HTTP', async () => {
     for (const route of WRITE_ROUTES) {
-      const params = { id: world.acme.contractId, n: '1', creditId: 'crd_none' };
+      const params = { id: world.acme.contractId, n: '1', creditId: 'crd_none', period: '2027-01' };
       const role = route.roles?.[0] ?? 'ops';
       const direct = await invoke({ route, pathParameters: params, body: huge, headers: { 'content-type': 'application/json' }, claims: world.claims[role] });
       expect(direct.status, `${route.method} ${route.path}`).toBe(413);
@@ -79,7 +79,7 @@ describe('413: oversize bodies and usage batches', () => {
     for (const route of WRITE_ROUTES) {
       for (const body of bodies(route)) {
         for (const headers of [{}, { 'idempotency-key': `deep-${Math.random()}` }] as Record<string, string>[]) {
-          const res = await invoke({ route, pathParameters: { id: world.acme.contractId, n: '1' }, body, headers: { 'content-type': 'application/json', ...headers }, claims: world.claims[route.roles?.[0] ?? 'ops'] });
+          const res = await invoke({ route, pathParameters: { id: world.acme.contractId, n: '1', period: '2027-01' }, body, headers: { 'content-type': 'application/json', ...headers }, claims: world.claims[route.roles?.[0] ?? 'ops'] });
           expect(res.status, `${route.method} ${route.path} ${body.slice(0, 40)} ${JSON.stringify(headers)}: ${res.text.slice(0, 200)}`).toBe(400);
           expectErrorBody(res);
         }

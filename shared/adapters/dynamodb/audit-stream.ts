@@ -25,6 +25,7 @@ const AGGREGATE_BY_PK_PREFIX: Readonly<Record<string, { type: string; partition?
   BILLINGRUN: { type: 'billingRun' },
   BILLINGPERIOD: { type: 'billingPeriod' },
   USAGE: { type: 'usage', partition: true },
+  PARTNERSTMT: { type: 'partnerStatement' },
 };
 
 /**

@@ -148,6 +148,12 @@ export const keys = {
   billingRunFinalization: (runId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: 'FINALIZATION' }),
   /** One item per period: its last run number and the run currently holding the period. */
   billingPeriodLock: (period: string) => ({ pk: `BILLINGPERIOD#${period}`, sk: 'LOCK' }),
+
+  // --- Partner statements -----------------------------------------------------------------
+  /** A partner's statement of a period once issued (status, issued totals, payments); an OPEN statement has no item. */
+  partnerStatement: (partnerId: string, period: string) => ({ pk: `PARTNERSTMT#${partnerId}`, sk: `PERIOD#${period}` }),
+  /** Issued statements of a period across partners (the period's export): gsi2 `PARTNERSTMTS#period` / partnerId. */
+  partnerStatementByPeriod: (period: string, partnerId: string) => ({ gsi2pk: `PARTNERSTMTS#${period}`, gsi2sk: partnerId }),
 } as const;
 
 /**
@@ -170,6 +176,7 @@ export const PK_PREFIXES = {
   billingPeriod: 'BILLINGPERIOD#',
   usage: 'USAGE#',
   usageConversion: 'USAGECONV#',
+  partnerStatement: 'PARTNERSTMT#',
 } as const;
 export type PkPrefix = (typeof PK_PREFIXES)[keyof typeof PK_PREFIXES];
 

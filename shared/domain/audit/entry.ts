@@ -102,6 +102,8 @@ export const auditAggregate = {
   advertiser: (id: string) => `advertiser#${id}`,
   partner: (id: string) => `partner#${id}`,
   billingRun: (id: string) => `billingRun#${id}`,
+  /** Every statement of one partner (issue, payments) in one chain. */
+  partnerStatement: (partnerId: string) => `partnerStatement#${partnerId}`,
 } as const;
 
 /**
@@ -138,6 +140,10 @@ export const STATUS_ACTIONS: Readonly<Record<string, Readonly<Record<string, Aud
   billingRunFinalization: {
     SUCCEEDED: 'billingRunFinalization.succeeded',
     COMPLETED_WITH_ERRORS: 'billingRunFinalization.completedWithErrors',
+  },
+  partnerStatement: {
+    ISSUED: 'partnerStatement.issued',
+    PAID: 'partnerStatement.paid',
   },
 };
 

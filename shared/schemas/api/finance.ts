@@ -2,8 +2,9 @@
 import '../zod-openapi';
 import * as z from 'zod';
 import { ContractTermsSchema, Instant, UsageSchema } from '../terms';
-import { IdParams } from './common';
-import { InvoicePeriod } from './invoices';
+import { Id } from '../terms';
+import { EmptyBody, IdParams } from './common';
+import { InvoicePeriod, PaymentBody } from './invoices';
 import { FunctionGroup, operation, Role, type Operations } from './operation';
 
 const { FINANCE, OPS } = Role;
@@ -59,6 +60,12 @@ export const ExportListSchema = z
 
 export const StatementQuery = z.object({ period: InvoicePeriod });
 
+const StatementMoney = z.string().openapi({ description: "Decimal string with exactly the currency's minor-unit digits.", example: '1250.00' });
+
+const PartnerPaymentSchema = z
+  .object({ id: z.string(), currency: z.string(), amount: StatementMoney, date: z.string(), reference: z.string(), recordedAt: z.string(), actor: z.string() })
+  .openapi('PartnerPayment');
+
 export const PartnerStatementSchema = z
   .object({
     partnerId: z.string(),
@@ -73,9 +80,37 @@ export const PartnerStatementSchema = z
         runs: z.array(z.object({ runId: z.string(), runSeq: z.number().int(), invoiceId: z.string(), amount: z.string() })),
       }),
     ),
-    totals: z.array(z.object({ currency: z.string(), amount: z.string() })),
+    totals: z.array(z.object({ currency: z.string(), amount: z.string() })).openapi({ description: 'The live net payouts per currency (they follow re-runs, also after issue).' }),
+    status: z.enum(['OPEN', 'ISSUED', 'PAID']).openapi({ description: 'OPEN until issued; PAID once every currency issued with a positive amount is paid in full.' }),
+    issuedAt: z.string().nullable(),
+    issuedBy: z.string().nullable(),
+    issuedTotals: z.array(z.object({ currency: z.string(), amount: StatementMoney })).openapi({ description: 'The totals frozen when the statement was issued: what payments are held against.' }),
+    payments: z.array(PartnerPaymentSchema),
+    currency: z.string().nullable().openapi({ description: "The statement's one currency; null when it has none or several (read balances)." }),
+    amountPaid: StatementMoney.nullable().openapi({ description: 'Paid so far (single-currency statements; null otherwise).' }),
+    balanceDue: StatementMoney.nullable().openapi({ description: 'Issued less paid; 0 while OPEN (single-currency statements; null otherwise).' }),
+    unissuedAdjustment: StatementMoney.nullable().openapi({
+      description: 'Live total less the issued amount: payouts that moved after issue (a re-run, a discarded draft). Not payable through this statement; 0 while OPEN.',
+    }),
+    balances: z.array(
+      z.object({
+        currency: z.string(),
+        total: StatementMoney,
+        issued: StatementMoney.nullable(),
+        amountPaid: StatementMoney,
+        balanceDue: StatementMoney,
+        unissuedAdjustment: StatementMoney,
+      }),
+    ).openapi({ description: 'Per currency: live total, issued amount, paid, balance due and unissued adjustment.' }),
+    version: z.number().int().openapi({ description: "0 while OPEN; the stored statement's version after." }),
   })
   .openapi('PartnerStatement');
+
+export const StatementParams = z.object({ id: Id, period: InvoicePeriod });
+
+export const StatementPaymentBody = PaymentBody.extend({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional().openapi({ description: 'Needed only when the statement was issued in several currencies.', example: 'USD' }),
+}).openapi('PartnerPaymentRequest');
 
 export const FINANCE_OPERATIONS = {
   'POST /v1/quotes': operation({
@@ -102,5 +137,31 @@ export const FINANCE_OPERATIONS = {
     params: IdParams,
     query: StatementQuery,
     responses: { 200: PartnerStatementSchema },
+    description: "The partner's payouts for the period with the statement's status (OPEN, ISSUED, PAID), issued totals, payments, balance due and unissued adjustment.",
+  }),
+  'POST /v1/partners/{id}/statements/{period}/issue': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: "Issue a partner's statement for a period",
+    params: StatementParams,
+    body: EmptyBody,
+    responses: { 200: PartnerStatementSchema },
+    errors: [409],
+    description:
+      'OPEN -> ISSUED: freezes the totals per currency as issuedTotals, the amounts payments are held against. Later payout changes (re-runs, discarded drafts) show as ' +
+      'unissuedAdjustment and never change the issued amounts. 409 statement_already_issued when issued before; 409 statement_not_payable when no currency has a positive total.',
+  }),
+  'POST /v1/partners/{id}/statements/{period}/payments': operation({
+    group: FunctionGroup.BILLING,
+    roles: [FINANCE],
+    summary: 'Record a payment to a partner against an issued statement',
+    params: StatementParams,
+    body: StatementPaymentBody,
+    responses: { 201: PartnerStatementSchema.extend({ payment: PartnerPaymentSchema }) },
+    errors: [409],
+    description:
+      'Records { amount, date, reference, currency? } against an ISSUED statement; partial payments add up and the statement is PAID when every issued currency is paid in full. ' +
+      '409 statement_not_issued on an OPEN statement, 409 overpayment above the balance due (a PAID statement takes none); a date before the issue day is a 400. ' +
+      'currency may be left out when the statement was issued in one payable currency. Send an Idempotency-Key: a retried request records nothing twice.',
   }),
 } as const satisfies Operations;
