@@ -10,6 +10,7 @@ import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repo
 import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
+import { PartnerStatementRepository } from '../../shared/adapters/dynamodb/partner-statement-repository';
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { RunPlanStore } from '../../shared/adapters/s3/run-plans';
 import { runtimeClock } from '../runtime/clock';
@@ -49,7 +50,7 @@ export function planPorts(): TablePorts & Pick<BillingRunPorts, 'plans'> {
 /** The Export step's ports: the table's and the finance exports in the exports bucket. */
 export function exportPorts(): TablePorts & Pick<BillingRunPorts, 'exports'> {
   const ports = billingRunPorts();
-  exports ??= new FinanceExports(s3(), config().EXPORTS_BUCKET, ports.invoices, ports.clock);
+  exports ??= new FinanceExports(s3(), config().EXPORTS_BUCKET, ports.invoices, ports.clock, new PartnerStatementRepository(dynamo(), config().TABLE_NAME));
   return { ...ports, exports };
 }
 

@@ -21,7 +21,7 @@ export function financeDeps() {
   if (!built) {
     const { TABLE_NAME, EXPORTS_BUCKET } = config();
     const invoices = new InvoiceRepository(dynamo(), TABLE_NAME);
-    built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock) };
+    built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock, statementDeps()) };
   }
   return built;
 }

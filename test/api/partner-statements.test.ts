@@ -14,6 +14,10 @@ import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { keys } from '../../shared/adapters/dynamodb/table';
 import { verifyChain } from '../../shared/domain/audit/chain';
+import { FinanceExports } from '../../shared/adapters/s3/exports';
+import { PartnerStatementRepository } from '../../shared/adapters/dynamodb/partner-statement-repository';
+import { parseCsv } from '../../shared/domain/exports/csv';
+import { s3Client } from '../support/aws';
 import { january, januaryRerun } from '../unit/invoices/fixtures';
 
 let api: TestApi;
@@ -170,6 +174,29 @@ describe('a re-run after issue', () => {
     const res = await pay(AFF, { amount: '60.00', date: today(), reference: 'AFF-1' });
     expect(res.status, res.text).toBe(201);
     expect(res.json).toMatchObject({ status: 'PAID', balanceDue: '0.00', unissuedAdjustment: '-20.00' });
+  });
+});
+
+describe('the period export', () => {
+  it('lists the payments made to partners in partner-payments.csv and posts them Dr partner payables / Cr cash, balanced', async () => {
+    const exportsOf = new FinanceExports(s3Client(), api.buckets.exports, repo, systemClock, new PartnerStatementRepository(documentClient(), api.tableName));
+    const manifest = await exportsOf.writePeriodExport('2027-01');
+    expect(manifest.files.find((f) => f.name === 'partner-payments.csv')!.rows).toBe(3);
+    const res = await api.request('GET', '/v1/exports?period=2027-01', { token: finance });
+    const url = (name: string) => res.json.items.find((i: { key: string }) => i.key === `exports/2027-01/${name}`).url as string;
+    const [header, ...rows] = parseCsv(await (await fetch(url('partner-payments.csv'))).text());
+    const col = (name: string) => header!.indexOf(name);
+    expect(rows.map((r) => [r[col('partnerId')], r[col('statementStatus')], r[col('amount')], r[col('reference')]])).toEqual([
+      ['aff-3', 'PAID', '60.00', 'AFF-1'],
+      ['pub-7', 'PAID', '5000.00', 'WIRE-0042'],
+      ['pub-7', 'PAID', '10000.00', 'WIRE-0044'],
+    ]);
+    const [jHeader, ...journal] = parseCsv(await (await fetch(url('journal.csv'))).text());
+    const j = (name: string) => jHeader!.indexOf(name);
+    const paidOut = journal.filter((r) => r[j('kind')] === 'PARTNER_STATEMENT');
+    expect(paidOut).toHaveLength(6);
+    expect(paidOut.filter((r) => r[j('accountCode')] === '1000').map((r) => r[j('credit')])).toEqual(['60.00', '5000.00', '10000.00']);
+    expect(manifest.balances).toEqual([{ currency: 'USD', debit: manifest.balances[0]!.credit, credit: manifest.balances[0]!.credit }]);
   });
 });
 

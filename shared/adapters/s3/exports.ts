@@ -1,7 +1,8 @@
 /**
  * Finance exports in S3, one folder per period:
  *   exports/<YYYY-MM>/invoices.csv, invoices.jsonl, invoice-lines.csv, invoice-lines.jsonl,
- *                     partner-payouts.csv, journal.csv, manifest.json
+ *                     partner-payouts.csv, payments.csv, partner-payments.csv, aging.csv,
+ *                     journal.csv, manifest.json
  * The contents are built by the pure domain (shared/domain/exports/finance-export.ts), which
  * refuses an unbalanced journal before anything is formatted; this adapter then writes the data
  * files and, last, the manifest (file names, row counts, byte sizes, sha256), so a manifest
@@ -16,6 +17,7 @@ import type { Clock } from '../../domain/kernel/clock';
 import { assertPeriod } from '../../domain/kernel/calendar';
 import { buildPeriodExport, ExportFormat, type CurrencyBalanceList, type PeriodExport } from '../../domain/exports/finance-export';
 import type { Invoice } from '../../domain/invoices/invoice';
+import type { StatementRecord } from '../../domain/partner-statements/statement';
 
 export const MANIFEST_NAME = 'manifest.json';
 /** Presigned GETs are short-lived: finance downloads right after listing. */
@@ -23,6 +25,11 @@ export const PRESIGNED_URL_SECONDS = 900;
 
 export interface PeriodInvoiceSource {
   listPeriodInvoices(period: string): Promise<Invoice[]>;
+}
+
+/** The period's issued partner statements (their payments are exported and journaled). */
+export interface PeriodStatementSource {
+  listPeriodStatements(period: string): Promise<StatementRecord[]>;
 }
 
 export interface ManifestFile {
@@ -68,7 +75,14 @@ export class FinanceExports {
     private readonly bucket: string,
     private readonly invoices: PeriodInvoiceSource,
     private readonly clock: Clock,
+    /** Without it the export has no partner payments (an empty partner-payments.csv). */
+    private readonly statements?: PeriodStatementSource,
   ) {}
+
+  private async build(period: string): Promise<PeriodExport> {
+    const [invoices, statements] = await Promise.all([this.invoices.listPeriodInvoices(period), this.statements?.listPeriodStatements(period) ?? []]);
+    return buildPeriodExport(period, invoices, this.today(), statements);
+  }
 
   /** The export's day (UTC): aging.csv ages the period's open documents as of it. */
   private today(): string {
@@ -78,7 +92,7 @@ export class FinanceExports {
   /** Writes the period's export; throws JournalUnbalancedError (and writes nothing) if debits differ from credits. */
   async writePeriodExport(period: string): Promise<ExportManifest> {
     assertPeriod(period);
-    return this.write(period, buildPeriodExport(period, await this.invoices.listPeriodInvoices(period), this.today()));
+    return this.write(period, await this.build(period));
   }
 
   /**
@@ -88,7 +102,7 @@ export class FinanceExports {
    */
   async ensureCurrentExport(period: string): Promise<{ manifest: ExportManifest; written: boolean }> {
     assertPeriod(period);
-    const built = buildPeriodExport(period, await this.invoices.listPeriodInvoices(period), this.today());
+    const built = await this.build(period);
     const stored = await this.readManifest(period);
     const same =
       stored !== undefined &&

@@ -1,13 +1,15 @@
 /**
  * The finance export of one period, as file contents: invoices and their lines (CSV and JSON
- * Lines), partner payouts, and the double-entry journal. Pure: the S3 adapter adds the
+ * Lines), partner payouts, payments received and made (partner-payments.csv: payments against
+ * the period's issued partner statements), and the double-entry journal. Pure: the S3 adapter adds the
  * manifest (row counts, sha256) and writes. The journal is checked first, so an unbalanced
  * period produces no files at all.
  */
 import { ValidationError } from '../kernel/errors';
 import { assertPeriod } from '../kernel/calendar';
 import { InvoiceKind, type Invoice, type InvoiceLine } from '../invoices/invoice';
-import { journalOf, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
+import { journalOf, partnerStatementDocumentId, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
+import type { StatementRecord } from '../partner-statements/statement';
 import { toCsv, toJsonLines, type CsvColumn } from './csv';
 import { agingOf, DEFAULT_PAYMENT_TERMS_DAYS, type AgingRow } from '../payments/receivable';
 
@@ -95,6 +97,22 @@ export function paymentRows(i: Invoice): PaymentRow[] {
   }));
 }
 
+export interface PartnerPaymentRow {
+  period: string; partnerId: string; statementId: string; statementStatus: string; currency: string;
+  paymentId: string; date: string; amount: string; reference: string; recordedAt: string;
+}
+
+export const PARTNER_PAYMENT_COLUMNS: readonly CsvColumn<PartnerPaymentRow>[] = [
+  'period', 'partnerId', 'statementId', 'statementStatus', 'currency', 'paymentId', 'date', 'amount', 'reference', 'recordedAt',
+].map((header) => ({ header, value: (r: PartnerPaymentRow) => r[header as keyof PartnerPaymentRow] }));
+
+export function partnerPaymentRows(s: StatementRecord): PartnerPaymentRow[] {
+  return s.payments.map((p) => ({
+    period: s.period, partnerId: s.partnerId, statementId: partnerStatementDocumentId(s.partnerId, s.period), statementStatus: s.status, currency: p.currency,
+    paymentId: p.id, date: p.date, amount: p.amount, reference: p.reference, recordedAt: p.recordedAt,
+  }));
+}
+
 export const AGING_COLUMNS: readonly CsvColumn<AgingRow & { asOf: string }>[] = [
   'asOf', 'advertiserId', 'currency', 'current', 'd1_30', 'd31_60', 'd61_90', 'over90', 'total',
 ].map((header) => ({ header, value: (r: AgingRow & { asOf: string }) => r[header as keyof (AgingRow & { asOf: string })] }));
@@ -140,20 +158,28 @@ function periodEnd(period: string): string {
 /**
  * `agingAsOf`: the day `aging.csv` ages the period's open documents at (the export's day; the
  * period's last day when not given). Due dates use each document's billing profile terms.
+ * `statements`: the period's issued partner statements, whose payments go to
+ * partner-payments.csv and post Dr partner payables / Cr cash.
  */
-export function buildPeriodExport(period: string, invoices: readonly Invoice[], agingAsOf?: string): PeriodExport {
+export function buildPeriodExport(period: string, invoices: readonly Invoice[], agingAsOf?: string, statements: readonly StatementRecord[] = []): PeriodExport {
   assertPeriod(period);
   const foreign = invoices.find((i) => i.period !== period);
   if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
+  const foreignStatement = statements.find((s) => s.period !== period);
+  if (foreignStatement) {
+    throw new ValidationError(`the statement of partner ${foreignStatement.partnerId} belongs to ${foreignStatement.period}, not ${period}`, [{ path: 'statements', message: 'mixed periods' }]);
+  }
   const docs = sortDocuments(invoices);
+  const partnerStatements = [...statements].sort((a, b) => a.partnerId.localeCompare(b.partnerId));
   // A discarded draft was never issued: listed with its status, but it posts and pays nothing.
   const issuable = docs.filter((i) => i.status !== 'DISCARDED');
   // Refuse before formatting anything: an unbalanced journal must not reach finance.
-  const journal = journalOf(issuable);
+  const journal = journalOf(issuable, partnerStatements);
   const invoiceRows = docs.map(invoiceRow);
   const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
   const payouts = issuable.flatMap(payoutRows);
   const payments = issuable.flatMap(paymentRows);
+  const partnerPayments = partnerStatements.flatMap(partnerPaymentRows);
   const asOf = agingAsOf ?? periodEnd(period);
   const aging = agingOf(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS, asOf).map((row) => ({ asOf, ...row }));
   const file = (name: string, format: ExportFormat, body: string, rows: number): ExportFile => ({
@@ -169,6 +195,7 @@ export function buildPeriodExport(period: string, invoices: readonly Invoice[], 
       file('invoice-lines.jsonl', 'jsonl', toJsonLines(lineRows), lineRows.length),
       file('partner-payouts.csv', 'csv', toCsv(PAYOUT_COLUMNS, payouts), payouts.length),
       file('payments.csv', 'csv', toCsv(PAYMENT_COLUMNS, payments), payments.length),
+      file('partner-payments.csv', 'csv', toCsv(PARTNER_PAYMENT_COLUMNS, partnerPayments), partnerPayments.length),
       file('aging.csv', 'csv', toCsv(AGING_COLUMNS, aging), aging.length),
       file('journal.csv', 'csv', toCsv(JOURNAL_COLUMNS, journal), journal.length),
     ],

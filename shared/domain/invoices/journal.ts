@@ -13,6 +13,8 @@
  *                                    authority, never revenue; a zero reverse-charge line posts nothing
  *   Dr Partner cost of revenue / Cr Partner payables   each partner payout of the run
  *   Dr Cash / Cr Accounts receivable                   each payment recorded on the document
+ * and per partner statement (journalForPartnerPayments):
+ *   Dr Partner payables / Cr Cash                      each payment made to the partner
  * A negative amount posts to the other side (a re-run that lowers usage credits receivables).
  * A credit note's lines are the voided invoice's lines negated, so its postings reverse the
  * invoice's receivable, revenue and commission postings; partner payouts stay (see prior-runs).
@@ -23,6 +25,10 @@ import { DomainError, ErrorKind } from '../kernel/errors';
 import { formatAmount, parseAmount } from './amounts';
 import type { Invoice } from './invoice';
 import { isTaxLine } from './tax';
+import type { StatementRecord } from '../partner-statements/statement';
+
+/** The `kind` of journal lines that post a partner statement's payments. */
+export const PARTNER_STATEMENT_KIND = 'PARTNER_STATEMENT';
 
 export const Account = {
   RECEIVABLES: { code: '1200', name: 'Accounts receivable' },
@@ -38,11 +44,11 @@ export const Account = {
 export type Account = (typeof Account)[keyof typeof Account];
 
 export interface JournalLine {
-  /** The document the posting belongs to. */
+  /** The document the posting belongs to (a partner statement: `partner-statement:<partner>:<period>`). */
   invoiceId: string;
   invoiceNumber: string | null;
-  kind: Invoice['kind'];
-  status: Invoice['status'];
+  kind: Invoice['kind'] | typeof PARTNER_STATEMENT_KIND;
+  status: Invoice['status'] | StatementRecord['status'];
   period: string;
   currency: string;
   /** 1-based within the document. */
@@ -76,31 +82,35 @@ const CONTRA_REVENUE: Readonly<Record<string, Account>> = {
 
 type Side = 'DEBIT' | 'CREDIT';
 
+type PostingDocument = Pick<JournalLine, 'invoiceId' | 'invoiceNumber' | 'kind' | 'status' | 'period'>;
+
+/**
+ * Appends one posting of a document to `out`; a zero amount posts nothing. A negative amount on
+ * a debit-normal posting is a credit of its absolute value, and vice versa.
+ */
+function postTo(out: JournalLine[], doc: PostingDocument, currency: string, account: Account, normal: Side, amount: string, memo: string): void {
+  const value = parseAmount(amount, currency);
+  if (value.eq(0)) return;
+  const side: Side = value.gt(0) ? normal : normal === 'DEBIT' ? 'CREDIT' : 'DEBIT';
+  const abs = formatAmount(value.abs(), currency);
+  const zero = formatAmount(new Big(0), currency);
+  out.push({
+    ...doc,
+    currency,
+    postingNo: out.length + 1,
+    accountCode: account.code,
+    accountName: account.name,
+    debit: side === 'DEBIT' ? abs : zero,
+    credit: side === 'CREDIT' ? abs : zero,
+    memo,
+  });
+}
+
 export function journalFor(invoice: Invoice): JournalLine[] {
   const out: JournalLine[] = [];
   const { currency } = invoice;
-  const post = (account: Account, normal: Side, amount: string, memo: string) => {
-    const value = parseAmount(amount, currency);
-    if (value.eq(0)) return;
-    // A negative amount on a debit-normal posting is a credit of its absolute value, and vice versa.
-    const side: Side = value.gt(0) ? normal : normal === 'DEBIT' ? 'CREDIT' : 'DEBIT';
-    const abs = formatAmount(value.abs(), currency);
-    const zero = formatAmount(new Big(0), currency);
-    out.push({
-      invoiceId: invoice.id,
-      invoiceNumber: invoice.number,
-      kind: invoice.kind,
-      status: invoice.status,
-      period: invoice.period,
-      currency,
-      postingNo: out.length + 1,
-      accountCode: account.code,
-      accountName: account.name,
-      debit: side === 'DEBIT' ? abs : zero,
-      credit: side === 'CREDIT' ? abs : zero,
-      memo,
-    });
-  };
+  const doc: PostingDocument = { invoiceId: invoice.id, invoiceNumber: invoice.number, kind: invoice.kind, status: invoice.status, period: invoice.period };
+  const post = (account: Account, normal: Side, amount: string, memo: string) => postTo(out, doc, currency, account, normal, amount, memo);
 
   post(Account.RECEIVABLES, 'DEBIT', invoice.total, `${invoice.kind} total`);
   for (const line of invoice.lines) {
@@ -125,6 +135,27 @@ export function journalFor(invoice: Invoice): JournalLine[] {
     const memo = `payment ${payment.id} ${payment.date} ${payment.reference}`;
     post(Account.CASH, 'DEBIT', payment.amount, memo);
     post(Account.RECEIVABLES, 'CREDIT', payment.amount, memo);
+  }
+  return out;
+}
+
+/** A partner statement's identity in the journal and the exports. */
+export const partnerStatementDocumentId = (partnerId: string, period: string) => `partner-statement:${partnerId}:${period}`;
+
+/** Each payment made to the partner against an issued statement: the payable settled, cash out. */
+export function journalForPartnerPayments(statement: StatementRecord): JournalLine[] {
+  const out: JournalLine[] = [];
+  const doc: PostingDocument = {
+    invoiceId: partnerStatementDocumentId(statement.partnerId, statement.period),
+    invoiceNumber: null,
+    kind: PARTNER_STATEMENT_KIND,
+    status: statement.status,
+    period: statement.period,
+  };
+  for (const payment of statement.payments) {
+    const memo = `partner ${statement.partnerId} payment ${payment.id} ${payment.date} ${payment.reference}`;
+    postTo(out, doc, payment.currency, Account.PARTNER_PAYABLES, 'DEBIT', payment.amount, memo);
+    postTo(out, doc, payment.currency, Account.CASH, 'CREDIT', payment.amount, memo);
   }
   return out;
 }
@@ -156,9 +187,9 @@ export function assertBalanced(lines: readonly JournalLine[]): CurrencyBalance[]
   return result;
 }
 
-/** The journal of a set of documents, balanced or refused. */
-export function journalOf(invoices: readonly Invoice[]): JournalLine[] {
-  const lines = invoices.flatMap(journalFor);
+/** The journal of a set of documents and partner statements, balanced or refused. */
+export function journalOf(invoices: readonly Invoice[], statements: readonly StatementRecord[] = []): JournalLine[] {
+  const lines = [...invoices.flatMap(journalFor), ...statements.flatMap(journalForPartnerPayments)];
   assertBalanced(lines);
   return lines;
 }

@@ -50,7 +50,7 @@ describe('finance exports', () => {
     const manifest = await exportsOf.writePeriodExport('2027-01');
     expect(manifest.files.map((f) => [f.name, f.rows])).toEqual([
       ['invoices.csv', 4], ['invoices.jsonl', 4], ['invoice-lines.csv', 9], ['invoice-lines.jsonl', 9], ['partner-payouts.csv', 4],
-      ['payments.csv', 0], ['aging.csv', 0], ['journal.csv', 21],
+      ['payments.csv', 0], ['partner-payments.csv', 0], ['aging.csv', 0], ['journal.csv', 21],
     ]);
     const stored = JSON.parse(await text('exports/2027-01/manifest.json')) as ExportManifest;
     expect(stored).toEqual(manifest);
@@ -104,7 +104,7 @@ describe('finance exports', () => {
     expect(items.map((i) => [i.key, i.format])).toEqual([
       ['exports/2027-01/aging.csv', 'csv'], ['exports/2027-01/invoice-lines.csv', 'csv'], ['exports/2027-01/invoice-lines.jsonl', 'jsonl'], ['exports/2027-01/invoices.csv', 'csv'],
       ['exports/2027-01/invoices.jsonl', 'jsonl'], ['exports/2027-01/journal.csv', 'csv'], ['exports/2027-01/manifest.json', 'json'],
-      ['exports/2027-01/partner-payouts.csv', 'csv'], ['exports/2027-01/payments.csv', 'csv'],
+      ['exports/2027-01/partner-payments.csv', 'csv'], ['exports/2027-01/partner-payouts.csv', 'csv'], ['exports/2027-01/payments.csv', 'csv'],
     ]);
     const journal = items.find((i) => i.key.endsWith('journal.csv'))!;
     expect(journal.url).toContain('X-Amz-Signature=');

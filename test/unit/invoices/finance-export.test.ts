@@ -4,6 +4,7 @@ import { buildPeriodExport } from '../../../shared/domain/exports/finance-export
 import { csvField, parseCsv, toCsv } from '../../../shared/domain/exports/csv';
 import { JournalUnbalancedError } from '../../../shared/domain/invoices/journal';
 import { contract, january, januaryRerun } from './fixtures';
+import type { StatementRecord } from '../../../shared/domain/partner-statements/statement';
 
 const at = '2027-02-03T00:00:00Z';
 
@@ -51,13 +52,44 @@ describe('buildPeriodExport', () => {
     expect(out.balances[0]!.debit).toBe(out.balances[0]!.credit);
   });
 
+  it('partner payments: partner-payments.csv rows, Dr partner payables / Cr cash in the journal (still balanced per currency)', () => {
+    // i1 accrues 7,500.00 to pub-7 and 30.00 to aff-3; pub-7's statement was issued and paid 7,000.00 then 500.00.
+    const statement: StatementRecord = {
+      partnerId: 'pub-7', period: '2027-01', status: 'PAID', issuedAt: '2027-02-05T09:00:00.000Z', issuedBy: 'fiona',
+      issuedTotals: [{ currency: 'USD', amount: '7500.00' }],
+      payments: [
+        { id: 'ppay-1', currency: 'USD', amount: '7000.00', date: '2027-02-20', reference: 'WIRE-P1', recordedAt: '2027-02-20T10:00:00.000Z', actor: 'fiona' },
+        { id: 'ppay-2', currency: 'USD', amount: '500.00', date: '2027-02-21', reference: 'WIRE-P2', recordedAt: '2027-02-21T10:00:00.000Z', actor: 'fiona' },
+      ],
+      version: 3, updatedAt: '2027-02-21T10:00:00.000Z', actor: 'fiona',
+    };
+    const out = buildPeriodExport('2027-01', [finalized], '2027-02-28', [statement]);
+    const file = (name: string) => parseCsv(out.files.find((f) => f.name === name)!.body);
+    expect(file('partner-payments.csv')).toEqual([
+      ['period', 'partnerId', 'statementId', 'statementStatus', 'currency', 'paymentId', 'date', 'amount', 'reference', 'recordedAt'],
+      ['2027-01', 'pub-7', 'partner-statement:pub-7:2027-01', 'PAID', 'USD', 'ppay-1', '2027-02-20', '7000.00', 'WIRE-P1', '2027-02-20T10:00:00.000Z'],
+      ['2027-01', 'pub-7', 'partner-statement:pub-7:2027-01', 'PAID', 'USD', 'ppay-2', '2027-02-21', '500.00', 'WIRE-P2', '2027-02-21T10:00:00.000Z'],
+    ]);
+    const [header, ...journal] = file('journal.csv');
+    const col = (name: string) => header!.indexOf(name);
+    const statementLines = journal.filter((r) => r[col('kind')] === 'PARTNER_STATEMENT');
+    expect(statementLines.map((r) => [r[col('accountCode')], r[col('debit')], r[col('credit')]])).toEqual([
+      ['2100', '7000.00', '0.00'], ['1000', '0.00', '7000.00'], ['2100', '500.00', '0.00'], ['1000', '0.00', '500.00'],
+    ]);
+    // Partner payables: 7,530.00 accrued by i1, 7,500.00 paid: 30.00 still owed (to aff-3).
+    const payables = journal.filter((r) => r[col('accountCode')] === '2100').reduce((sum, r) => sum + Number(r[col('credit')]) * 100 - Number(r[col('debit')]) * 100, 0);
+    expect(payables).toBe(3000);
+    expect(out.balances[0]!.debit).toBe(out.balances[0]!.credit);
+    expect(() => buildPeriodExport('2027-02', [], undefined, [statement])).toThrow(/belongs to 2027-01/);
+  });
+
   it('writes the files in a stable order with row counts', () => {
     const out = buildPeriodExport('2027-01', [cn, rerun, { ...finalized, status: 'VOID', creditNoteId: 'cn1' }]);
     expect(out.files.map((f) => [f.name, f.rows])).toEqual([
       // journal: i1 8 postings (AR, 3 lines, 2 payouts x 2), cn1 4, i2 5
       ['invoices.csv', 3], ['invoices.jsonl', 3], ['invoice-lines.csv', 8], ['invoice-lines.jsonl', 8], ['partner-payouts.csv', 3],
       // No payment recorded; nothing open (the voided invoice is settled by its credit note).
-      ['payments.csv', 0], ['aging.csv', 0], ['journal.csv', 17],
+      ['payments.csv', 0], ['partner-payments.csv', 0], ['aging.csv', 0], ['journal.csv', 17],
     ]);
     const invoices = parseCsv(out.files[0]!.body);
     expect(invoices[0]!.slice(0, 4)).toEqual(['id', 'number', 'kind', 'status']);
