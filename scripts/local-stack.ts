@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       `  DynamoDB:  ${stack.endpoints.dynamodb}  table ${stack.tableName}${values.persist ? '  (persisted in .local-data/)' : '  (in memory)'}`,
       `  S3:        ${stack.endpoints.s3}  buckets ${b.exports}, ${b.usage}, ${b.auditArchive}`,
       `  audit:     ${stack.poller ? 'stream poller -> functions/audit/handler.ts' : `disabled (${stack.auditDisabledReason})`}`,
+      `  events:    ${stack.eventsPoller ? `stream poller -> functions/events/handler.ts -> ${stack.eventsFile} (one JSON event per line)` : 'disabled'}`,
       '  tokens:    TOKEN=$(npm run --silent token -- --sub alice --roles ops)',
       `             curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/v1/contracts`,
       '             roles: ops, approver, finance, admin, advertiser (with --advertiser ID)',

@@ -4,12 +4,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from './config';
 import { traced } from './observability';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
 
 /** Local engines accept any credentials but the SDK still needs some; AWS uses the role's. */
 function localCredentials(accessKeyId: string) {
@@ -41,4 +43,13 @@ export function s3(): S3Client {
     );
   }
   return s3Client;
+}
+
+/** Only deployed functions publish to EventBridge; locally events go to a file (scripts/lib/jsonl-event-sink.ts). */
+export function eventBridge(): EventBridgeClient {
+  if (!eventBridgeClient) {
+    const { AWS_REGION } = config();
+    eventBridgeClient = traced(new EventBridgeClient({ region: AWS_REGION }));
+  }
+  return eventBridgeClient;
 }

@@ -11,6 +11,8 @@ const ConfigSchema = z.object({
   USAGE_BUCKET: z.string().min(1).default('usage'),
   AUDIT_ARCHIVE_BUCKET: z.string().min(1).default('audit-archive'),
   STATE_MACHINE_ARN: z.string().optional(),
+  /** The bus domain events go to; set on the events function only. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
   STAGE: z.string().default('local'),
   AWS_REGION: z.string().default('us-east-1'),
   /** Local engines only; absent in AWS. */

@@ -25,12 +25,13 @@ export const AUDIT_TABLE_ACTIONS = [...TABLE_READ_ACTIONS, ...AUDIT_WRITE_ACTION
 
 /**
  * Sort keys of pure bookkeeping items that never become audit entries: the consumer's own
- * "record already processed" markers and idempotency records (their TTL deletions included).
+ * "record already processed" markers, idempotency records and the domain-events publisher's
+ * markers (their TTL deletions included).
  * Lambda event filtering has no "anything-but prefix" (that is EventBridge-bus only), so the
  * pk prefixes of UNAUDITED_PREFIXES cannot be excluded here; these exact sort keys can, and
  * the handler still skips every UNAUDITED_PREFIXES key itself.
  */
-export const BOOKKEEPING_SORT_KEYS = [keys.auditEvent('x').sk, keys.idempotency('x', 'y').sk] as const;
+export const BOOKKEEPING_SORT_KEYS = [keys.auditEvent('x').sk, keys.idempotency('x', 'y').sk, keys.eventPublication('x').sk] as const;
 
 /** Where the consumer archives entries, and the lifecycle job the daily chain digests (shared/adapters/s3/audit-archive.ts). */
 export const AUDIT_ENTRY_PREFIX = 'audit/';

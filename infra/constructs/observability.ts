@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../../functions/runtime/metric-names';
 import type { Api } from './api';
 import type { AuditLog } from './audit-log';
+import type { DomainEvents } from './domain-events';
 import { BILLING_STATE, BILLING_TASK_FOLDERS, type BillingWorkflow } from './billing-workflow';
 import type { Schedules } from './schedules';
 import { USAGE_FILE_FOLDER, type UsageFiles } from './usage-files';
@@ -46,6 +47,7 @@ export interface ObservabilityProps {
   schedules: Schedules;
   usageFiles: UsageFiles;
   billingWorkflow: BillingWorkflow;
+  domainEvents: DomainEvents;
 }
 
 export class Observability extends Construct {
@@ -128,11 +130,18 @@ export class Observability extends Construct {
       description: `Audit entries are recorded more than ${AUDIT_LAG_LIMIT.toMinutes()} minutes after their change (AuditLagMs).`,
     });
 
+    // --- Domain events -----------------------------------------------------------------------
+    this.alarm('DomainEventsIteratorAge', props.domainEvents.publisher.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }), {
+      threshold: AUDIT_LAG_LIMIT.toMilliseconds(),
+      description: `The domain-events publisher is more than ${AUDIT_LAG_LIMIT.toMinutes()} minutes behind the table's stream: the ERP gets events late.`,
+    });
+
     // --- Dead-letter queues ------------------------------------------------------------------
     const queues: Record<string, sqs.IQueue> = {
       AuditDeadLetters: auditLog.deadLetterQueue,
       SchedulerDeadLetters: schedules.deadLetterQueue,
       UsageFileDeadLetters: usageFiles.deadLetterQueue,
+      DomainEventDeadLetters: props.domainEvents.deadLetterQueue,
     };
     for (const [name, queue] of Object.entries(queues)) {
       this.alarm(name, queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }), {

@@ -47,6 +47,8 @@ export const TABLE_WRITERS = {
   billingWorkflow: [P.billingRun, P.billingPeriod, P.invoice, P.invoiceRuns, P.documentNumber],
   lifecycle: [P.contract],
   usageFiles: [P.usage, P.usageConversion],
+  /** Its publication markers only, with GetItem and PutItem alone (domain-events.ts grants them). */
+  domainEvents: [P.eventPublication],
 } as const satisfies Record<string, readonly PkPrefix[]>;
 export type TableWriter = keyof typeof TABLE_WRITERS;
 

@@ -1,5 +1,6 @@
 /**
- * Everything stateless: functions, the HTTP API, the audit stream consumer and the schedules.
+ * Everything stateless: functions, the HTTP API, the audit and domain-event stream consumers
+ * (with the domain-events bus) and the schedules.
  * It receives the stateful resources as props and may be destroyed and redeployed freely.
  *
  * The billing run (infra/constructs/billing-workflow.ts) is built from `this.lambdas`, the table
@@ -16,6 +17,7 @@ import { type FunctionEnvironment, LambdaFactory } from '../constructs/lambda';
 import { Schedules } from '../constructs/schedules';
 import { UsageFiles } from '../constructs/usage-files';
 import { BillingWorkflow } from '../constructs/billing-workflow';
+import { DomainEvents } from '../constructs/domain-events';
 import { Observability } from '../constructs/observability';
 import type { DataBuckets } from './stateful-stack';
 import { importStateful, type StatefulExportNames } from './stateful-refs';
@@ -37,6 +39,8 @@ export class ServiceStack extends Stack {
   readonly schedules: Schedules;
   readonly usageFiles: UsageFiles;
   readonly billingWorkflow: BillingWorkflow;
+  /** The domain-events bus for the ERP and its stream publisher. */
+  readonly domainEvents: DomainEvents;
   /** Alarms (to one SNS topic) and the dashboard; built last, it watches every function. */
   readonly observability: Observability;
   /** The stateful resources as seen from this stack (imports of the stateful stack's exports). */
@@ -78,6 +82,7 @@ export class ServiceStack extends Stack {
       auditArchive: buckets.auditArchive,
       stage: props.stage,
     });
+    this.domainEvents = new DomainEvents(this, 'DomainEvents', { factory: this.lambdas, table });
     this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
 
     this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', { factory: this.lambdas, table, exportsBucket: buckets.exports });
@@ -94,6 +99,7 @@ export class ServiceStack extends Stack {
       schedules: this.schedules,
       usageFiles: this.usageFiles,
       billingWorkflow: this.billingWorkflow,
+      domainEvents: this.domainEvents,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the v1 API' });

@@ -1,8 +1,8 @@
 /**
  * The whole local stack in one process (plus DynamoDB Local's JVM): DynamoDB Local with the
  * project's table, s3rver with the buckets, the Lambda environment, the local API Gateway
- * stand-in in front of the real HTTP handlers, and the stream poller feeding the real audit
- * handler. `npm start` (scripts/local-stack.ts) runs it; tests and the billing CLI reuse it.
+ * stand-in in front of the real HTTP handlers, and the stream pollers feeding the real audit
+ * handler and the domain-events handler (whose events go to a JSON Lines file). `npm start` (scripts/local-stack.ts) runs it; tests and the billing CLI reuse it.
  *
  * The handlers read their configuration from process.env once, at first import, so one
  * process holds one local stack.
@@ -15,12 +15,16 @@ import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from 
 import { createTable } from '../../shared/adapters/dynamodb/create-table';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalApi, type LocalApi, type LocalApiOptions } from './local-api';
+import { JsonlEventSink } from './jsonl-event-sink';
 import { startS3Local, type S3Local } from './s3-local';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller';
 
 const root = resolve(import.meta.dirname, '..', '..');
 export const DEFAULT_DATA_DIR = join(root, '.local-data');
 const AUDIT_HANDLER = join(root, 'functions', 'audit', 'handler.ts');
+const EVENTS_HANDLER = join(root, 'functions', 'events', 'handler.ts');
+/** Where `npm start` appends the domain events, one JSON object per line (git-ignored). */
+export const DEFAULT_EVENTS_FILE = join(DEFAULT_DATA_DIR, 'events.jsonl');
 
 export interface LocalStackOptions {
   /** The API's port; 0 picks a free one. Default 3000. */
@@ -33,6 +37,10 @@ export interface LocalStackOptions {
   buckets?: Partial<LocalBuckets>;
   /** Feed the table's stream to functions/audit/handler.ts (when it exists). Default true. */
   audit?: boolean;
+  /** Feed the table's stream to functions/events/handler.ts, publishing to `eventsFile`. Default: as `audit`. */
+  events?: boolean;
+  /** The JSON Lines file domain events are appended to. Default `.local-data/events.jsonl`. */
+  eventsFile?: string;
   /** Progress and per-request lines; silent when absent. */
   log?: (line: string) => void;
   /**
@@ -72,6 +80,10 @@ export interface LocalStack {
   poller: StreamPoller | null;
   /** Why the poller is null, if it is. */
   auditDisabledReason: string | null;
+  /** The domain-events poller, null when events are off. */
+  eventsPoller: StreamPoller | null;
+  /** Where domain events are appended (when eventsPoller is running). */
+  eventsFile: string;
   stop(): Promise<void>;
 }
 
@@ -164,6 +176,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     log(poller ? 'audit: the table stream feeds functions/audit/handler.ts' : `audit disabled: ${auditDisabledReason}`);
 
+    // The domain-events consumer reads the same stream with its own poller, as its own event
+    // source mapping does in AWS; its bus is a JSON Lines file.
+    const eventsFile = options.eventsFile ?? join(dataDir, 'events.jsonl');
+    let eventsPoller: StreamPoller | null = null;
+    if (options.events ?? options.audit ?? true) {
+      const { eventsHandlerPublishingTo } = (await import(/* @vite-ignore */ pathToFileURL(EVENTS_HANDLER).href)) as typeof import('../../functions/events/handler');
+      const handler = eventsHandlerPublishingTo(new JsonlEventSink(eventsFile, (line) => console.log(line)));
+      eventsPoller = await startStreamPoller({ tableName, endpoint: dynamo.endpoint, handler, functionName: 'events', log });
+      stops.push(() => eventsPoller!.stop());
+      log(`domain events: the table stream feeds functions/events/handler.ts, events appended to ${eventsFile}`);
+    }
+
     for (const attach of options.attach ?? []) {
       const detach = await attach({ tableName, buckets, endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint }, log });
       if (detach) stops.push(detach);
@@ -180,6 +204,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbPid: dynamo.process.pid,
       poller,
       auditDisabledReason,
+      eventsPoller,
+      eventsFile,
       stop,
     };
   } catch (error) {

@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../../infra/constructs/lambda';
 import { resourcesOf, type Synthesized, synthesize } from './support';
 
 /** Variables of functions/runtime/config.ts that the stack must set (AWS_REGION comes from Lambda). */
-const DEPLOYED_VARIABLES = ['TABLE_NAME', 'EXPORTS_BUCKET', 'USAGE_BUCKET', 'AUDIT_ARCHIVE_BUCKET', 'STATE_MACHINE_ARN', 'APPROVAL_THRESHOLDS', 'STAGE'] as const;
+const DEPLOYED_VARIABLES = ['TABLE_NAME', 'EXPORTS_BUCKET', 'USAGE_BUCKET', 'AUDIT_ARCHIVE_BUCKET', 'STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'APPROVAL_THRESHOLDS', 'STAGE'] as const;
 /** Local engines only: a deployed function must never have them. */
 const LOCAL_ONLY = ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT'] as const;
 const CONFIG_MODULE = 'functions/runtime/config.ts';

@@ -51,10 +51,13 @@ describe('alarms', () => {
     for (const [, a] of throttles) expect(a.Properties).toMatchObject({ Threshold: 0, Statistic: 'Sum', Period: PERIOD_S, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  test('audit consumer IteratorAge above 5 minutes', () => {
-    const [, alarm] = only(Object.fromEntries(alarmsOf('IteratorAge', 'AWS/Lambda')));
-    expect(alarm.Properties).toMatchObject({ Threshold: AUDIT_LAG_LIMIT.toMilliseconds(), Statistic: 'Maximum', Period: PERIOD_S });
-    expect(dimension(alarm, 'FunctionName')).toEqual({ Ref: functionOf(synth.service, 'audit')[0] });
+  test('stream consumers (audit, domain events) IteratorAge above 5 minutes', () => {
+    const ages = alarmsOf('IteratorAge', 'AWS/Lambda');
+    // One per stream consumer: the audit log and the domain-events publisher.
+    expect(ages.map(([, a]) => dimension(a, 'FunctionName')).sort((x, y) => refTo(x).localeCompare(refTo(y)))).toEqual(
+      ['audit', 'events'].map((folder) => ({ Ref: functionOf(synth.service, folder)[0] })).sort((x, y) => refTo(x).localeCompare(refTo(y))),
+    );
+    for (const [, alarm] of ages) expect(alarm.Properties).toMatchObject({ Threshold: AUDIT_LAG_LIMIT.toMilliseconds(), Statistic: 'Maximum', Period: PERIOD_S });
   });
 
   test('audit lag from the consumer\'s EMF metric, on the series the consumer writes', () => {
@@ -67,7 +70,7 @@ describe('alarms', () => {
 
   test('dead-letter queues: any visible message in each of them', () => {
     const queues = Object.keys(resourcesOf(synth.service, 'AWS::SQS::Queue'));
-    expect(queues.length).toBe(3);
+    expect(queues.length).toBe(4);
     const depth = alarmsOf('ApproximateNumberOfMessagesVisible', 'AWS/SQS');
     expect(depth.map(([, a]) => (dimension(a, 'QueueName') as any)['Fn::GetAtt'][0]).sort()).toEqual([...queues].sort());
     for (const [, a] of depth) expect(a.Properties).toMatchObject({ Threshold: 0, Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold' });

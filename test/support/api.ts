@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { mintDevToken, type DevTokenInput } from '../../scripts/lib/dev-auth';
@@ -124,4 +125,45 @@ export async function startTestAuditPoller(): Promise<StreamPoller & { failures:
     },
   });
   return Object.assign(poller, { failures });
+}
+
+export interface TestEventsPoller extends StreamPoller {
+  /** The JSON Lines file the events go to. */
+  file: string;
+  /** The stream handler the poller calls (the real functions/events/handler.ts with a JSON Lines sink), to redeliver records by hand. */
+  handler: StreamHandler;
+  /** Every record the poller delivered, in order (retries included), as Lambda received them. */
+  delivered: DynamoDBRecord[];
+  failures: FailedBatch[];
+}
+
+/**
+ * Feeds the table's stream to the real domain-events Lambda (functions/events/handler.ts), as
+ * its own event source mapping does in AWS, publishing to a JSON Lines file as `npm start` does.
+ * Call after startTestApi(); `await poller.drain()` before reading the file.
+ */
+export async function startTestEventsPoller(file: string): Promise<TestEventsPoller> {
+  const tableName = process.env.TABLE_NAME;
+  if (!tableName) throw new Error('call startTestApi() before startTestEventsPoller()');
+  const { eventsHandlerPublishingTo } = await import('../../functions/events/handler');
+  const { JsonlEventSink } = await import('../../scripts/lib/jsonl-event-sink');
+  const handler: StreamHandler = eventsHandlerPublishingTo(new JsonlEventSink(file, () => undefined));
+  const delivered: DynamoDBRecord[] = [];
+  const failures: FailedBatch[] = [];
+  const poller = await startStreamPoller({
+    tableName,
+    endpoint: inject('dynamoEndpoint'),
+    functionName: 'events',
+    handler: (event, context) => {
+      delivered.push(...event.Records);
+      return handler(event, context);
+    },
+    intervalMs: 50,
+    retryDelayMs: 10,
+    onFailure: (batch) => {
+      failures.push(batch);
+      console.error(`[events poller] ${batch.records.length} record(s) sent to the on-failure destination: ${batch.reason}`);
+    },
+  });
+  return Object.assign(poller, { file, handler, delivered, failures });
 }

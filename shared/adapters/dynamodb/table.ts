@@ -126,6 +126,12 @@ export const keys = {
   auditEntryPrefix: 'SEQ#',
   /** Marks a stream record as turned into an entry, so a redelivered record writes nothing. */
   auditEvent: (eventId: string) => ({ pk: `AUDITEVENT#${eventId}`, sk: 'AUDITEVENT' }),
+  /**
+   * Marks a stream record whose domain events went to the event bus, so a redelivered record
+   * publishes nothing again (shared/domain/events/publish-change.ts). Expires after two days:
+   * the stream keeps records for 24 hours, so no redelivery can come later.
+   */
+  eventPublication: (eventId: string) => ({ pk: `EVENTPUB#${eventId}`, sk: 'EVENTPUB' }),
   /** Every audited aggregate, so a verifier can walk all chains without a Scan. */
   auditChainIndex: (aggregate: string) => ({ gsi2pk: 'AUDITCHAINS', gsi2sk: aggregate }),
 
@@ -177,11 +183,12 @@ export const PK_PREFIXES = {
   usage: 'USAGE#',
   usageConversion: 'USAGECONV#',
   partnerStatement: 'PARTNERSTMT#',
+  eventPublication: 'EVENTPUB#',
 } as const;
 export type PkPrefix = (typeof PK_PREFIXES)[keyof typeof PK_PREFIXES];
 
 /** Item key prefixes that the audit consumer never turns into entries (its own writes, bookkeeping). */
-export const UNAUDITED_PREFIXES = ['AUDIT#', 'AUDITEVENT#', 'IDEMPOTENCY#', 'USAGECONV#'] as const;
+export const UNAUDITED_PREFIXES = ['AUDIT#', 'AUDITEVENT#', 'IDEMPOTENCY#', 'USAGECONV#', 'EVENTPUB#'] as const;
 
 // ---------------------------------------------------------------------------------------
 // Usage (impression day-aggregates and conversions)
