@@ -32,6 +32,7 @@ import type {
   InvoiceSummary,
   Page,
   PartnerStatement,
+  PartnerPaymentInput,
   RejectInput,
   RenewalInput,
   StartBillingRunInput,
@@ -91,7 +92,7 @@ export interface VersionRef {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
-  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun', 'Credits', 'Receivables'],
+  tagTypes: ['Contract', 'ContractList', 'Invoice', 'InvoiceList', 'BillingRun', 'Credits', 'Receivables', 'PartnerStatement'],
   endpoints: (build) => ({
     // Contracts
     listContracts: build.query<Page<ContractSummaryT>, ContractListArgs>({
@@ -238,6 +239,20 @@ export const api = createApi({
     getExports: build.query<ExportList, string>({ query: (period) => ({ url: 'v1/exports', params: { period } }) }),
     getPartnerStatement: build.query<PartnerStatement, { id: string; period: string }>({
       query: ({ id, period }) => ({ url: `v1/partners/${enc(id)}/statements`, params: { period } }),
+      providesTags: (_r, _e, { id, period }) => [{ type: 'PartnerStatement', id: `${id}/${period}` }],
+    }),
+    issuePartnerStatement: build.mutation<PartnerStatement, { id: string; period: string }>({
+      query: ({ id, period }) => ({ url: `v1/partners/${enc(id)}/statements/${enc(period)}/issue`, method: 'POST', body: {} }),
+      invalidatesTags: (_r, _e, { id, period }) => [{ type: 'PartnerStatement', id: `${id}/${period}` }],
+    }),
+    recordPartnerPayment: build.mutation<PartnerStatement, { id: string; period: string; body: PartnerPaymentInput; idempotencyKey: string }>({
+      query: ({ id, period, body, idempotencyKey }) => ({
+        url: `v1/partners/${enc(id)}/statements/${enc(period)}/payments`,
+        method: 'POST',
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      }),
+      invalidatesTags: (_r, _e, { id, period }) => [{ type: 'PartnerStatement', id: `${id}/${period}` }],
     }),
   }),
 });
@@ -279,4 +294,6 @@ export const {
   useVoidInvoiceMutation,
   useGetExportsQuery,
   useGetPartnerStatementQuery,
+  useIssuePartnerStatementMutation,
+  useRecordPartnerPaymentMutation,
 } = api;

@@ -23,7 +23,7 @@ import type { BillingRunSchema, RetriedBillingRunSchema, StartBillingRunBody, St
 import type { ApproveCreditBody, CreateCreditBody, CreditSchema, RejectCreditBody } from '../../../shared/schemas/api/credits';
 import type { ImpactSchema, SpendSchema } from '../../../shared/schemas/api/daily-work';
 import type { InvoiceLineSchema, InvoiceSchema, InvoiceSummarySchema, PaymentBody, ReceivablesSchema, VoidBody, VoidedInvoiceSchema } from '../../../shared/schemas/api/invoices';
-import type { ExportListSchema, PartnerStatementSchema } from '../../../shared/schemas/api/finance';
+import type { ExportListSchema, PartnerStatementSchema, StatementPaymentBody } from '../../../shared/schemas/api/finance';
 import type { ImpressionBatchBody, ConversionBatchBody, IngestResultSchema } from '../../../shared/schemas/api/usage';
 import type { LineExplanation } from '../../../shared/domain/billing/types';
 
@@ -74,6 +74,7 @@ export type Explanation = LineExplanation;
 
 export type ExportList = z.output<typeof ExportListSchema>;
 export type PartnerStatement = z.output<typeof PartnerStatementSchema>;
+export type PartnerPaymentInput = z.input<typeof StatementPaymentBody>;
 
 export type ImpressionBatchInput = z.input<typeof ImpressionBatchBody>;
 export type ConversionBatchInput = z.input<typeof ConversionBatchBody>;

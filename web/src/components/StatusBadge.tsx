@@ -16,6 +16,7 @@ const TONES: Record<string, string> = {
   COMPLETED_WITH_ERRORS: 'warning',
   DISCARDED: 'neutral',
   OPEN: 'info',
+  ISSUED: 'warning',
   PARTIALLY_PAID: 'warning',
   OVERDUE: 'danger',
 };
