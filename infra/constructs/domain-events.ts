@@ -9,7 +9,7 @@
  * function may do three things: read and put its publication markers (`EVENTPUB#` items only,
  * through dynamodb:LeadingKeys), and events:PutEvents on this bus alone.
  */
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -110,7 +110,9 @@ export class DomainEvents extends Construct {
       }),
     );
 
-    new CfnOutput(this, 'BusName', { value: this.bus.eventBusName, description: 'EventBridge bus of the domain events (source ctv.billing)' });
-    new CfnOutput(this, 'BusArn', { value: this.bus.eventBusArn, description: 'ARN of the domain-events bus, for ERP rules' });
+    // Outputs at the stack's top level, so their names are exactly these.
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'DomainEventsBusName', { value: this.bus.eventBusName, description: `EventBridge bus of the domain events (source ${EVENT_SOURCE})` });
+    new CfnOutput(stack, 'DomainEventsBusArn', { value: this.bus.eventBusArn, description: 'ARN of the domain-events bus, for ERP rules' });
   }
 }

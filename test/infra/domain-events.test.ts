@@ -32,6 +32,13 @@ describe('domain-events bus', () => {
     expect(archive.Properties!.EventPattern).toEqual({ source: [EVENT_SOURCE] });
   });
 
+  test('its name and ARN are stack outputs for the ERP', () => {
+    const [busId] = only(resourcesOf(synth.service, 'AWS::Events::EventBus'));
+    const outputs = synth.service.toJSON().Outputs;
+    expect(outputs.DomainEventsBusName.Value).toEqual({ Ref: busId });
+    expect(outputs.DomainEventsBusArn.Value).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+  });
+
   test('the publisher is told the bus by name', () => {
     const [busId] = only(resourcesOf(synth.service, 'AWS::Events::EventBus'));
     const [, fn] = functionOf(synth.service, 'events');
