@@ -53,13 +53,6 @@ export default function PartnerStatements() {
           {query.data.status === 'ISSUED' && mayUse('POST /v1/partners/{id}/statements/{period}/payments', roles) ? (
             <PartnerPaymentForm partnerId={partnerId} period={period} statement={query.data} />
           ) : null}
-          <ul className="totals">
-            {query.data.totals.map((t) => (
-              <li key={t.currency}>
-                Total <Money amount={t.amount} currency={t.currency} />
-              </li>
-            ))}
-          </ul>
           <table className="data-table">
             <caption>Payouts of {formatPeriod(period)}</caption>
             <thead>
@@ -127,7 +120,7 @@ function PartnerPaymentForm({ partnerId, period, statement }: { partnerId: strin
     }
   };
   return (
-    <form onSubmit={submit} noValidate className="form inline-form" aria-labelledby="record-partner-payment">
+    <form onSubmit={submit} noValidate className="inline-form" aria-labelledby="record-partner-payment">
       <h2 id="record-partner-payment">Record a payment to the partner</h2>
       {currencies.length > 1 ? (
         <SelectField label="Currency" name="currency" value={form.currency} onChange={(e) => setForm({ ...form, currency: e.target.value })} error={errors.currency}>
