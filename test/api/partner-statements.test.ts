@@ -177,6 +177,22 @@ describe('a re-run after issue', () => {
   });
 });
 
+describe('races', () => {
+  it('racing issues: exactly one issues; racing payments never overpay together', async () => {
+    const repoAt = '2027-03-03T00:00:00.000Z';
+    await repo.writeRunInvoice({ runId: 'run-feb', runSeq: 1, contract: { id: 'c-1', advertiserId: 'adv-1', currency: 'USD' }, rated: { ...january, period: '2027-02' }, actor: 'system', at: repoAt });
+    const issues = await Promise.all(Array.from({ length: 5 }, () => api.request('POST', `${PUB}/2027-02/issue`, { token: finance, body: {} })));
+    expect(issues.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    // 7,500.00 issued: of five racing payments of 2,000.00, three fit.
+    const payments = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => api.request('POST', `${PUB}/2027-02/payments`, { token: finance, body: { amount: '2000.00', date: today(), reference: `RACE-${i}` } })),
+    );
+    expect(payments.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409]);
+    const after = await api.request('GET', `${PUB}?period=2027-02`, { token: finance });
+    expect(after.json).toMatchObject({ status: 'ISSUED', amountPaid: '6000.00', balanceDue: '1500.00', version: 4 });
+  });
+});
+
 describe('the period export', () => {
   it('lists the payments made to partners in partner-payments.csv and posts them Dr partner payables / Cr cash, balanced', async () => {
     const exportsOf = new FinanceExports(s3Client(), api.buckets.exports, repo, systemClock, new PartnerStatementRepository(documentClient(), api.tableName));
@@ -217,7 +233,10 @@ describe('audit of statements', () => {
     await poller!.drain();
     const audit = new DynamoAuditRepository(documentClient(), api.tableName);
     const { entries } = await audit.readChain('partnerStatement#pub-7');
-    expect(entries.map((e) => e.action)).toEqual(['partnerStatement.issued', 'UPDATED', 'partnerStatement.paid']);
+    // One chain per partner: its January statement (issue, partial, final payment) then February's (issue, three payments).
+    const januaryActions = entries.filter((e) => e.entityKey.sk === 'PERIOD#2027-01').map((e) => e.action);
+    expect(januaryActions).toEqual(['partnerStatement.issued', 'UPDATED', 'partnerStatement.paid']);
+    expect(entries.filter((e) => e.entityKey.sk === 'PERIOD#2027-02').map((e) => e.action)).toEqual(['partnerStatement.issued', 'UPDATED', 'UPDATED', 'UPDATED']);
     expect(entries.every((e) => e.actor === 'fiona')).toBe(true);
     expect(verifyChain(entries).ok).toBe(true);
     expect(poller!.failures).toEqual([]);
