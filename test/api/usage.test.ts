@@ -58,7 +58,7 @@ describe('POST /v1/usage/impressions', () => {
     expect((await post('/v1/usage/impressions', { contractId, records: good })).json).toEqual({ accepted: 11, duplicates: 0 });
   });
 
-  it('answers 413 at 1,001 records and 202 at 1,000', async () => {
+  it('answers 413 at 1,001 records and 202 at 1,000', { timeout: 120_000 }, async () => {
     // 1,000 distinct identities: 250 days of the term for each of 4 partners of the directory.
     const partners: string[] = [];
     for (let p = 0; p < 4; p++) partners.push((await post('/v1/partners', { name: `Publisher ${p}` })).json.id);

@@ -16,7 +16,7 @@ import { expectErrorBody, invoke, pool, quietHandlerLogs, routeByKey, tableSnaps
 
 quietHandlerLogs();
 
-const RUNS = Number(process.env.FUZZ_DOMAIN_RUNS ?? 2_000);
+const RUNS = Number(process.env.FUZZ_DOMAIN_RUNS ?? 500);
 
 let api: TestApi;
 let world: World;

@@ -23,9 +23,9 @@ import { aroundFuzzRequest, httpWrites, leftStored, recordWritesOf, withWrites, 
 import { concretePath, invoke, isErrorBody, pool, requestRetrying } from './support';
 
 /** Requests per write route through the local HTTP server. */
-export const FUZZ_VALID_HTTP_RUNS = Number(process.env.FUZZ_VALID_HTTP_RUNS ?? 2_000);
+export const FUZZ_VALID_HTTP_RUNS = Number(process.env.FUZZ_VALID_HTTP_RUNS ?? 150);
 /** Requests per write route through the group's Lambda in-process. */
-export const FUZZ_VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 250);
+export const FUZZ_VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 50);
 
 /** Ids the fuzz draws from: the seeded world's, and every id a 2xx answer created. */
 interface Pools {

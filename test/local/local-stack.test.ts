@@ -42,7 +42,7 @@ async function startStack(): Promise<{ child: ChildProcess; url: string; stackPi
   let output = '';
   child.stdout!.on('data', (chunk) => { output += String(chunk); });
   child.stderr!.on('data', (chunk) => { output += String(chunk); });
-  await waitUntil(() => /Local API listening on (\S+)/.test(output) || child.exitCode !== null, 'the local API URL', 60_000);
+  await waitUntil(() => /Local API listening on (\S+)/.test(output) || child.exitCode !== null, 'the local API URL', 150_000);
   const url = /Local API listening on (\S+)/.exec(output)?.[1];
   if (!url) throw new Error(`the local stack did not start:\n${output}`);
   expect(url).toBe(`http://127.0.0.1:${port}`);
@@ -99,7 +99,7 @@ async function waitUntilAsync(check: () => Promise<boolean>, what: string, timeo
 }
 
 describe('npm start', () => {
-  it('serves the API and stops everything on Ctrl-C', async () => {
+  it('serves the API and stops everything on Ctrl-C', { timeout: 180_000 }, async () => {
     const stack = await startStack();
     expect(alive(stack.javaPid)).toBe(true);
     expect(stack.output()).toContain('npm run --silent token -- --sub alice --roles ops');
