@@ -11,7 +11,6 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,6 +18,7 @@ import { keys } from '../../shared/adapters/dynamodb/table';
 import { AUDIT_WRITE_ACTIONS, grantTableAccess, TABLE_READ_ACTIONS } from './table-access';
 import { acknowledgeTableIndexes, acknowledgeWildcardResource, deadLetterQueue, defaultPolicyOf } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
+import { orderedStreamSource } from './stream-source';
 
 /** What the consumer may do in the table: read anything, put and update its own items only (table-access.ts). */
 export const AUDIT_TABLE_ACTIONS = [...TABLE_READ_ACTIONS, ...AUDIT_WRITE_ACTIONS] as const;
@@ -84,25 +84,11 @@ export class AuditLog extends Construct {
       }),
     );
 
+    // Every change since the stream's oldest record, in order: an audit gap is worse than a late entry.
     this.consumer.addEventSource(
-      new DynamoEventSource(props.table, {
-        // Every change since the stream's oldest record: an audit gap is worse than a late entry.
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        // One batch per shard at a time keeps each aggregate's changes in order for its chain.
-        parallelizationFactor: 1,
-        retryAttempts: 5,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.days(1),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          lambda.FilterCriteria.filter({
-            dynamodb: { Keys: { sk: { S: [{ 'anything-but': [...BOOKKEEPING_SORT_KEYS] }] } } },
-          }),
-        ],
-      }),
+      orderedStreamSource(props.table, this.deadLetterQueue, [
+        lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: [{ 'anything-but': [...BOOKKEEPING_SORT_KEYS] }] } } } }),
+      ]),
     );
 
     const policy = defaultPolicyOf(this.consumer);

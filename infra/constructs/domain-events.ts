@@ -14,13 +14,13 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE, EVENT_SOURCES } from '../../shared/domain/events/domain-events';
 import { PK_PREFIXES } from '../../shared/adapters/dynamodb/table';
 import { deadLetterQueue } from './acknowledgements';
 import type { LambdaFactory } from './lambda';
+import { orderedStreamSource } from './stream-source';
 import { AUDIT_PREFIXES, TABLE_WRITE_ACTIONS } from './table-access';
 
 /** The marker reads and writes the consumer makes: one GetItem and one conditional PutItem per record. */
@@ -93,22 +93,8 @@ export class DomainEvents extends Construct {
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PublishToDomainBus', actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
 
-    this.publisher.addEventSource(
-      new DynamoEventSource(props.table, {
-        // Every change since the stream's oldest record: an event the ERP never gets is a month close that does not add up.
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        // One batch per shard at a time keeps an item's events in the order of its changes.
-        parallelizationFactor: 1,
-        retryAttempts: 5,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.days(1),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: eventSourceFilters(),
-      }),
-    );
+    // Every change since the stream's oldest record, in order: an event the ERP never gets is a month close that does not add up.
+    this.publisher.addEventSource(orderedStreamSource(props.table, this.deadLetterQueue, eventSourceFilters()));
 
     // Outputs at the stack's top level, so their names are exactly these.
     const stack = Stack.of(this);
