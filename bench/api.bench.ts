@@ -26,7 +26,7 @@ import { usageAggregate } from '../shared/adapters/dynamodb/usage-repository';
 import { LOCAL_AWS } from '../scripts/lib/dynamodb-local';
 import { mintDevToken } from '../scripts/lib/dev-auth';
 import { startLocalStack } from '../scripts/lib/local-stack';
-import type { Benchmark } from './lib/benchmark';
+import { figure, type Benchmark } from './lib/benchmark';
 import { runIsolated } from './lib/isolated';
 import { closedLoop, fmt, pooled, summarize, type LatencySummary, type LoadSample } from './lib/load';
 
@@ -190,14 +190,14 @@ export async function runInProcess({ quick }: { quick: boolean }) {
     console.log(`\nAPI / raw: GET p50 ${fmt(getP50)}x, p99 ${fmt(ratio(apiGet.p99Ms, rawGet.p99Ms))}x, req/s ${fmt(ratio(apiGet.perSecond, rawGet.perSecond))}x`);
     console.log(`API / raw: POST p50 ${fmt(ratio(apiPost.p50Ms, rawBatch.p50Ms))}x, p99 ${fmt(ratio(apiPost.p99Ms, rawBatch.p99Ms))}x, req/s ${fmt(ratio(apiPost.perSecond, rawBatch.perSecond))}x`);
     console.log(`goal GET p50 <= ${GET_P50_GOAL}x raw: ${getP50 <= GET_P50_GOAL ? 'met' : 'NOT met'}`);
-    return {
-      rawGetP50Ms: rawGet.p50Ms,
-      apiGetP50Ms: apiGet.p50Ms,
-      getP50Ratio: getP50,
-      rawBatchP50Ms: rawBatch.p50Ms,
-      apiPostP50Ms: apiPost.p50Ms,
-      postP50Ratio: ratio(apiPost.p50Ms, rawBatch.p50Ms),
-    };
+    return [
+      figure('rawGetP50Ms', rawGet.p50Ms, 'ms'),
+      figure('apiGetP50Ms', apiGet.p50Ms, 'ms'),
+      figure('getP50Ratio', getP50, 'x', `<= ${GET_P50_GOAL}`),
+      figure('rawBatchP50Ms', rawBatch.p50Ms, 'ms'),
+      figure('apiPostP50Ms', apiPost.p50Ms, 'ms'),
+      figure('postP50Ratio', ratio(apiPost.p50Ms, rawBatch.p50Ms), 'x'),
+    ];
   } finally {
     raw.destroy();
     await stack.stop();

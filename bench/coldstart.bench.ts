@@ -26,7 +26,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { defineStacks } from '../infra/stacks';
 import { entryOf, LAMBDA_BUNDLING, PROJECT_ROOT } from '../infra/constructs/lambda';
-import type { Benchmark } from './lib/benchmark';
+import { figure, type Benchmark, type Figure } from './lib/benchmark';
 import { fmt } from './lib/load';
 
 /** Goals: each bundle at most this size, and its load at most this many times the reference's. */
@@ -166,7 +166,7 @@ async function run({ quick }: { quick: boolean }) {
     const referenceMs = median(times.get(reference)!);
 
     console.log(`\n| bundle | KB | load ms (median of ${runs}) | × reference | largest inputs |\n|---|---:|---:|---:|---|`);
-    const summary: Record<string, number | string> = { referenceKb: reference.bytes / 1024, referenceLoadMs: referenceMs };
+    const summary: Figure[] = [figure('referenceKb', reference.bytes / 1024, 'KB'), figure('referenceLoadMs', referenceMs, 'ms')];
     let sizeMet = true;
     let loadMet = true;
     for (const bundle of bundles) {
@@ -176,8 +176,7 @@ async function run({ quick }: { quick: boolean }) {
       if (bundle.folder) {
         sizeMet &&= kb <= SIZE_GOAL_KB;
         loadMet &&= ratio <= LOAD_GOAL_RATIO;
-        summary[`${bundle.folder}Kb`] = kb;
-        summary[`${bundle.folder}LoadRatio`] = ratio;
+        summary.push(figure(`${bundle.folder}Kb`, kb, 'KB', `<= ${SIZE_GOAL_KB}`), figure(`${bundle.folder}LoadRatio`, ratio, 'x', `<= ${LOAD_GOAL_RATIO}`));
       }
       const inputs = bundle.folder ? await largestInputs(bundle.folder, 3) : '';
       console.log(`| ${bundle.name} | ${fmt(kb, 0)} | ${fmt(ms, 1)} | ${fmt(ratio)} | ${inputs} |`);

@@ -41,8 +41,8 @@ import { writeRunInvoice } from '../shared/domain/invoices/write-run-invoice';
 import type { Contract, ContractVersion } from '../shared/domain/contracts/model';
 import type { PlannedConversion, PlannedImpression } from '../shared/domain/usage/types';
 import { VersionTermsSchema } from '../shared/schemas/terms';
-import type { Benchmark, BenchOptions } from './lib/benchmark';
-import { prng } from './lib/benchmark';
+import type { Benchmark, BenchOptions, Figure } from './lib/benchmark';
+import { figure, prng } from './lib/benchmark';
 import { runIsolated } from './lib/isolated';
 import { fmt } from './lib/load';
 
@@ -132,7 +132,7 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   );
 }
 
-export async function runInProcess(options: BenchOptions) {
+export async function runInProcess(options: BenchOptions): Promise<Figure[]> {
   const { conversions: conversionCount, rounds } = sizes(options);
   const { period, days, year, month } = lastMonth(new Date());
   const startDate = `${period}-01`;
@@ -302,7 +302,15 @@ export async function runInProcess(options: BenchOptions) {
     console.log(`| GET .../spend?period=${period} | ${times.spend.length} | ${fmt(spendMs, 0)} | ${list(times.spend)} | ${fmt(spendMs / readMs)}x |`);
     const verdict = (ratio: number) => (ratio <= GOAL_RATIO ? 'met' : 'NOT met');
     console.log(`\ngoal each route <= ${GOAL_RATIO}x the read: impact ${verdict(impactMs / readMs)}, spend ${verdict(spendMs / readMs)}`);
-    return { conversions: conversionCount, loadSeconds, readMs, impactMs, spendMs, impactRatio: impactMs / readMs, spendRatio: spendMs / readMs };
+    return [
+      figure('conversions', conversionCount, 'count'),
+      figure('loadSeconds', loadSeconds, 's'),
+      figure('readMs', readMs, 'ms'),
+      figure('impactMs', impactMs, 'ms'),
+      figure('spendMs', spendMs, 'ms'),
+      figure('impactRatio', impactMs / readMs, 'x', `<= ${GOAL_RATIO}`),
+      figure('spendRatio', spendMs / readMs, 'x', `<= ${GOAL_RATIO}`),
+    ];
   } finally {
     await stack.stop();
   }

@@ -32,8 +32,8 @@ import type { Contract, ContractVersion } from '../shared/domain/contracts/model
 import type { PlannedConversion, PlannedImpression } from '../shared/domain/usage/types';
 import { VersionTermsSchema } from '../shared/schemas/terms';
 import { DEFAULT_MAX_CONCURRENCY } from '../infra/constructs/billing-workflow';
-import type { Benchmark, BenchOptions } from './lib/benchmark';
-import { prng } from './lib/benchmark';
+import type { Benchmark, BenchOptions, Figure } from './lib/benchmark';
+import { figure, prng } from './lib/benchmark';
 import { runIsolated } from './lib/isolated';
 import { fmt } from './lib/load';
 
@@ -142,7 +142,7 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   );
 }
 
-export async function runInProcess(options: BenchOptions & { argv?: string[] }) {
+export async function runInProcess(options: BenchOptions & { argv?: string[] }): Promise<Figure[]> {
   const { contracts: contractCount, conversions: conversionCount } = sizes(options);
   const stack = await startLocalStack({ port: 0, audit: false, tableName: 'bench-e2e', attach: [attachLocalBillingWorkflow] });
   try {
@@ -220,7 +220,14 @@ export async function runInProcess(options: BenchOptions & { argv?: string[] }) 
     row('read (after the run)', readAfter.seconds);
     console.log(`\n${readBefore.records.toLocaleString('en-US')} usage records, concurrency ${DEFAULT_MAX_CONCURRENCY}; totals ${view.totals.map((t) => `${t.total} ${t.currency} on ${t.invoices} invoices`).join(', ')}`);
     console.log(`run / read: ${fmt(ratio)}x; goal <= ${RUN_GOAL_RATIO}x: ${ratio <= RUN_GOAL_RATIO ? 'met' : 'NOT met'}`);
-    return { contracts: contractCount, conversions: loaded, loadSeconds, readSeconds, runSeconds, ratio };
+    return [
+      figure('contracts', contractCount, 'count'),
+      figure('conversions', loaded, 'count'),
+      figure('loadSeconds', loadSeconds, 's'),
+      figure('readSeconds', readSeconds, 's'),
+      figure('runSeconds', runSeconds, 's'),
+      figure('runToReadRatio', ratio, 'x', `<= ${RUN_GOAL_RATIO}`),
+    ];
   } finally {
     await stack.stop();
   }

@@ -4,6 +4,10 @@
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
+import type { Figure } from './figures';
+
+export type { Figure } from './figures';
+export { figure } from './figures';
 
 export interface BenchOptions {
   /** Smaller workload for a quick check (`--quick`). */
@@ -13,8 +17,11 @@ export interface BenchOptions {
 export interface Benchmark {
   name: string;
   description: string;
-  /** Runs the benchmark and prints its figures; resolves to a summary of named figures. */
-  run(options: BenchOptions): Promise<Record<string, number | string>> | Record<string, number | string>;
+  /**
+   * Runs the benchmark and prints its report; resolves to its named figures (and ratios), with
+   * the goals they are held to (bench/lib/figures.ts), which `--json FILE` writes out.
+   */
+  run(options: BenchOptions): Promise<Figure[]> | Figure[];
 }
 
 /** The machine the figures were measured on. */

@@ -5,13 +5,14 @@
  * run them one after the other.
  *
  *   export const benchmark = { name, description, run: (o) => runIsolated(import.meta.url, o) };
- *   export async function runInProcess(o) { ... }   // the body, in the child; o.argv: the CLI's arguments
+ *   export async function runInProcess(o) { ... }   // the body, in the child (resolves to its figures); o.argv: the CLI's arguments
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './benchmark';
+import type { Figure } from './figures';
 
-type Summary = Record<string, number | string>;
+type Summary = Figure[];
 
 export function runIsolated(moduleUrl: string, options: BenchOptions): Promise<Summary> {
   return new Promise((resolve, reject) => {
