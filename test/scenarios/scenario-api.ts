@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { TestApi } from '../support/api';
 import type { LocalBillingWorkflow } from '../../scripts/lib/local-workflow';
+import { pdfStrings } from '../support/pdf-text';
 
 export interface Tokens {
   ops: string;
@@ -128,14 +129,45 @@ export class ScenarioApi {
     return { run, invoices };
   }
 
-  /** Finalizes every invoice given; returns them as finalized (numbered). */
-  async finalizeAll(invoices: Record<string, any>): Promise<Record<string, any>> {
+  /**
+   * Finalizes the whole run as finance closes a month (POST /v1/billing-runs/{id}/finalize,
+   * repeated while it reports RUNNING): every draft finalized, none failed. Returns each
+   * contract's invoice as finalized (numbered), read back through GET /v1/invoices/{id}.
+   */
+  async finalizeRun(run: { id: string }, invoices: Record<string, any>): Promise<Record<string, any>> {
+    let finalization: any;
+    do {
+      finalization = (await this.call('POST', `/v1/billing-runs/${run.id}/finalize`, this.tokens.finance, {}, 202)).finalization;
+    } while (finalization.status === 'RUNNING');
+    expect(finalization).toMatchObject({ status: 'SUCCEEDED', failures: [], progress: { done: Object.keys(invoices).length, total: Object.keys(invoices).length } });
     const out: Record<string, any> = {};
     for (const [contractId, invoice] of Object.entries(invoices)) {
-      const finalized = await this.call('POST', `/v1/invoices/${invoice.id}/finalize`, this.tokens.finance);
+      const finalized = await this.call('GET', `/v1/invoices/${invoice.id}`, this.tokens.finance);
       expect(finalized.status).toBe('FINALIZED');
       out[contractId] = finalized;
     }
     return out;
+  }
+
+  /** Records a payment with its reference as the Idempotency-Key; returns the invoice as it then is. */
+  async pay(invoiceId: string, payment: { amount: string; date: string; reference: string }): Promise<any> {
+    const res = await this.api.request('POST', `/v1/invoices/${invoiceId}/payments`, { token: this.tokens.finance, body: payment, headers: { 'idempotency-key': payment.reference } });
+    expect(res.status, `payment ${payment.reference}: ${res.text}`).toBe(201);
+    return res.json;
+  }
+
+  /**
+   * The document's PDF as finance sends it: presigned URL from GET /v1/invoices/{id}/pdf, the
+   * bytes from the exports bucket, and every figure the invoice holds found in its text.
+   */
+  async expectPdfOf(invoice: any): Promise<void> {
+    const { url } = await this.call('GET', `/v1/invoices/${invoice.id}/pdf`, this.tokens.finance);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const text = pdfStrings(new Uint8Array(await res.arrayBuffer()));
+    for (const figure of [invoice.number, invoice.issueDate, invoice.dueDate, invoice.currency, invoice.total, ...(invoice.billTo ? [invoice.billTo.legalName] : [])]) {
+      expect(text, `${invoice.number}: ${figure}`).toContain(figure);
+    }
+    for (const line of invoice.lines) expect(text, `${invoice.number} line ${line.lineNo}`).toContain(line.amount);
   }
 }

@@ -22,6 +22,14 @@
  *      a partner override, LAST_TOUCH over three partners with a late touch, CPCV, a
  *      performance guarantee and make-good credits approved through the API.
  *
+ * Each month is closed as finance closes it: the whole run finalized at once
+ * (POST /v1/billing-runs/{id}/finalize), every issued document's PDF downloaded and its figures
+ * read back, and the payments received since the last close recorded. Payment terms come from the
+ * advertisers' billing profiles (A 30 days, B 30, C 15; all tax-exempt, so no TAX line changes the
+ * figures). A and C pay (C once in two parts, the second late); B is the late payer. A's voided
+ * March invoice is reissued and paid. The year ends with the receivables aged as of 2027-12-31,
+ * and as of 2027-05-19 before B's late payments, against buckets worked out by hand.
+ *
  * The clock: functions/runtime/clock.ts is the one clock of the routes and the run's tasks;
  * this file replaces it with a fixed clock. A run's asOf is the instant it is started, an
  * approval's recordedAt the instant of the approval, usage's receivedAt the instant it is
@@ -56,6 +64,14 @@ let B: string;
 let C: string;
 let pub: string;
 let aff: string;
+/** The advertisers of A, B and C (aging rows are per advertiser). */
+const advertiserOf: Record<string, string> = {};
+/** A, B or C by contract id: payments are planned by name, period and run. */
+const nameOf: Record<string, string> = {};
+/** Every document issued so far, by "<name> <period> #<runSeq>" (and "A 2027-03 reissue"). */
+const issued = new Map<string, any>();
+/** Payment ids recorded, by reference. */
+const paid = new Set<string>();
 /** Every finalized document's number, in the order they were numbered. */
 const numbers: string[] = [];
 /** A's voided March invoice and its credit note. */
@@ -107,10 +123,58 @@ async function runMonth(period: string, runSeq: number, contracts: string[], at:
   return s.run(period, runSeq, contracts);
 }
 
-async function finalize(invoices: Record<string, any>): Promise<Record<string, any>> {
-  const finalized = await s.finalizeAll(invoices);
-  for (const invoice of Object.values(finalized)) numbers.push(invoice.number);
+/**
+ * A month's close: the whole run finalized, each document's PDF checked, and every planned
+ * payment dated up to today whose document is issued recorded.
+ */
+async function finalize(month: { run: { id: string }; invoices: Record<string, any> }): Promise<Record<string, any>> {
+  const finalized = await s.finalizeRun(month.run, month.invoices);
+  const ordered = Object.values(finalized).sort((a, b) => (a.number < b.number ? -1 : 1));
+  for (const invoice of ordered) {
+    numbers.push(invoice.number);
+    issued.set(`${nameOf[invoice.contractId] ?? invoice.contractId} ${invoice.period} #${invoice.runSeq}`, invoice);
+    await s.expectPdfOf(invoice);
+  }
+  await recordPaymentsReceived();
   return finalized;
+}
+
+/**
+ * The payments the customers make, as their bank statements would show them. A pays in full a
+ * few days before each due date, but leaves part of August and all of October and November open;
+ * C pays April in two parts, the second after its due date; B, the late payer, pays January in
+ * full and February in part, both in May, and nothing after. Negative adjustments and empty
+ * documents take no payment.
+ */
+const paymentPlan: { document: string; amount: string; date: string; reference: string }[] = [
+  { document: 'A 2027-01 #1', amount: '4195.16', date: '2027-03-01', reference: 'A-WIRE-0301' },
+  { document: 'A 2027-02 #1', amount: '9860.00', date: '2027-04-01', reference: 'A-WIRE-0401' },
+  { document: 'A 2027-02 #2', amount: '2040.00', date: '2027-04-01', reference: 'A-WIRE-0401-B' },
+  { document: 'C 2027-03 #1', amount: '675000', date: '2027-04-15', reference: 'C-FURIKOMI-0415' },
+  { document: 'A 2027-03 reissue', amount: '7650.00', date: '2027-05-01', reference: 'A-WIRE-0501' },
+  { document: 'C 2027-04 #1', amount: '500000', date: '2027-05-18', reference: 'C-FURIKOMI-0518' },
+  { document: 'B 2027-01 #1', amount: '90.00', date: '2027-05-20', reference: 'B-SEPA-0520-1' },
+  { document: 'B 2027-02 #1', amount: '20.00', date: '2027-05-20', reference: 'B-SEPA-0520-2' },
+  { document: 'A 2027-04 #1', amount: '9180.00', date: '2027-06-01', reference: 'A-WIRE-0601' },
+  { document: 'C 2027-04 #1', amount: '500000', date: '2027-06-10', reference: 'C-FURIKOMI-0610' },
+  { document: 'C 2027-05 #1', amount: '500009', date: '2027-06-18', reference: 'C-FURIKOMI-0618' },
+  { document: 'A 2027-05 #1', amount: '8500.00', date: '2027-07-01', reference: 'A-WIRE-0701' },
+  { document: 'A 2027-06 #1', amount: '9562.50', date: '2027-08-01', reference: 'A-WIRE-0801' },
+  { document: 'A 2027-07 #1', amount: '7650.00', date: '2027-09-01', reference: 'A-WIRE-0901' },
+  { document: 'A 2027-08 #1', amount: '10000.00', date: '2027-10-01', reference: 'A-WIRE-1001' },
+  { document: 'A 2027-09 #1', amount: '7650.01', date: '2027-11-01', reference: 'A-WIRE-1101' },
+];
+
+/** Records each planned payment that has happened by today (the fake clock) on an issued document. */
+async function recordPaymentsReceived(): Promise<void> {
+  const today = clock.now().toISOString().slice(0, 10);
+  for (const { document, ...payment } of paymentPlan) {
+    const invoice = issued.get(document);
+    if (!invoice || payment.date > today || paid.has(payment.reference)) continue;
+    const after = await s.pay(invoice.id, payment);
+    expect(after.payment).toMatchObject(payment);
+    paid.add(payment.reference);
+  }
 }
 
 beforeAll(async () => {
@@ -129,20 +193,27 @@ beforeAll(async () => {
   // 2026-12-10: the directory and the three contracts, approved before the year starts.
   pub = (await s.call('POST', '/v1/partners', ops, { name: 'StreamPub' }, 201)).id;
   aff = (await s.call('POST', '/v1/partners', ops, { name: 'Affiliates DE' }, 201)).id;
-  const advertiser = async (currency: string, timezone: string) => (await s.call('POST', '/v1/advertisers', ops, { name: `Adv ${currency}`, currency, timezone }, 201)).id;
+  // Billing profiles: payment terms per advertiser, tax-exempt so the figures below carry no TAX line.
+  const address = { line1: '1 Media Plaza', city: 'New York', postalCode: '10001', country: 'US' };
+  const advertiser = async (currency: string, timezone: string, legalName: string, paymentTermsDays: number) =>
+    (await s.call('POST', '/v1/advertisers', ops, {
+      name: `Adv ${currency}`, currency, timezone,
+      billingProfile: { legalName, address, tax: { kind: 'EXEMPT' }, paymentTermsDays, invoiceEmail: 'ap@example.com' },
+    }, 201)).id;
   const contract = async (body: object) => (await s.call('POST', '/v1/contracts', ops, body, 201)).id;
   A = await contract({
-    advertiserId: await advertiser('USD', 'America/New_York'), name: 'A 2027', currency: 'USD', timezone: 'America/New_York',
+    advertiserId: (advertiserOf.A = await advertiser('USD', 'America/New_York', 'Adv USD Inc.', 30)), name: 'A 2027', currency: 'USD', timezone: 'America/New_York',
     startDate: '2027-01-15', endDate: '2027-12-31', terms: termsA('10.00', '8.00'),
   });
   B = await contract({
-    advertiserId: await advertiser('EUR', 'UTC'), name: 'B 2027', currency: 'EUR', timezone: 'UTC',
+    advertiserId: (advertiserOf.B = await advertiser('EUR', 'UTC', 'Adv EUR GmbH', 30)), name: 'B 2027', currency: 'EUR', timezone: 'UTC',
     startDate: '2027-01-01', endDate: '2027-12-31', terms: termsB(),
   });
   C = await contract({
-    advertiserId: await advertiser('JPY', 'Asia/Tokyo'), name: 'C spring', currency: 'JPY', timezone: 'Asia/Tokyo',
+    advertiserId: (advertiserOf.C = await advertiser('JPY', 'Asia/Tokyo', 'Adv JPY KK', 15)), name: 'C spring', currency: 'JPY', timezone: 'Asia/Tokyo',
     startDate: '2027-03-01', endDate: '2027-05-31', rounding: 'HALF_UP', terms: termsC(),
   });
+  Object.assign(nameOf, { [A]: 'A', [B]: 'B', [C]: 'C' });
   // A: 9,000.00 x 12 periods = 108,000.00 >= 100,000.00 -> approver and finance.
   // B: nothing committed -> one approval. C: JPY has no threshold -> always two (fails safe).
   expect((await s.approve(A, 1)).approvals).toHaveLength(2);
@@ -195,7 +266,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: aff, chargeId: 'purchase', amount: '8.00' }],
     });
     clock.set('2027-02-04T09:00:00Z');
-    const finalized = await finalize(invoices);
+    const finalized = await finalize({ run, invoices });
     // Numbered in the year of issue, taken from the fake clock: the first two of 2027.
     expect(Object.values(finalized).map((i) => i.number).sort()).toEqual(['INV-2027-000001', 'INV-2027-000002']);
     expect(finalized[A].finalizedAt).toBe('2027-02-04T09:00:00.000Z');
@@ -209,7 +280,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       conv('cv-feb-2', '2027-02-28T12:00:00Z', '2027-02-27T10:00:00Z', '80.00', 'FR', aff),
       conv('cv-feb-3', '2027-02-21T08:00:00Z', '2027-02-20T08:00:00Z', '33.33', 'DE'),
     ]);
-    const { invoices } = await runMonth('2027-02', 1, [A, B], '2027-03-03T06:00:00Z');
+    const { run, invoices } = await runMonth('2027-02', 1, [A, B], '2027-03-03T06:00:00Z');
     // A: 1,200,000 = 1,000,000 x 10.00 / 1,000 + 200,000 x 8.00 / 1,000 = 10,000.00 + 1,600.00 = 11,600.00.
     //    Above the 9,000.00 minimum: no true-up. Commission -11,600.00 x 15 % = -1,740.00.
     //    total 11,600.00 - 1,740.00 = 9,860.00.
@@ -228,14 +299,14 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: aff, chargeId: 'purchase', amount: '8.00' }],
     });
     clock.set('2027-03-04T09:00:00Z');
-    await finalize(invoices);
+    await finalize({ run, invoices });
   });
 
   it('February re-run: late usage on A and the conversion out of its hold on B are invoiced as differences only', async () => {
     // Feb 28 impressions arrive on Mar 10, after the run of Mar 3.
     clock.set('2027-03-10T14:00:00Z');
     await s.impressions(A, [imp('2027-02-28', 300_000)]);
-    const { invoices } = await runMonth('2027-02', 2, [A, B], '2027-03-12T06:00:00Z');
+    const { run, invoices } = await runMonth('2027-02', 2, [A, B], '2027-03-12T06:00:00Z');
     // A: afresh 1,500,000 = 10,000.00 + 500,000 x 8.00 / 1,000 = 14,000.00; invoiced 11,600.00:
     //    +300,000 impressions, +2,400.00 (all in tier 2: 300,000 x 8.00 / 1,000).
     //    Commission afresh -2,100.00, invoiced -1,740.00: -360.00.
@@ -256,14 +327,14 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: aff, chargeId: 'purchase', amount: '8.00' }],
     });
     clock.set('2027-03-12T10:00:00Z');
-    await finalize(invoices);
+    await finalize({ run, invoices });
   });
 
   it('March: A under its minimum; C (JPY) starts; B has nothing to bill; A\'s invoice is then voided with a credit note', async () => {
     clock.set('2027-03-31T18:00:00Z');
     await s.impressions(A, [imp('2027-03-15', 200_000, pub), imp('2027-03-16', 600_000)]);
     await s.impressions(C, [{ date: '2027-03-20', chargeId: 'spot', count: 1_500_000, source: 'FIRST_PARTY' }]);
-    const { invoices } = await runMonth('2027-03', 1, [A, B, C], '2027-04-03T06:00:00Z');
+    const { run, invoices } = await runMonth('2027-03', 1, [A, B, C], '2027-04-03T06:00:00Z');
     // A: 800,000 x 10.00 / 1,000 = 8,000.00; true-up 9,000.00 - 8,000.00 = 1,000.00 (31 of 31 days);
     //    commission -9,000.00 x 15 % = -1,350.00; total 9,000.00 - 1,350.00 = 7,650.00.
     //    pub: 8,000.00 x 200,000 / 800,000 x 40 % = 800.00.
@@ -278,7 +349,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     // C: 1,500,000 x 450 / 1,000 = 675,000 yen, under the 1,000,000 cap. No minor digits.
     expectInvoice(invoices[C], { kind: 'INVOICE', lines: [usage('spot', 1, '1500000', '675000')], subtotal: '675000', total: '675000' });
     clock.set('2027-04-04T09:00:00Z');
-    const finalized = await finalize(invoices);
+    const finalized = await finalize({ run, invoices });
 
     // Voiding A's March invoice: a credit note, born FINALIZED, each line negated: its total is
     // exactly -7,650.00.
@@ -291,13 +362,28 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     expect(creditNote.total).toBe('-7650.00');
     expect(creditNote.subtotal).toBe('-9000.00');
     expect(creditNote.lines.map(({ type, amount }: any) => [type, amount])).toEqual([['USAGE', '-8000.00'], ['MINIMUM_TRUE_UP', '-1000.00'], ['AGENCY_COMMISSION', '1350.00']]);
+    await s.expectPdfOf(await s.call('GET', `/v1/invoices/${creditNote.id}`, s.tokens.finance));
+    // A voided document takes no payment.
+    const refused = await api.request('POST', `/v1/invoices/${finalized[A].id}/payments`, { token: s.tokens.finance, body: { amount: '1.00', date: '2027-04-05', reference: 'X' } });
+    expect([refused.status, refused.json.error.code]).toEqual([409, 'invoice_void']);
+
+    // Reissued to the right entity: the engine rates March again on the same terms and usage,
+    // so the corrected draft is the voided invoice's figures, linked to it and its credit note.
+    clock.set('2027-04-05T11:30:00Z');
+    const reissue = await s.call('POST', `/v1/invoices/${finalized[A].id}/reissue`, s.tokens.finance, {}, 201);
+    expect(reissue).toMatchObject({ status: 'DRAFT', reissueOf: finalized[A].id, reissueOfCreditNoteId: creditNote.id, total: '7650.00', subtotal: '9000.00' });
+    const reissued = await s.call('POST', `/v1/invoices/${reissue.id}/finalize`, s.tokens.finance);
+    expect(reissued).toMatchObject({ status: 'FINALIZED', issueDate: '2027-04-05', dueDate: '2027-05-05' });
+    numbers.push(reissued.number);
+    issued.set('A 2027-03 reissue', reissued);
+    await s.expectPdfOf(reissued);
   });
 
   it('April: C hits its period budget cap', async () => {
     clock.set('2027-04-30T18:00:00Z');
     await s.impressions(A, [imp('2027-04-12', 400_000, pub), imp('2027-04-22', 700_000)]);
     await s.impressions(C, [{ date: '2027-04-15', chargeId: 'spot', count: 2_500_000, source: 'FIRST_PARTY' }]);
-    const { invoices } = await runMonth('2027-04', 1, [A, B, C], '2027-05-03T06:00:00Z');
+    const { run, invoices } = await runMonth('2027-04', 1, [A, B, C], '2027-05-03T06:00:00Z');
     // A (version 1, the amendment does not exist yet): 1,100,000 = 10,000.00 + 100,000 x 8.00 / 1,000
     //    = 10,800.00; commission -1,620.00; total 9,180.00.
     //    pub: 10,800.00 x 400,000 / 1,100,000 x 40 % = 1,570.9090... -> 1,570.91.
@@ -313,7 +399,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       kind: 'INVOICE', lines: [usage('spot', 1, '2500000', '1125000'), cap('-125000')], subtotal: '1000000', total: '1000000',
     });
     clock.set('2027-05-04T09:00:00Z');
-    const finalized = await finalize(invoices);
+    const finalized = await finalize({ run, invoices });
     finalizedBeforeAmendment['2027-04'] = finalized[A];
   });
 
@@ -325,7 +411,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       conv('cv-may-2', '2027-05-18T10:00:00Z', '2027-05-18T09:00:00Z', '150.00', 'FR', aff),
     ]);
     await s.impressions(C, [{ date: '2027-05-10', chargeId: 'spot', count: 1_111_130, source: 'FIRST_PARTY' }]);
-    const { invoices } = await runMonth('2027-05', 1, [A, B, C], '2027-06-03T06:00:00Z');
+    const { run, invoices } = await runMonth('2027-05', 1, [A, B, C], '2027-06-03T06:00:00Z');
     // A: exactly 1,000,000 (tier 1's bound is inclusive) x 10.00 / 1,000 = 10,000.00;
     //    commission -1,500.00; total 8,500.00. pub: 10,000.00 x 250,000 / 1,000,000 x 40 % = 1,000.00.
     expectInvoice(invoices[A], {
@@ -343,7 +429,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     // C: 1,111,130 x 450 / 1,000 = 500,008.5 yen -> HALF_UP 500,009 (HALF_EVEN would give 500,008).
     expectInvoice(invoices[C], { kind: 'INVOICE', lines: [usage('spot', 1, '1111130', '500009')], subtotal: '500009', total: '500009' });
     clock.set('2027-06-04T09:00:00Z');
-    const finalized = await finalize(invoices);
+    const finalized = await finalize({ run, invoices });
     finalizedBeforeAmendment['2027-05'] = finalized[A];
   });
 
@@ -403,15 +489,14 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     // The finalized April and May invoices are untouched: the corrections are new documents.
     for (const period of ['2027-04', '2027-05']) {
       const original = finalizedBeforeAmendment[period];
-      // Only the payment status moves with the calendar (unpaid April is OVERDUE by June).
-      const { paymentStatus: _asOfToday, ...now } = await s.call('GET', `/v1/invoices/${original.id}`, s.tokens.finance);
-      const { paymentStatus: _then, ...then } = original;
-      expect(now).toEqual(then);
+      // What was billed is as it was; only payments (A paid April on June 1) have moved.
+      const billed = ({ number, status, finalizedAt, lines, subtotal, total, partnerPayouts }: any) => ({ number, status, finalizedAt, lines, subtotal, total, partnerPayouts });
+      expect(billed(await s.call('GET', `/v1/invoices/${original.id}`, s.tokens.finance))).toEqual(billed(original));
     }
     expect(april.invoices[A].id).not.toBe(finalizedBeforeAmendment['2027-04'].id);
     clock.set('2027-06-21T09:00:00Z');
-    await finalize(april.invoices);
-    await finalize(may.invoices);
+    await finalize(april);
+    await finalize(may);
   });
 
   it('June to October: version 2 rates, the minimum, tier boundaries and a half cent', async () => {
@@ -426,7 +511,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: pub, chargeId: 'ctv', amount: '1038.46' }],
     });
     expectInvoice(month.invoices[B], { kind: 'INVOICE', lines: [], subtotal: '0.00', total: '0.00' });
-    await finalize(month.invoices);
+    await finalize(month);
 
     // July: 900,000 x 9.00 / 1,000 = 8,100.00; true-up 900.00; commission -9,000.00 x 15 % = -1,350.00;
     //    total 7,650.00. No partner impressions: no payout.
@@ -436,7 +521,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     expectInvoice(month.invoices[A], {
       kind: 'INVOICE', lines: [usage('ctv', 2, '900000', '8100.00'), trueUp('900.00'), commission('-1350.00')], subtotal: '9000.00', total: '7650.00',
     });
-    await finalize(month.invoices);
+    await finalize(month);
 
     // August: 2,000,000 = 9,000.00 + 1,000,000 x 7.50 / 1,000 = 16,500.00; commission -2,475.00;
     //    total 14,025.00. pub: 16,500.00 x 1,000,000 / 2,000,000 x 40 % = 3,300.00.
@@ -447,7 +532,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       kind: 'INVOICE', lines: [usage('ctv', 2, '2000000', '16500.00'), commission('-2475.00')], subtotal: '16500.00', total: '14025.00',
       payouts: [{ partnerId: pub, chargeId: 'ctv', amount: '3300.00' }],
     });
-    await finalize(month.invoices);
+    await finalize(month);
 
     // September, A: 1,000,001 = 9,000.00 + 1 x 7.50 / 1,000 = 9,000.0075 -> 9,000.01 (HALF_EVEN:
     //    0.75 of a cent is past the half); no true-up (9,000.01 >= 9,000.00);
@@ -461,7 +546,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       kind: 'INVOICE', lines: [usage('ctv', 2, '1000001', '9000.01'), commission('-1350.00')], subtotal: '9000.01', total: '7650.01',
     });
     expectInvoice(month.invoices[B], { kind: 'INVOICE', lines: [usage('purchase', 1, '1', '20.60')], subtotal: '20.60', total: '20.60' });
-    await finalize(month.invoices);
+    await finalize(month);
 
     // October: 600,000, all pub's, x 9.00 / 1,000 = 5,400.00; true-up 3,600.00; commission -1,350.00;
     //    total 7,650.00. pub: 5,400.00 x 40 % = 2,160.00 (gross usage, not the true-up).
@@ -472,7 +557,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       kind: 'INVOICE', lines: [usage('ctv', 2, '600000', '5400.00'), trueUp('3600.00'), commission('-1350.00')], subtotal: '9000.00', total: '7650.00',
       payouts: [{ partnerId: pub, chargeId: 'ctv', amount: '2160.00' }],
     });
-    await finalize(month.invoices);
+    await finalize(month);
   });
 
   it('November: B is renewed for 6 months with a 4 % uplift, effective after its end date', async () => {
@@ -502,7 +587,7 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: pub, chargeId: 'ctv', amount: '1440.00' }],
     });
     expectInvoice(month.invoices[B], { kind: 'INVOICE', lines: [], subtotal: '0.00', total: '0.00' });
-    await finalize(month.invoices);
+    await finalize(month);
   });
 
   it('December: run in January 2028, B still on version 1; numbering starts again in 2028', async () => {
@@ -524,8 +609,59 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       payouts: [{ partnerId: aff, chargeId: 'purchase', amount: '8.00' }],
     });
     clock.set('2028-01-04T09:00:00Z');
-    const finalized = await finalize(month.invoices);
+    const finalized = await finalize(month);
     expect(Object.values(finalized).map((i) => i.number).sort()).toEqual(['INV-2028-000001', 'INV-2028-000002']);
+  });
+
+  it('closes the year: the receivables aged as of 2027-12-31, and as of 2027-05-19 before the late payer paid', async () => {
+    // Today is 2028-01-04 (December's close). Days past due count from the due date (issue day +
+    // the advertiser's payment terms) to asOf: current (not yet due), 1-30, 31-60, 61-90, over 90.
+    const aging = async (asOf: string) => {
+      const { items, ...rest } = await s.call('GET', `/v1/receivables?asOf=${asOf}`, s.tokens.finance);
+      expect(rest).toEqual({ asOf });
+      return Object.fromEntries(items.map(({ advertiserId, ...row }: any) => [Object.keys(advertiserOf).find((k) => advertiserOf[k] === advertiserId), row]));
+    };
+    // 2027-12-31. A (USD, 30 days) paid everything but:
+    //   August 14,025.00 (issued 09-03, due 10-03) less 10,000.00 paid 10-01 = 4,025.00,
+    //     28 + 30 + 31 = 89 days past due -> 61-90;
+    //   October 7,650.00 (issued 11-03, due 12-03): 28 days -> 1-30;
+    //   November 7,650.00 (issued 12-03, due 2028-01-02): current.
+    //   December's invoice is issued 2028-01-04, after asOf: not yet a receivable. The April and
+    //   May adjustments (-892.50, -850.00) are credits owed, not receivables.
+    //   total 4,025.00 + 7,650.00 + 7,650.00 = 19,325.00.
+    // B (EUR, 30 days), the late payer:
+    //   February 47.84 (due 04-03) less 20.00 paid 05-20 = 27.84, 272 days -> over 90;
+    //   February's re-run 24.00 (due 04-11) -> over 90; May 67.50 (due 07-04), 180 days -> over 90;
+    //   over 90 = 27.84 + 24.00 + 67.50 = 119.34. September 20.60 (due 11-02): 28 + 31 = 59 days -> 31-60.
+    //   total 139.94. (May's -27.50 reversal adjustment is a credit, left out.)
+    // C (JPY, 15 days) paid in full: no row.
+    expect(await aging('2027-12-31')).toEqual({
+      A: { currency: 'USD', current: '7650.00', d1_30: '7650.00', d31_60: '0.00', d61_90: '4025.00', over90: '0.00', total: '19325.00' },
+      B: { currency: 'EUR', current: '0.00', d1_30: '0.00', d31_60: '20.60', d61_90: '0.00', over90: '119.34', total: '139.94' },
+    });
+    // 2027-05-19, the day before B paid. A: April 9,180.00 (issued 05-04, due 06-03) current; the
+    //   rest paid by then, the voided March invoice left out (its reissue paid 05-01).
+    // B: January 90.00 due 03-06, 25 + 30 + 19 = 74 days -> 61-90; February 47.84 due 04-03,
+    //   46 days, and its re-run 24.00 due 04-11, 38 days -> 31-60: 71.84. total 161.84.
+    // C: April 1,000,000 (issued 05-04, due 05-19) less 500,000 paid 05-18: 500,000, due today -> current.
+    expect(await aging('2027-05-19')).toEqual({
+      A: { currency: 'USD', current: '9180.00', d1_30: '0.00', d31_60: '0.00', d61_90: '0.00', over90: '0.00', total: '9180.00' },
+      B: { currency: 'EUR', current: '0.00', d1_30: '0.00', d31_60: '71.84', d61_90: '90.00', over90: '0.00', total: '161.84' },
+      C: { currency: 'JPY', current: '500000', d1_30: '0', d31_60: '0', d61_90: '0', over90: '0', total: '500000' },
+    });
+
+    // What each invoice shows today: August part-paid and past due; C's April paid in two parts.
+    const august = await s.call('GET', `/v1/invoices/${issued.get('A 2027-08 #1').id}`, s.tokens.finance);
+    expect(august).toMatchObject({ amountPaid: '10000.00', balanceDue: '4025.00', dueDate: '2027-10-03', paymentStatus: 'OVERDUE' });
+    const cApril = await s.call('GET', `/v1/invoices/${issued.get('C 2027-04 #1').id}`, s.tokens.finance);
+    expect(cApril).toMatchObject({ amountPaid: '1000000', balanceDue: '0', paymentStatus: 'PAID' });
+    expect(cApril.payments.map((p: any) => [p.date, p.amount])).toEqual([['2027-05-18', '500000'], ['2027-06-10', '500000']]);
+    // Paying more than is due changes nothing.
+    const over = await api.request('POST', `/v1/invoices/${august.id}/payments`, { token: s.tokens.finance, body: { amount: '4025.01', date: '2028-01-04', reference: 'A-WIRE-TOO-MUCH' } });
+    expect([over.status, over.json.error.code]).toEqual([409, 'overpayment']);
+    expect((await s.call('GET', `/v1/invoices/${august.id}`, s.tokens.finance)).amountPaid).toBe('10000.00');
+    // Every planned payment was recorded at the close after it was received.
+    expect([...paid].sort()).toEqual(paymentPlan.map((p) => p.reference).sort());
   });
 
   it('January 2028: only B is still in force, billed under its uplifted renewal', async () => {
@@ -544,8 +680,9 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
 
   it('numbers every document of 2027 without a gap, in the order finalized', () => {
     const of2027 = numbers.filter((n) => n.startsWith('INV-2027-'));
-    // 2 (Jan) + 2 (Feb) + 2 (Feb re-run) + 3 (Mar) + 3 (Apr) + 3 (May) + 6 (re-runs) + 2 x 5 (Jun..Oct) + 2 (Nov) = 33
-    expect(of2027).toHaveLength(33);
+    // 2 (Jan) + 2 (Feb) + 2 (Feb re-run) + 3 (Mar) + 1 (Mar reissue) + 3 (Apr) + 3 (May) + 6 (re-runs)
+    //   + 2 x 5 (Jun..Oct) + 2 (Nov) = 34
+    expect(of2027).toHaveLength(34);
     expect(of2027).toEqual(of2027.map((_, i) => `INV-2027-${String(i + 1).padStart(6, '0')}`));
   });
 
@@ -566,11 +703,14 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
     // GET /v1/exports only lists what the billing workflow exported. March was exported by its
     // run, before the void: the workflow's Export step (as a later run of March would) brings it
     // up to date with the void and the credit note.
-    await new FinanceExports(s3Client(), api.buckets.exports, new InvoiceRepository(documentClient(), api.tableName), clock).writePeriodExport('2027-03');
+    // May's export, written again, gains the payments received since its run.
+    const exports = new FinanceExports(s3Client(), api.buckets.exports, new InvoiceRepository(documentClient(), api.tableName), clock);
+    await exports.writePeriodExport('2027-03');
+    await exports.writePeriodExport('2027-05');
     for (const period of ['2027-05', '2027-03']) {
       const listed = await s.call('GET', `/v1/exports?period=${period}`, s.tokens.finance);
       const keys = listed.items.map((i: any) => i.key);
-      for (const name of ['invoices.csv', 'invoices.jsonl', 'invoice-lines.csv', 'invoice-lines.jsonl', 'partner-payouts.csv', 'journal.csv', 'manifest.json']) {
+      for (const name of ['invoices.csv', 'invoices.jsonl', 'invoice-lines.csv', 'invoice-lines.jsonl', 'partner-payouts.csv', 'payments.csv', 'aging.csv', 'journal.csv', 'manifest.json']) {
         expect(keys).toContain(`exports/${period}/${name}`);
       }
       const journal = listed.items.find((i: any) => i.key === `exports/${period}/journal.csv`);
@@ -594,6 +734,15 @@ describe('a year of billing, 2027', { timeout: 60_000 }, () => {
       // March: A's voided invoice and its credit note (which reverses it), and C's invoice.
       if (period === '2027-05') expect([...perCurrency.keys()].sort()).toEqual(['EUR', 'JPY', 'USD']);
       if (period === '2027-03') for (const id of [voidedMarch.invoiceId, voidedMarch.creditNoteId]) expect(documents.has(id!), `journal posts ${id}`).toBe(true);
+      if (period === '2027-05') {
+        // The payments on May's documents: A's in full on 07-01, C's on 06-18; B's 67.50 is unpaid.
+        const payments = parseCsv(await (await fetch(listed.items.find((i: any) => i.key === `exports/${period}/payments.csv`).url)).text());
+        const p = (name: string) => payments[0]!.indexOf(name);
+        expect(payments.slice(1).map((r) => [r[p('contractId')], r[p('date')], r[p('amount')], r[p('reference')]]).sort()).toEqual([
+          [A, '2027-07-01', '8500.00', 'A-WIRE-0701'],
+          [C, '2027-06-18', '500009', 'C-FURIKOMI-0618'],
+        ].sort());
+      }
     }
   });
 
@@ -739,7 +888,7 @@ describe('a v2 advertiser, 2028', { timeout: 60_000 }, () => {
     ].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
     expect(guarantee.explanation).toMatchObject({ maxCostPerConversion: '50.00', media: '300.00', conversions: '4', allowed: '200.00' });
     clock.set('2028-03-03T09:00:00Z');
-    await finalize(month.invoices);
+    await finalize(month);
   });
 
   it('March 2028: a make-good approved through the API and a late touch; the re-run of February credits it and moves su-4 from shop to aff', async () => {
@@ -781,7 +930,7 @@ describe('a v2 advertiser, 2028', { timeout: 60_000 }, () => {
       { id: makeGood.id, reason: 'MAKE_GOOD', amount: '75.00', recordedAt: '2028-03-05T09:00:00.000Z' },
     ]);
     clock.set('2028-03-06T09:00:00Z');
-    await finalize(february.invoices);
+    await finalize(february);
 
     // Statements: aff 6.00 (run 1) + 6.00 (run 2) = 12.00; shop 13.00 - 7.00 = 6.00.
     const affFeb = await s.call('GET', `/v1/partners/${aff}/statements?period=2028-02`, s.tokens.finance);
