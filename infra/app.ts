@@ -11,6 +11,7 @@
  *   authDomainPrefix    Cognito domain prefix for the created user pool's sign-in pages
  *   approvalThresholds  JSON like {"USD":"100000.00","EUR":"90000.00"}
  *   auditRetentionDays  Object Lock retention of the audit archive, default 2557 (7 years)
+ *   billingMaxConcurrency  contracts a billing run rates at once, default 10 (docs/scale.md: 100 at 1M contracts)
  * Environment: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION (set by the CDK CLI from the profile).
  */
 import { App, Duration, Validations } from 'aws-cdk-lib';
@@ -58,6 +59,9 @@ const retentionDays = Number(context('auditRetentionDays') ?? DEFAULT_AUDIT_ARCH
 if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('context auditRetentionDays must be a positive integer');
 
 // Empty strings count as unset: a half-specified environment is not a valid CDK env.
+const billingMaxConcurrency = context('billingMaxConcurrency');
+if (billingMaxConcurrency !== undefined && !/^[1-9]\d*$/.test(billingMaxConcurrency)) throw new Error('context billingMaxConcurrency must be a positive integer');
+
 const account = process.env.CDK_DEFAULT_ACCOUNT || undefined;
 const region = process.env.CDK_DEFAULT_REGION || undefined;
 
@@ -69,6 +73,7 @@ const settings: AppSettings = {
   approvalThresholds: parseApprovalThresholds(app.node.tryGetContext('approvalThresholds')),
   lambdaCode: context('bundle') === 'false' ? 'placeholder' : 'bundle',
   auditArchiveRetention: Duration.days(retentionDays),
+  ...(billingMaxConcurrency !== undefined ? { billingMaxConcurrency: Number(billingMaxConcurrency) } : {}),
 };
 
 defineStacks(app, settings);

@@ -30,6 +30,8 @@ export interface AppSettings {
   lambdaCode: LambdaCodeMode;
   /** Object Lock COMPLIANCE default retention of the audit archive. */
   auditArchiveRetention: Duration;
+  /** Contracts a billing run rates at once (the Distributed Map's MaxConcurrency); the construct's default when unset. */
+  billingMaxConcurrency?: number;
 }
 
 /** API.md: 100,000.00 in USD, EUR or GBP unless configured otherwise. */

@@ -200,7 +200,7 @@ export async function summarize(ports: Pick<BillingRunPorts, 'runs' | 'plans'>, 
   // A gap here means a record was lost: the run must not complete on it.
   if (done.size + failed.size !== run.progress.total) throw new ConflictingProgressError(run.id, done.size + failed.size, run.progress.total);
   const totals = summarizeRun(invoices);
-  await ports.runs.recordTotals(input.runId, totals);
+  await ports.runs.recordTotals(input.runId, totals, done.size);
   return { totals, failed: failed.size };
 }
 

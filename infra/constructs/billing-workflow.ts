@@ -16,7 +16,16 @@
  * Why a Distributed Map: an inline Map runs at most 40 iterations at a time and the whole
  * execution is capped at 25,000 history events (a few thousand contracts). The Distributed
  * Map reads the plan from S3 and runs each contract as its own child execution, with a bounded
- * MaxConcurrency so DynamoDB and the rating Lambda see a steady load.
+ * MaxConcurrency (deploy-time configuration) so DynamoDB and the rating Lambda see a steady load.
+ *
+ * Why EXPRESS children: a child is one task (RateContract), and a Standard child costs a state
+ * transition per step, ~$50 a run at a million contracts against ~$2 as Express. Express is
+ * at-least-once, which the child already tolerates: RateContract is idempotent by contract,
+ * period and run (the invoice is written once per run and contract, the contract's run record
+ * on the condition that it does not exist), so a child that runs twice changes nothing the
+ * second time. An Express child lives at most 5 minutes: RateContract's 2-minute timeout plus
+ * its throttling retries fit; a child that still overruns fails as an item, Summarize records
+ * the contract as failed (NoResult) and the run's retry rates it again.
  *
  * State names are the construct ids below; the local executor (scripts/lib/local-workflow.ts)
  * maps its task handlers by these names, so they are exported as BILLING_STATE.
@@ -85,7 +94,10 @@ export const TRANSIENT_ERRORS = [
   'SlowDown',
 ] as const;
 
+/** Contracts rated at once when the deployment does not say (`-c billingMaxConcurrency=`). */
 export const DEFAULT_MAX_CONCURRENCY = 10;
+/** Step Functions' own ceiling for a Distributed Map's concurrent children. */
+export const MAX_MAP_CONCURRENCY = 10_000;
 
 /** Every contract's failure is tolerated by the Map: the run records it and completes with errors. */
 export const TOLERATED_FAILURE_PERCENTAGE = 100;
@@ -108,6 +120,10 @@ export class BillingWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: BillingWorkflowProps) {
     super(scope, id);
     const { factory, table, exportsBucket } = props;
+    const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > MAX_MAP_CONCURRENCY) {
+      throw new Error(`billing maxConcurrency must be an integer from 1 to ${MAX_MAP_CONCURRENCY}, got ${maxConcurrency}`);
+    }
 
     const fn = (state: BillingTaskState, description: string, timeout: Duration, memorySize = 512) =>
       factory.create(this, `${state}Function`, { folder: BILLING_TASK_FOLDERS[state], description, timeout, memorySize });
@@ -252,7 +268,8 @@ export class BillingWorkflow extends Construct {
       // records why it failed, Summarize checks every planned contract has a result, and the
       // run ends COMPLETED_WITH_ERRORS for finance to retry once the cause is fixed.
       toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
-      mapExecutionType: sfn.StateMachineType.STANDARD,
+      // Idempotent children (see the header): Express, at-least-once, a fraction of the cost.
+      mapExecutionType: sfn.StateMachineType.EXPRESS,
       label: BILLING_STATE.RATE_CONTRACTS,
       // Per-contract results are in the table; the run's payload stays small.
       resultPath: sfn.JsonPath.DISCARD,

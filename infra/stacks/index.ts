@@ -45,6 +45,7 @@ export function defineStacks(app: App, settings: AppSettings): Deployment {
     jwt,
     approvalThresholds: settings.approvalThresholds,
     lambdaCode: settings.lambdaCode,
+    ...(settings.billingMaxConcurrency !== undefined ? { billingMaxConcurrency: settings.billingMaxConcurrency } : {}),
   });
   service.addStackDependency(stateful);
 

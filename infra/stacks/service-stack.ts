@@ -29,6 +29,8 @@ export interface ServiceStackProps extends StackProps {
   jwt: JwtIssuerSettings;
   approvalThresholds: Record<string, string>;
   lambdaCode: LambdaCodeMode;
+  /** The billing run's MaxConcurrency (BillingWorkflow's default when unset). */
+  billingMaxConcurrency?: number;
 }
 
 export class ServiceStack extends Stack {
@@ -85,7 +87,12 @@ export class ServiceStack extends Stack {
     this.domainEvents = new DomainEvents(this, 'DomainEvents', { factory: this.lambdas, table });
     this.usageFiles = new UsageFiles(this, 'UsageFiles', { factory: this.lambdas, table, usageBucket: buckets.usage });
 
-    this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', { factory: this.lambdas, table, exportsBucket: buckets.exports });
+    this.billingWorkflow = new BillingWorkflow(this, 'BillingWorkflow', {
+      factory: this.lambdas,
+      table,
+      exportsBucket: buckets.exports,
+      ...(props.billingMaxConcurrency !== undefined ? { maxConcurrency: props.billingMaxConcurrency } : {}),
+    });
     this.billingWorkflow.allowStart(this.api.handlers.billing);
     this.schedules.addMonthlyBillingRun(
       this.billingWorkflow.monthlyScheduleTarget(this.schedules.schedulerRole, this.schedules.deadLetterQueue),

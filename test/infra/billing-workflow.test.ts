@@ -75,7 +75,8 @@ describe('the billing state machine', () => {
       },
       ItemSelector: { 'runId.$': '$.runId', 'runSeq.$': '$.runSeq', 'asOf.$': '$.asOf', 'contractId.$': '$$.Map.Item.Value.contractId' },
     });
-    expect(map().ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    // Children are Express: RateContract is idempotent by contract, period and run.
+    expect(map().ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     // A count would bound the failures too; the run records every failure itself instead.
     expect(map()).not.toHaveProperty('ToleratedFailureCount');
     expect(map()).not.toHaveProperty('ToleratedFailureCountPath');
@@ -162,6 +163,25 @@ describe('the billing state machine', () => {
     expect(JSON.parse(monthly.Properties.Target.Input)).toEqual({ job: 'monthly-billing-run', scheduledTime: '<aws.scheduler.scheduled-time>' });
     expect(monthly.Properties.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
     expect(monthly.Properties.Target.DeadLetterConfig.Arn).toBeDefined();
+  });
+});
+
+describe('MaxConcurrency from the deployment configuration', () => {
+  const synthesize = (maxConcurrency?: number) => {
+    const stack = new Stack(new App(), 'BillingWorkflowOnly');
+    const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const factory = new LambdaFactory({ code: 'placeholder', environment: {}, serviceName: 'test' });
+    const exportsBucket = s3.Bucket.fromBucketName(stack, 'ExportsBucket', 'exports-bucket');
+    new BillingWorkflow(stack, 'BillingWorkflow', { factory, table, exportsBucket, ...(maxConcurrency !== undefined ? { maxConcurrency } : {}) });
+    const machine = Object.values(Template.fromStack(stack).toJSON().Resources as Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    return Number(/\\"MaxConcurrency\\":(\d+)/.exec(definition)?.[1]);
+  };
+
+  it('takes the configured number of contracts at once, the default without one, and refuses a value Step Functions would not', () => {
+    expect(synthesize(100)).toBe(100);
+    expect(synthesize()).toBe(DEFAULT_MAX_CONCURRENCY);
+    for (const bad of [0, -1, 2.5, 10_001]) expect(() => synthesize(bad), String(bad)).toThrow(/billing maxConcurrency must be an integer from 1 to 10000/);
   });
 });
 

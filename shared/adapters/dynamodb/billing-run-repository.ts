@@ -6,10 +6,21 @@
  * - the period lock (`keys.billingPeriodLock`): the period's last run number and the run
  *   currently holding it. Starting a run takes the lock and writes the run in ONE transaction,
  *   so two starts of a period can never both succeed; completing or failing releases it;
- * - one record per contract rated (`keys.billingRunContract`): written together with the
- *   run's progress increment, on the condition that it does not exist yet, so a re-executed
- *   Map item counts once. The run's invoice list is read from these records (a run of many
- *   thousand contracts would not fit one 400 KB item).
+ * - one record per contract rated (`keys.billingRunContract`), written on the condition that it
+ *   does not exist yet, so a re-executed Map item records once; then one of the run's progress
+ *   counters (`keys.billingRunProgress`, the contract's shard) is incremented. The run's invoice
+ *   list is read from these records (a run of many thousand contracts would not fit one 400 KB
+ *   item).
+ *
+ * Why counters beside the run item: every contract done once updated the run item itself in
+ * its transaction, one item taking a transactional write per contract (~1,000 WRU/s at 500
+ * contracts/s, the most one item can take, and concurrent transactions on one item conflict)
+ * and an audit entry per contract on the run's chain. Now the run item is written when the run
+ * starts, is planned, totalled, retried and finished; the counters take plain increments
+ * (UpdateItem ADD, outside any transaction, so they never conflict), ~30/s each at 500
+ * contracts/s. The counters are for progress while the run runs; the count that stays is the
+ * records' own, taken by Summarize (`recordTotals`), so an increment lost to a crash between
+ * the record and its counter never reaches the finished run. Counters are not audited.
  */
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -35,6 +46,16 @@ import {
 import type { RunFinalization } from '../../domain/billing-runs/finalize-run';
 import { queryAll } from './query-all';
 import { keys, INDEXES } from './table';
+
+/** Counters per run: at ~500 contracts/s each takes ~30 increments/s, far below one item's limit. */
+export const RUN_PROGRESS_SHARDS = 16;
+
+/** The contract's counter: a stable hash (FNV-1a) of its id, so a contract always counts on the same one. */
+export function progressShardOf(contractId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < contractId.length; i++) hash = Math.imul(hash ^ contractId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % RUN_PROGRESS_SHARDS;
+}
 
 export const BILLING_RUN_ENTITY = 'billingRun';
 const aggregateOf = (runId: string) => `billingRun#${runId}`;
@@ -129,8 +150,21 @@ export class BillingRunRepository {
   }
 
   async getRun(runId: string): Promise<BillingRun | null> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true }));
-    return Item ? toRun(Item as RunItem) : null;
+    const [{ Item }, counted] = await Promise.all([
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true })),
+      this.countDone(runId),
+    ]);
+    return Item ? toRun(Item as RunItem, counted) : null;
+  }
+
+  /** Contracts done so far: the sum of the run's progress counters. */
+  private async countDone(runId: string): Promise<number> {
+    const counters = await queryAll<{ done?: number }>(this.client, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.billingRun(runId).pk, ':prefix': keys.billingRunProgressPrefix },
+      ConsistentRead: true,
+    });
+    return counters.reduce((sum, c) => sum + (c.done ?? 0), 0);
   }
 
   async requireRun(runId: string): Promise<BillingRun> {
@@ -146,7 +180,8 @@ export class BillingRunRepository {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.billingRunsOfPeriod(period).gsi2pk },
     });
-    return items.map(toRun);
+    // Only a running run's count lives in its counters; a finished run carries its final count.
+    return Promise.all(items.map(async (item) => toRun(item, item.status === RunStatus.RUNNING ? await this.countDone(item.id) : 0)));
   }
 
   /** The plan is known: how many contracts the run will rate. Idempotent (a retried Plan writes the same total). */
@@ -155,13 +190,19 @@ export class BillingRunRepository {
   }
 
   /**
-   * One contract of the run is rated and invoiced. The contract's record and the progress
-   * increment are one transaction conditioned on the record not existing: a Map item that
-   * runs again (retry, redrive) changes nothing. Returns false when it was already recorded.
+   * One contract of the run is rated and invoiced. The contract's record and its counter's
+   * increment are one transaction conditioned on the record not existing: a Map item that runs
+   * again (retry, redrive) changes nothing. Returns false when it was already recorded. The run
+   * must be RUNNING, read first rather than checked in the transaction: a condition on the run
+   * item would put it in every contract's transaction, the hot item this layout avoids.
    */
   async recordContractDone(runId: string, invoice: RunInvoice): Promise<boolean> {
     const now = this.clock.now().toISOString();
+    const { Item: run } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }));
+    if (!run) throw new NotFoundError('billing run', runId);
+    if (run.status !== RunStatus.RUNNING) throw new ConflictError(`billing run ${runId} is ${run.status}: no contract can be recorded on it`, 'billing_run_not_running');
     try {
+      // Both items are the contract's own: no other contract's transaction touches them.
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -174,30 +215,24 @@ export class BillingRunRepository {
             },
             // An earlier attempt's failure is history once the contract is done.
             { Delete: { TableName: this.tableName, Key: keys.billingRunContractFailure(runId, invoice.contractId) } },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.billingRun(runId),
-                UpdateExpression: 'ADD progress.done :one, version :one SET updatedAt = :now',
-                ConditionExpression: 'attribute_exists(pk) AND #status = :running',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':one': 1, ':now': now, ':running': RunStatus.RUNNING },
-              },
-            },
           ],
         }),
       );
-      return true;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [record, , run] = error.CancellationReasons ?? [];
+      const [record] = error.CancellationReasons ?? [];
       if (record?.Code === 'ConditionalCheckFailed') return false;
-      if (run?.Code === 'ConditionalCheckFailed') {
-        const current = await this.requireRun(runId);
-        throw new ConflictError(`billing run ${runId} is ${current.status}: no contract can be recorded on it`, 'billing_run_not_running', { cause: error });
-      }
       throw error;
     }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.billingRunProgress(runId, progressShardOf(invoice.contractId)),
+        UpdateExpression: 'ADD done :one SET entityType = :type, updatedAt = :now',
+        ExpressionAttributeValues: { ':one': 1, ':type': 'billingRunProgress', ':now': now },
+      }),
+    );
+    return true;
   }
 
   /**
@@ -273,9 +308,9 @@ export class BillingRunRepository {
     return items.map((item) => ({ contractId: item.contractId, invoiceId: item.invoiceId, currency: item.currency, total: item.total }));
   }
 
-  /** The run's totals, recorded before its export is written. */
-  async recordTotals(runId: string, totals: RunTotal[]): Promise<void> {
-    await this.updateRunning(runId, 'SET totals = :totals', {}, { ':totals': totals });
+  /** The run's totals and the number of contracts done as its records count them, recorded before its export is written. */
+  async recordTotals(runId: string, totals: RunTotal[], done: number): Promise<void> {
+    await this.updateRunning(runId, 'SET totals = :totals, progress.done = :done', {}, { ':totals': totals, ':done': done });
   }
 
   /**
@@ -347,6 +382,7 @@ export class BillingRunRepository {
     const run = await this.requireRun(runId);
     if (run.status === to) return run;
     assertTransition(runId, run.status, to);
+    // The count that stays: the records' own (Summarize), or the counters' when the run failed before it.
     const now = this.clock.now().toISOString();
     try {
       await this.client.send(
@@ -356,13 +392,14 @@ export class BillingRunRepository {
               Update: {
                 TableName: this.tableName,
                 Key: keys.billingRun(runId),
-                UpdateExpression: `SET #status = :to, endedAt = :now, failureReason = :reason, updatedAt = :now${failedContracts === undefined ? '' : ', failureCount = :failed'} ADD version :one`,
+                UpdateExpression: `SET #status = :to, endedAt = :now, failureReason = :reason, progress.done = :done, updatedAt = :now${failedContracts === undefined ? '' : ', failureCount = :failed'} ADD version :one`,
                 ConditionExpression: '#status = :running',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':to': to,
                   ':now': now,
                   ':reason': reason,
+                  ':done': run.progress.done,
                   ':one': 1,
                   ':running': RunStatus.RUNNING,
                   ...(failedContracts === undefined ? {} : { ':failed': failedContracts }),
@@ -415,13 +452,14 @@ export class BillingRunRepository {
   }
 }
 
-function toRun(item: RunItem): BillingRun {
+/** The run as stored; while it runs, its progress is its counters' sum `counted`, or the records' count once Summarize took it. */
+function toRun(item: RunItem, counted: number): BillingRun {
   return {
     id: item.id,
     period: item.period,
     runSeq: item.runSeq,
     status: item.status,
-    progress: { done: item.progress?.done ?? 0, total: item.progress?.total ?? 0 },
+    progress: { done: item.status === RunStatus.RUNNING ? Math.max(counted, item.progress?.done ?? 0) : (item.progress?.done ?? 0), total: item.progress?.total ?? 0 },
     contractIds: item.contractIds ?? null,
     startedAt: item.startedAt,
     endedAt: item.endedAt ?? null,

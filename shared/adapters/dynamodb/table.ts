@@ -150,6 +150,12 @@ export const keys = {
   /** The last failure of a contract's step in a run (deleted when the contract is done): names the culprit of a failed run. */
   billingRunContractFailure: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `FAILURE#${contractId}` }),
   billingRunContractFailurePrefix: 'FAILURE#',
+  /**
+   * One of the run's progress counters: contracts done are counted across RUN_PROGRESS_SHARDS
+   * items, so no single item takes a write per contract (a hot item at thousands of contracts/s).
+   */
+  billingRunProgress: (runId: string, shard: number) => ({ pk: `BILLINGRUN#${runId}`, sk: `PROGRESS#${pad(shard, 2)}` }),
+  billingRunProgressPrefix: 'PROGRESS#',
   /** Where the finalization of the run's drafts stands (POST /v1/billing-runs/{id}/finalize). */
   billingRunFinalization: (runId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: 'FINALIZATION' }),
   /** One item per period: its last run number and the run currently holding the period. */

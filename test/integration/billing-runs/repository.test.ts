@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { BillingRunRepository } from '../../../shared/adapters/dynamodb/billing-run-repository';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BillingRunRepository, progressShardOf, RUN_PROGRESS_SHARDS } from '../../../shared/adapters/dynamodb/billing-run-repository';
+import { queryAll } from '../../../shared/adapters/dynamodb/query-all';
 import { keys } from '../../../shared/adapters/dynamodb/table';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import { ConflictError } from '../../../shared/domain/kernel/errors';
@@ -47,9 +48,49 @@ describe('BillingRunRepository on DynamoDB Local', () => {
     expect((await repo.listRunInvoices(run.id)).map((i) => i.invoiceId)).toEqual(['inv-a', 'inv-b']);
   });
 
+  it('counts contracts on sharded counters without writing the run item, and keeps the count of the records when the run ends', async () => {
+    const run = await repo.startRun('2027-02', null, 'fin-1');
+    await repo.setPlanned(run.id, 200);
+    const before = (await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id), ConsistentRead: true }))).Item!;
+    // 200 contracts recorded at once, each twice: the first recording of each counts.
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => repo.recordContractDone(run.id, { contractId: `c-${i % 200}`, invoiceId: `inv-${i % 200}`, currency: 'USD', total: '1.00' })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(200);
+    const after = (await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id), ConsistentRead: true }))).Item!;
+    expect(after.version).toBe(before.version);
+    expect((await repo.requireRun(run.id)).progress).toEqual({ done: 200, total: 200 });
+    // The counters: at most RUN_PROGRESS_SHARDS items, each holding part of the count.
+    const counters = await queryAll<{ done: number }>(client, table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.billingRun(run.id).pk, ':prefix': keys.billingRunProgressPrefix },
+    });
+    expect(counters.length).toBeGreaterThan(1);
+    expect(counters.length).toBeLessThanOrEqual(RUN_PROGRESS_SHARDS);
+    expect(counters.reduce((sum, c) => sum + c.done, 0)).toBe(200);
+    expect(Math.max(...counters.map((c) => c.done))).toBeLessThan(200);
+    // A crash between a record and its counter leaves the counters one short; the count
+    // Summarize takes from the records is the one that stays.
+    await client.send(new PutCommand({ TableName: table, Item: { ...keys.billingRunContract(run.id, 'c-crashed'), entityType: 'billingRunContract', runId: run.id, contractId: 'c-crashed', invoiceId: 'inv-crashed', currency: 'USD', total: '1.00' } }));
+    expect((await repo.requireRun(run.id)).progress.done).toBe(200);
+    await repo.recordTotals(run.id, [{ currency: 'USD', total: '201.00', invoices: 201 }], (await repo.listRunInvoices(run.id)).length);
+    expect((await repo.requireRun(run.id)).progress.done).toBe(201);
+    // Finished, the run item carries the count; a contract recorded later is refused.
+    await repo.completeRun(run.id, 0);
+    const ended = (await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id), ConsistentRead: true }))).Item!;
+    expect(ended.progress).toEqual({ done: 201, total: 200 });
+    expect((await repo.listRuns('2027-02'))[0]!.progress).toEqual({ done: 201, total: 200 });
+    await expect(repo.recordContractDone(run.id, { contractId: 'c-late', invoiceId: 'inv-late', currency: 'USD', total: '1.00' })).rejects.toMatchObject({ code: 'billing_run_not_running' });
+  });
+
+  it('spreads contract ids over every counter', () => {
+    const used = new Set(Array.from({ length: 1000 }, (_, i) => progressShardOf(`ctr_${i.toString(16).padStart(8, '0')}`)));
+    expect(used.size).toBe(RUN_PROGRESS_SHARDS);
+  });
+
   it('completes a run, releases the period, and numbers the re-run 2', async () => {
     const first = await repo.startRun('2027-01', null, 'fin-1');
-    await repo.recordTotals(first.id, [{ currency: 'USD', total: '10.00', invoices: 1 }]);
+    await repo.recordTotals(first.id, [{ currency: 'USD', total: '10.00', invoices: 1 }], 1);
     const done = await repo.completeRun(first.id, 0);
     expect(done).toMatchObject({ status: RunStatus.SUCCEEDED, endedAt: '2027-02-03T03:00:00.000Z', totals: [{ currency: 'USD', total: '10.00', invoices: 1 }] });
     expect(await repo.completeRun(first.id, 0)).toMatchObject({ status: RunStatus.SUCCEEDED });
