@@ -21,7 +21,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ratePeriod } from '../shared/domain/billing/rate';
-import { parseMinorUnits } from '../shared/domain/billing/cpa';
+import { withDecodedConversion, withDecodedImpression } from '../shared/domain/usage/decode';
 import type { Charge, ContractTerms, Conversion, CpaPayout, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
 import { figure, prng, type Benchmark, type Figure } from './lib/benchmark';
 
@@ -190,19 +190,22 @@ export function generateContract(index: number, scale: number, mix: Mix = 'v1'):
       }
     }
   }
-  // Records reach the engine parsed from JSON (flat strings); the generator's concatenated
-  // strings would otherwise make every character read slower than in production.
-  return { contract, usage: JSON.parse(JSON.stringify({ impressions, conversions })) as Usage };
+  // Records reach the engine as the usage store returns them: decoded at ingestion as the
+  // store does it (usage/decode.ts: epoch ms, value units, id hash beside the strings), then
+  // parsed from JSON (flat strings; the generator's concatenated strings would otherwise make
+  // every character read slower than in production).
+  const stored = { impressions: impressions.map(withDecodedImpression), conversions: conversions.map(withDecodedConversion) };
+  return { contract, usage: JSON.parse(JSON.stringify(stored)) as Usage };
 }
 
-/** The baseline: read every record once, sum counts and values per contract. */
+/** The baseline: read every record once, sum counts and values (decoded minor units) per contract. */
 function bareLoop(usage: Usage, totals: Float64Array, slot: number): void {
   let count = 0;
   let value = 0;
   const impressions = usage.impressions;
   for (let i = 0; i < impressions.length; i++) count += impressions[i]!.count;
   const conversions = usage.conversions;
-  for (let i = 0; i < conversions.length; i++) value += parseMinorUnits(conversions[i]!.value, 2);
+  for (let i = 0; i < conversions.length; i++) value += conversions[i]!.valueUnits!;
   totals[slot * 2] = count;
   totals[slot * 2 + 1] = value;
 }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ratePeriod, type RatedPeriod } from '../../shared/domain/billing/rate';
 import { Dec, ZERO } from '../../shared/domain/kernel/money';
 import type { Attribution, Charge, ContractTerms, Conversion, CpaPayout, Impression, Usage } from '../../shared/domain/terms/types';
+import { withDecodedConversion, withDecodedImpression } from '../../shared/domain/usage/decode';
 
 const money = (max: number) => fc.integer({ min: 0, max: max * 100 }).map((n) => (n / 100).toFixed(2));
 const pct = fc.integer({ min: 0, max: 30_000 }).map((n) => (n / 1000).toFixed(3));
@@ -162,6 +163,23 @@ describe('rating invariants, v2 deal structures', () => {
       const original = rate(contract, usage);
       const shuffled = rate(contract, { impressions: permute(usage.impressions, seed), conversions: permute(usage.conversions, seed + 1) });
       expect(JSON.stringify(shuffled)).toBe(JSON.stringify(original));
+    }), RUNS);
+  });
+
+  it('records decoded at ingestion (usage/decode.ts) rate exactly as their text, any mix of both, values of any scale', () => {
+    fc.assert(fc.property(scenarioArb, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.array(fc.constantFrom(0, 1, 2), { minLength: 40, maxLength: 40 }), (s, decodeIt, trim) => {
+      const { contract, usage } = build(s);
+      // Values as short as they can be written ("12.50" -> "12.5", "12.00" -> "12"), some of them.
+      const shorten = (value: string, k: number) => (k === 0 ? value : k === 1 ? value.replace(/0$/, '') : value.replace(/\.?0+$/, '') || '0');
+      const text: Usage = { impressions: usage.impressions, conversions: usage.conversions.map((c, i) => ({ ...c, value: shorten(c.value, trim[i % 40]!) })) };
+      const stored: Usage = JSON.parse(JSON.stringify({
+        impressions: text.impressions.map((r, i) => (decodeIt[i % 40] ? withDecodedImpression({ ...r, receivedAt: AS_OF }) : { ...r, receivedAt: AS_OF })),
+        conversions: text.conversions.map((c, i) => (decodeIt[(i + 7) % 40] ? withDecodedConversion(c) : c)),
+      })) as Usage;
+      const textWithReceipt: Usage = { impressions: text.impressions.map((r) => ({ ...r, receivedAt: AS_OF })), conversions: text.conversions };
+      expect(JSON.stringify(rate(contract, stored))).toBe(JSON.stringify(rate(contract, textWithReceipt)));
+      // A later asOf too (another run sees other holds and reversals).
+      expect(JSON.stringify(rate(contract, stored, LATE))).toBe(JSON.stringify(rate(contract, textWithReceipt, LATE)));
     }), RUNS);
   });
 

@@ -42,6 +42,8 @@ import type {
   UsageStore,
   WriteMeta,
 } from '../../domain/usage/types';
+import { parseInstant } from '../../domain/billing/day-index';
+import { decodeConversion, decodeImpression } from '../../domain/usage/decode';
 import { USAGE_SHARDS, usageKeys } from './table';
 
 export const UsageItemKind = { IMPRESSION: 'IMPRESSION', CONVERSION: 'CONVERSION' } as const;
@@ -73,11 +75,12 @@ export interface UsagePage {
 /** The audit chain of a usage item: its partition (the audit consumer derives the same from the pk). */
 export const usageAggregate = (pk: string) => `usage#${pk.slice('USAGE#'.length)}`;
 
-/** Attributes the billing read needs; the audit attributes stay on the table. */
+/** Attributes the billing read needs (the text and the fields decoded at ingestion); the audit attributes stay on the table. */
 const READ_ATTRIBUTES = [
   'usageKind', 'date', 'chargeId', 'count', 'source', 'partnerId', 'receivedAt',
   'conversionId', 'event', 'occurredAt', 'exposureAt', 'value', 'geo', 'newCustomer', 'reversedAt',
   'completedViews', 'firstTouch', 'arrival',
+  'occurredMs', 'exposureMs', 'reversedMs', 'receivedMs', 'valueUnits', 'valueScale', 'idHash',
 ] as const;
 // Several of these (date, count, source, value) are reserved words: alias them all.
 const READ_NAMES = Object.fromEntries(READ_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
@@ -107,6 +110,8 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 function impressionItem(contractId: string, record: PlannedImpression, meta: WriteMeta): Item {
   const key = usageKeys.impression(contractId, record.period, record);
   return {
+    // Decoded once here for rating (usage/decode.ts); a null receivedMs is left absent.
+    receivedMs: decodeImpression(record)?.receivedMs ?? undefined,
     ...key,
     entityType: 'usage',
     usageKind: UsageItemKind.IMPRESSION,
@@ -129,7 +134,11 @@ function impressionItem(contractId: string, record: PlannedImpression, meta: Wri
 /** The stored item of a conversion touch (exported for the benchmarks' bulk load, bench/daily.bench.ts). */
 export function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta, firstTouch: boolean, inherited: ConversionReversal | null): Item {
   const key = usageKeys.conversion(contractId, record.period, record.id, record.partnerId);
+  const reversedAt = record.reversedAt ?? inherited?.reversedAt ?? undefined;
+  // Decoded once here, with the reversal the touch is stored with, for rating (usage/decode.ts).
+  const decoded = decodeConversion({ ...record, reversedAt });
   return {
+    ...(decoded === null ? {} : { ...decoded, reversedMs: decoded.reversedMs ?? undefined, receivedMs: decoded.receivedMs ?? undefined }),
     ...key,
     entityType: 'usage',
     usageKind: UsageItemKind.CONVERSION,
@@ -145,7 +154,7 @@ export function conversionItem(contractId: string, record: PlannedConversion, me
     newCustomer: record.newCustomer,
     partnerId: record.partnerId ?? undefined,
     // Absent rather than null, so "not reversed" is one condition: attribute_not_exists.
-    reversedAt: record.reversedAt ?? inherited?.reversedAt ?? undefined,
+    reversedAt,
     reversalReason: record.reversedAt ? undefined : inherited?.reason,
     receivedAt: record.receivedAt,
     firstTouch,
@@ -167,9 +176,39 @@ function toImpression(item: Item): Impression {
   };
   // Only records that carry views say so: a v1 record reads back exactly as it was sent.
   if (item.completedViews !== undefined) impression.completedViews = Number(item.completedViews);
+  // Decoded at ingestion; absent on items stored before that, and on impressions without receivedAt.
+  if (item.receivedMs !== undefined) impression.receivedMs = item.receivedMs as number;
   return impression;
 }
 
+/**
+ * A conversion as rating reads it: its text and, when the item has them (items stored before
+ * decoding at ingestion have not), the fields decoded at ingestion.
+ */
+function toRatedConversion(item: Item): Conversion {
+  if (item.occurredMs === undefined) return toConversion(item);
+  return {
+    id: item.conversionId as string,
+    event: item.event as string,
+    occurredAt: item.occurredAt as string,
+    exposureAt: item.exposureAt as string,
+    value: item.value as string,
+    geo: item.geo as string,
+    newCustomer: item.newCustomer as boolean,
+    partnerId: (item.partnerId as string | undefined) ?? null,
+    reversedAt: (item.reversedAt as string | undefined) ?? null,
+    receivedAt: item.receivedAt as string,
+    occurredMs: item.occurredMs as number,
+    exposureMs: item.exposureMs as number,
+    reversedMs: (item.reversedMs as number | undefined) ?? null,
+    receivedMs: (item.receivedMs as number | undefined) ?? null,
+    valueUnits: item.valueUnits as number,
+    valueScale: item.valueScale as number,
+    idHash: item.idHash as number,
+  };
+}
+
+/** A conversion's text. */
 function toConversion(item: Item): Conversion {
   return {
     id: item.conversionId as string,
@@ -398,12 +437,14 @@ export class DynamoUsageRepository implements UsageStore {
     const { contractId, id } = touches[0]!;
     const values = {
       ':at': reversal.reversedAt,
+      // Decoded as ingestion decodes it, so rating reads the reversal as a number too.
+      ':ms': parseInstant(reversal.reversedAt),
       ':reason': reversal.reason,
       ':actor': meta.actor,
       ':origin': meta.origin,
       ':now': meta.ingestedAt,
     };
-    const set = 'SET reversedAt = :at, reversalReason = :reason, actor = :actor, origin = :origin, reversalRecordedAt = :now';
+    const set = 'SET reversedAt = :at, reversedMs = :ms, reversalReason = :reason, actor = :actor, origin = :origin, reversalRecordedAt = :now';
     try {
       // One transaction: the id's marker (so touches arriving later inherit the reversal) and every touch.
       await this.client.send(
@@ -454,7 +495,7 @@ export class DynamoUsageRepository implements UsageStore {
       for (const item of items) {
         if (item.usageKind === UsageItemKind.IMPRESSION) usage.impressions.push(toImpression(item));
         else if (item.usageKind === UsageItemKind.CONVERSION) {
-          conversions.push({ conversion: toConversion(item), firstTouch: item.firstTouch === true, arrival: (item.arrival as string | undefined) ?? '' });
+          conversions.push({ conversion: toRatedConversion(item), firstTouch: item.firstTouch === true, arrival: (item.arrival as string | undefined) ?? '' });
         }
       }
     }
@@ -515,6 +556,6 @@ function assertPeriod(period: string): void {
 function collect(items: readonly Item[], into: UsagePage): void {
   for (const item of items) {
     if (item.usageKind === UsageItemKind.IMPRESSION) into.impressions.push(toImpression(item));
-    else if (item.usageKind === UsageItemKind.CONVERSION) into.conversions.push(toConversion(item));
+    else if (item.usageKind === UsageItemKind.CONVERSION) into.conversions.push(toRatedConversion(item));
   }
 }

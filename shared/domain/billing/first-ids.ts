@@ -45,9 +45,11 @@ export class FirstIds {
 
   /** The position of the first record with record `i`'s id: `i` itself when it is the first (then remembered). */
   firstOf(i: number, id: string): number {
-    // FNV-1a over the UTF-16 code units.
-    let hash = 0x811c9dc5;
-    for (let k = 0; k < id.length; k++) hash = Math.imul(hash ^ id.charCodeAt(k), 0x01000193);
+    return this.firstOfHashed(i, id, idHash(id));
+  }
+
+  /** `firstOf` for an id whose hash (`idHash`) is known, e.g. decoded at ingestion. */
+  firstOfHashed(i: number, id: string, hash: number): number {
     const mask = this.mask;
     const taken = this.taken;
     const entries = this.entries;
@@ -74,3 +76,10 @@ export class FirstIds {
 }
 
 export const firstIds = new FirstIds();
+
+/** 32-bit FNV-1a over the id's UTF-16 code units (a signed int32); stored with decoded conversions. */
+export function idHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let k = 0; k < id.length; k++) hash = Math.imul(hash ^ id.charCodeAt(k), 0x01000193);
+  return hash;
+}

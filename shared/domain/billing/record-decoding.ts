@@ -11,9 +11,16 @@
  *     window filled once per zone (day-index.ts `ZoneDays.hours`);
  *   - conversion values are read a block ahead of the records (see `readValuesAhead`).
  * A record that does not decode is reported with its field path and rejects the run.
+ *
+ * Records read back from the usage store carry the numbers decoded once at ingestion
+ * (usage/decode.ts: epoch ms, value units and scale, the id's hash) beside their text; those
+ * are taken as they are and the text is not read (`ConversionReader.readDecoded`, and an
+ * impression's `receivedMs`). Records given as text only (the API, the conformance suite) are
+ * parsed as above. Both give the same numbers, so a run rates the same either way.
  */
 import type { Conversion, Impression } from '../terms/types';
 import { parseMinorUnits } from './cpa';
+import { idHash } from './first-ids';
 import { DAY_MS, instantParts, OFFSET_VARIES, parseDay, parseInstant, readInstant, zoneDays, type ZoneDays } from './day-index';
 import type { Problems } from './validate-request';
 import { versionForValidation, type PeriodPlan } from './versions';
@@ -73,7 +80,11 @@ export class ImpressionReader {
       return false;
     }
     this.receivedMs = Number.NEGATIVE_INFINITY;
-    if (record.receivedAt !== undefined && record.receivedAt !== null) {
+    const receivedMs = record.receivedMs;
+    if (receivedMs !== undefined) {
+      // Decoded at ingestion (usage/decode.ts).
+      if (receivedMs !== null) this.receivedMs = receivedMs;
+    } else if (record.receivedAt !== undefined && record.receivedAt !== null) {
       this.receivedMs = parseInstant(record.receivedAt);
       if (Number.isNaN(this.receivedMs)) {
         problems.add(`usage.impressions.${i}.receivedAt`, 'must be an ISO 8601 instant in UTC (Z)');
@@ -104,6 +115,8 @@ export class ConversionReader {
   /** Absent value: 0 (FORMAT.md clarifications). */
   valueMinor = 0;
   day = 0;
+  /** The id's hash (first-ids.ts `idHash`), for rule 7. */
+  idHash = 0;
   valueCharsAhead = 0;
   private readonly digits: number;
   private readonly zone: ZoneDays;
@@ -137,14 +150,43 @@ export class ConversionReader {
     this.valueCharsAhead += chars;
   }
 
+  /**
+   * Takes record `i`'s decoded fields (usage/decode.ts), stored with it at ingestion; false when
+   * it has none, or its value is not in the currency's minor units, and its text must be read.
+   */
+  private readDecoded(record: Conversion): boolean {
+    const occurredMs = record.occurredMs;
+    if (occurredMs === undefined || typeof record.event !== 'string') return false;
+    const valueUnits = record.valueUnits!;
+    if (record.valueScale === this.digits) {
+      this.valueMinor = valueUnits;
+    } else {
+      // Another scale ("25" for 25.00): the text decides, exactly as for an undecoded record.
+      const value = record.value;
+      this.valueMinor = value === undefined || value === null ? 0 : parseMinorUnits(value, this.digits);
+      if (Number.isNaN(this.valueMinor)) return false;
+    }
+    this.occurredMs = occurredMs;
+    this.exposureMs = record.exposureMs!;
+    const reversedMs = record.reversedMs;
+    this.reversedMs = reversedMs === null || reversedMs === undefined ? Number.POSITIVE_INFINITY : reversedMs;
+    const receivedMs = record.receivedMs;
+    this.receivedMs = receivedMs === null || receivedMs === undefined ? Number.NEGATIVE_INFINITY : receivedMs;
+    this.idHash = record.idHash!;
+    this.day = this.localDay(occurredMs);
+    return true;
+  }
+
   /** Decodes record `i`; false (with its problems reported) when it is malformed. */
   read(record: Conversion, i: number, problems: Problems): boolean {
-    if ((i & (VALUE_BLOCK - 1)) === 0) this.readValuesAhead(i);
     const id = record.id;
     if (typeof id !== 'string' || id.length === 0) {
       problems.add(`usage.conversions.${i}.id`, 'must be a non-empty string');
       return false;
     }
+    if (this.readDecoded(record)) return true;
+    if ((i & (VALUE_BLOCK - 1)) === 0) this.readValuesAhead(i);
+    this.idHash = idHash(id);
     // Instants are read as (day, ms of day) and combined here, so no epoch-ms double is
     // ever passed to or returned from a call (see day-index.ts).
     let valid = typeof record.occurredAt === 'string' && readInstant(record.occurredAt);
@@ -169,11 +211,15 @@ export class ConversionReader {
       this.report(record, i, problems);
       return false;
     }
-    const occurredMs = this.occurredMs;
+    this.day = this.localDay(this.occurredMs);
+    return true;
+  }
+
+  /** The local day of an instant in the contract's zone. */
+  private localDay(occurredMs: number): number {
     const hour = Math.floor(occurredMs / HOUR_MS);
     const offset = hour >= this.hourLo && hour <= this.hourHi ? this.offsets![hour - this.hourBase]! : this.zone.offsetOfHour(hour);
-    this.day = offset === OFFSET_VARIES ? this.zone.dayOf(occurredMs) : Math.floor((occurredMs + offset) / DAY_MS);
-    return true;
+    return offset === OFFSET_VARIES ? this.zone.dayOf(occurredMs) : Math.floor((occurredMs + offset) / DAY_MS);
   }
 
   private report(record: Conversion, i: number, problems: Problems): void {

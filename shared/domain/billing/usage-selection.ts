@@ -115,7 +115,7 @@ export function selectConversions(plan: PeriodPlan, conversions: readonly Conver
     if (!reader.read(record, i, problems)) continue;
     // Rule 7 as v1 states it: the first record with an id, in the whole array, is the one
     // considered (FIRST_RECORD charges); the position of that first record keys §3's contests.
-    const first = firstIds.firstOf(i, record.id);
+    const first = firstIds.firstOfHashed(i, record.id, reader.idHash);
     const duplicate = first !== i;
 
     // Its period and terms: the version in effect on the local day of occurredAt.

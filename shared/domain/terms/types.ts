@@ -174,6 +174,32 @@ export interface Impression {
   receivedAt?: string | null;
   /** v2: completed views among `count` (0..count), billed by CPCV charges; absent = 0. */
   completedViews?: number;
+  /**
+   * Decoded at ingestion (usage/decode.ts): epoch ms of `receivedAt`, null when it has none.
+   * Absent on records given as FORMAT.md text; then rating parses `receivedAt`.
+   */
+  receivedMs?: number | null;
+}
+
+/**
+ * What ingestion decodes once from a conversion's text and stores beside it
+ * (usage/decode.ts), so that rating reads numbers instead of parsing strings. A record read
+ * back from the usage store carries all of these; a record given as FORMAT.md text (the API,
+ * files, the conformance suite) carries none, and rating parses its text. Never part of the
+ * API: the schemas refuse these fields.
+ */
+export interface DecodedConversion {
+  /** Epoch ms of occurredAt and exposureAt. */
+  occurredMs: number;
+  exposureMs: number;
+  /** Epoch ms of reversedAt and receivedAt; null when the record has none. */
+  reversedMs: number | null;
+  receivedMs: number | null;
+  /** `value` as an integer of its own decimals: "12.5" is 125 at scale 1 ("" or absent: 0 at 0). */
+  valueUnits: number;
+  valueScale: number;
+  /** 32-bit FNV-1a hash of `id` (billing/first-ids.ts `idHash`). */
+  idHash: number;
 }
 
 /**
@@ -181,7 +207,7 @@ export interface Impression {
  * touch of the conversion (differing in `partnerId` and `exposureAt`); the charge's
  * `attribution` decides which one is billed.
  */
-export interface Conversion {
+export interface Conversion extends Partial<DecodedConversion> {
   id: string;
   event: string;
   occurredAt: string;

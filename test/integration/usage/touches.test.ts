@@ -112,8 +112,8 @@ describe('completedViews', () => {
     await sendImpressions(contract, [impression({ chargeId: 'views', count: 1000, completedViews: 640 }), impression({ count: 500 })]);
     const usage = await repo.loadPeriodUsage(contract.id, '2027-01');
     expect(usage.impressions).toEqual([
-      { date: '2027-01-05', chargeId: 'ctv-premium', count: 500, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z' },
-      { date: '2027-01-05', chargeId: 'views', count: 1000, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z', completedViews: 640 },
+      { date: '2027-01-05', chargeId: 'ctv-premium', count: 500, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z', receivedMs: Date.parse('2027-02-02T12:00:00.000Z') },
+      { date: '2027-01-05', chargeId: 'views', count: 1000, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z', completedViews: 640, receivedMs: Date.parse('2027-02-02T12:00:00.000Z') },
     ]);
     await expect(sendImpressions(contract, [impression({ chargeId: 'views', count: 10, completedViews: 11 })])).rejects.toMatchObject({
       details: [{ path: 'records.0.completedViews', message: expect.stringContaining('count') }],

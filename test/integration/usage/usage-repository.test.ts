@@ -8,6 +8,8 @@ import { ConflictError } from '../../../shared/domain/kernel/errors';
 import { ingestConversions } from '../../../shared/domain/usage/ingest-conversions';
 import { ingestImpressions } from '../../../shared/domain/usage/ingest-impressions';
 import { reverseConversion } from '../../../shared/domain/usage/reverse-conversion';
+import { decodeConversion } from '../../../shared/domain/usage/decode';
+import { idHash } from '../../../shared/domain/billing/first-ids';
 import { IngestMode, type UsageContract } from '../../../shared/domain/usage/types';
 import type { Conversion, Impression } from '../../../shared/domain/terms/types';
 import { parseConversion, parseImpression } from '../../../shared/schemas/usage';
@@ -37,6 +39,29 @@ const sendConversions = (contract: UsageContract, records: Conversion[]) =>
 const days = (month: string, n: number) => Array.from({ length: n }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
 
 describe('usage on DynamoDB Local', () => {
+  it('stores conversions with the fields decoded at ingestion and returns them to rating, which rates them as their text; a reversal updates them', async () => {
+    const contract = newContract();
+    await sendConversions(contract, [
+      conversion({ id: 'cv-d1', value: '120.5', receivedAt: '2027-01-06T00:00:00.250Z' }),
+      conversion({ id: 'cv-d2', value: '7', reversedAt: '2027-01-09T00:00:00Z' }),
+    ]);
+    const { conversions } = await repo.loadPeriodUsage(contract.id, '2027-01');
+    expect(conversions).toHaveLength(2);
+    for (const stored of conversions) {
+      const { occurredMs, exposureMs, reversedMs, receivedMs, valueUnits, valueScale, idHash: hash, ...text } = stored;
+      expect({ occurredMs, exposureMs, reversedMs, receivedMs, valueUnits, valueScale, idHash: hash }).toEqual(decodeConversion(text));
+    }
+    expect(conversions.map((c) => [c.id, c.valueUnits, c.valueScale, c.reversedMs, c.receivedMs, c.idHash === idHash(c.id)])).toEqual([
+      ['cv-d1', 1205, 1, null, Date.parse('2027-01-06T00:00:00.250Z'), true],
+      ['cv-d2', 7, 0, Date.parse('2027-01-09T00:00:00Z'), Date.parse('2027-02-02T12:00:00.000Z'), true],
+    ]);
+    await reverseConversion({ store: repo, clock }, { contract, conversionId: 'cv-d1', reversedAt: '2027-01-10T00:00:00Z', reason: 'chargeback', actor: 'bob', origin: 'api' });
+    const after = (await repo.loadPeriodUsage(contract.id, '2027-01')).conversions.find((c) => c.id === 'cv-d1')!;
+    expect([after.reversedAt, after.reversedMs]).toEqual(['2027-01-10T00:00:00Z', Date.parse('2027-01-10T00:00:00Z')]);
+    // The API's view of a stored conversion carries its text only.
+    expect(Object.keys((await repo.findTouches(contract.id, 'cv-d1'))[0]!)).not.toContain('occurredMs');
+  });
+
   it('replaces an impression day-aggregate on re-send and audits the write', async () => {
     const contract = newContract();
     await sendImpressions(contract, [impression({ count: 100 }), impression({ count: 7, source: 'THIRD_PARTY' })]);
@@ -44,8 +69,8 @@ describe('usage on DynamoDB Local', () => {
     expect(out).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const usage = await repo.loadPeriodUsage(contract.id, '2027-01');
     expect(usage.impressions).toEqual([
-      { date: '2027-01-05', chargeId: 'ctv-premium', count: 250, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-01-06T02:00:00Z' },
-      { date: '2027-01-05', chargeId: 'ctv-premium', count: 7, source: 'THIRD_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z' },
+      { date: '2027-01-05', chargeId: 'ctv-premium', count: 250, source: 'FIRST_PARTY', partnerId: null, receivedAt: '2027-01-06T02:00:00Z', receivedMs: Date.parse('2027-01-06T02:00:00Z') },
+      { date: '2027-01-05', chargeId: 'ctv-premium', count: 7, source: 'THIRD_PARTY', partnerId: null, receivedAt: '2027-02-02T12:00:00.000Z', receivedMs: Date.parse('2027-02-02T12:00:00.000Z') },
     ]);
     const key = usageKeys.impression(contract.id, '2027-01', impression());
     const { Items } = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk } }));
