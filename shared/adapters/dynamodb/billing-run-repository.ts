@@ -45,17 +45,13 @@ import {
 } from '../../domain/billing-runs/run';
 import type { RunFinalization } from '../../domain/billing-runs/finalize-run';
 import { queryAll } from './query-all';
-import { keys, INDEXES } from './table';
+import { keys, INDEXES, shardOf } from './table';
 
 /** Counters per run: at ~500 contracts/s each takes ~30 increments/s, far below one item's limit. */
 export const RUN_PROGRESS_SHARDS = 16;
 
-/** The contract's counter: a stable hash (FNV-1a) of its id, so a contract always counts on the same one. */
-export function progressShardOf(contractId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < contractId.length; i++) hash = Math.imul(hash ^ contractId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % RUN_PROGRESS_SHARDS;
-}
+/** The contract's counter: a stable hash of its id, so a contract always counts on the same one. */
+export const progressShardOf = (contractId: string): number => shardOf(contractId, RUN_PROGRESS_SHARDS);
 
 export const BILLING_RUN_ENTITY = 'billingRun';
 const aggregateOf = (runId: string) => `billingRun#${runId}`;

@@ -18,6 +18,7 @@ import type { ContractStore } from '../../domain/contracts/store';
 import type { Credit } from '../../domain/credits/model';
 import { decodeCursor, encodeCursor } from './cursor';
 import { INDEXES, keys } from './table';
+import { queryShardsPage } from './sharded-index';
 
 /** Entity type names as the audit log's action table knows them (shared/domain/audit/entry.ts). */
 export const ContractEntity = { CONTRACT: 'contract', VERSION: 'version', APPROVAL: 'approval', CREDIT: 'credit' } as const;
@@ -149,33 +150,36 @@ export class ContractRepository implements ContractStore {
 
   async list(query: ContractListQuery): Promise<{ items: Contract[]; nextCursor: string | null }> {
     const statusPrefix = query.status ? `${query.status}#` : '';
-    const input: { IndexName: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, string>; expected: Record<string, string> } = query.advertiserId
-      ? {
-          IndexName: INDEXES.byOwner.name,
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.contractByAdvertiser(query.advertiserId, '', '', '').gsi1pk, ':prefix': `CONTRACT#${statusPrefix}` },
-          expected: { gsi1pk: keys.contractByAdvertiser(query.advertiserId, '', '', '').gsi1pk },
-        }
-      : {
-          IndexName: INDEXES.byCollection.name,
-          KeyConditionExpression: statusPrefix ? 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)' : 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.contractByStatus('', '', '').gsi2pk, ...(statusPrefix ? { ':prefix': statusPrefix } : {}) },
-          expected: { gsi2pk: keys.contractByStatus('', '', '').gsi2pk },
-        };
+    const contracts = (items: Record<string, unknown>[]) => items.filter((i) => i.entityType === ContractEntity.CONTRACT).map((i) => strip<Contract>(i));
+    if (!query.advertiserId) {
+      // Across advertisers: the contract index's shards, merged by status, creation and id.
+      const page = await queryShardsPage<Record<string, unknown>>(
+        {
+          client: this.client,
+          tableName: this.tableName,
+          index: INDEXES.byCollection,
+          partitions: keys.allContractPartitions,
+          query: {
+            KeyConditionExpression: statusPrefix ? 'gsi2pk = :ipk AND begins_with(gsi2sk, :prefix)' : 'gsi2pk = :ipk',
+            ...(statusPrefix ? { ExpressionAttributeValues: { ':prefix': statusPrefix } } : {}),
+          },
+        },
+        { limit: query.limit, cursor: query.cursor },
+      );
+      return { items: contracts(page.items), nextCursor: page.nextCursor };
+    }
+    const gsi1pk = keys.contractByAdvertiser(query.advertiserId, '', '', '').gsi1pk;
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: input.IndexName,
-        KeyConditionExpression: input.KeyConditionExpression,
-        ExpressionAttributeValues: input.ExpressionAttributeValues,
+        IndexName: INDEXES.byOwner.name,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': `CONTRACT#${statusPrefix}` },
         Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor, input.expected),
+        ExclusiveStartKey: decodeCursor(query.cursor, { gsi1pk }),
       }),
     );
-    return {
-      items: (page.Items ?? []).filter((i) => i.entityType === ContractEntity.CONTRACT).map((i) => strip<Contract>(i)),
-      nextCursor: encodeCursor(page.LastEvaluatedKey),
-    };
+    return { items: contracts(page.Items ?? []), nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
 
   /**
@@ -203,22 +207,24 @@ export class ContractRepository implements ContractStore {
     return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
 
-  /** Every ACTIVE contract's id, paging through gsi2 (the daily lifecycle job's input). */
+  /** Every ACTIVE contract's id, paging through each shard of gsi2 in turn (the daily lifecycle job's input). */
   async *activeContractIds(): AsyncIterable<string> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEXES.byCollection.name,
-          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.contractByStatus('', '', '').gsi2pk, ':prefix': 'ACTIVE#' },
-          ProjectionExpression: 'id, entityType',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) if (item.entityType === ContractEntity.CONTRACT) yield item.id as string;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const partition of keys.allContractPartitions) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.byCollection.name,
+            KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': partition, ':prefix': 'ACTIVE#' },
+            ProjectionExpression: 'id, entityType',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) if (item.entityType === ContractEntity.CONTRACT) yield item.id as string;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
   }
 }

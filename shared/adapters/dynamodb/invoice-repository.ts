@@ -57,6 +57,7 @@ import { partnerStatement, type PartnerStatement } from '../../domain/invoices/p
 import { TRANSITION_FIELDS, type InvoiceChange, type InvoiceStore, type NumberTaken, type PayoutLookup, type PayoutRecord, type RunRecord } from '../../domain/invoices/store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { queryAll } from './query-all';
+import { queryAllShards, queryShardsPage } from './sharded-index';
 import { INDEXES, invoiceKeys } from './table';
 
 export const INVOICE_ENTITY = 'invoice';
@@ -425,14 +426,11 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
     if (input.period !== undefined && !isPeriod(input.period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
     const byAdvertiser = input.advertiserId !== undefined;
     const index = byAdvertiser ? INDEXES.byOwner : INDEXES.byCollection;
-    const partition = byAdvertiser ? invoiceKeys.invoicesOfAdvertiser(input.advertiserId!).gsi1pk : invoiceKeys.allInvoices.gsi2pk;
     let prefix = byAdvertiser ? 'INVOICE#' : '';
     if (input.period) prefix += `${input.period}#${input.status ? `${input.status}#` : ''}`;
     const filterStatus = input.status !== undefined && input.period === undefined;
 
-    const base: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: index.name,
+    const query = {
       KeyConditionExpression: prefix ? '#ipk = :ipk AND begins_with(#isk, :prefix)' : '#ipk = :ipk',
       ExpressionAttributeNames: {
         '#ipk': index.partitionKey,
@@ -440,22 +438,37 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
         ...(filterStatus ? { '#status': 'status' } : {}),
       },
       ExpressionAttributeValues: {
-        ':ipk': partition,
         ...(prefix ? { ':prefix': prefix } : {}),
         ...(filterStatus ? { ':status': input.status } : {}),
         ':invoice': INVOICE_ENTITY,
       },
       FilterExpression: filterStatus ? 'entityType = :invoice AND #status = :status' : 'entityType = :invoice',
+    };
+    const summary = (item: Record<string, unknown>): InvoiceSummary => {
+      const { lines, partnerPayouts: _payouts, ...rest } = toInvoice(item);
+      return { ...rest, lineCount: lineChunksOf(item)?.count ?? lines.length };
+    };
+    if (!byAdvertiser) {
+      // Across advertisers: the invoice index's shards, merged newest period first.
+      const page = await queryShardsPage<Record<string, unknown>>(
+        { client: this.client, tableName: this.tableName, index, partitions: invoiceKeys.allInvoicePartitions, query, descending: true },
+        { limit: input.limit, cursor: input.cursor, maxRounds: MAX_FILTERED_PAGES },
+      );
+      return { items: page.items.map(summary), nextCursor: page.nextCursor };
+    }
+    const partition = invoiceKeys.invoicesOfAdvertiser(input.advertiserId!).gsi1pk;
+    const base: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.name,
+      ...query,
+      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':ipk': partition },
       ScanIndexForward: false,
     };
     let startKey = decodeCursor(input.cursor, { [index.partitionKey]: partition });
     const items: InvoiceSummary[] = [];
     for (let page = 0; page < MAX_FILTERED_PAGES && items.length < input.limit; page++) {
       const out = await this.client.send(new QueryCommand({ ...base, Limit: input.limit - items.length, ExclusiveStartKey: startKey }));
-      for (const item of out.Items ?? []) {
-        const { lines, partnerPayouts: _payouts, ...rest } = toInvoice(item);
-        items.push({ ...rest, lineCount: lineChunksOf(item)?.count ?? lines.length });
-      }
+      for (const item of out.Items ?? []) items.push(summary(item));
       startKey = out.LastEvaluatedKey as Record<string, string> | undefined;
       if (!startKey) break;
     }
@@ -467,12 +480,17 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
    * index read whole with a filter, so its cost grows with the number of invoices ever issued.
    */
   async listFinalizedDocuments(): Promise<InvoiceSummary[]> {
-    const items = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
-      IndexName: INDEXES.byCollection.name,
-      KeyConditionExpression: '#ipk = :ipk',
-      ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#status': 'status' },
-      ExpressionAttributeValues: { ':ipk': invoiceKeys.allInvoices.gsi2pk, ':invoice': INVOICE_ENTITY, ':finalized': InvoiceStatus.FINALIZED },
-      FilterExpression: 'entityType = :invoice AND #status = :finalized',
+    const items = await queryAllShards<Record<string, unknown>>({
+      client: this.client,
+      tableName: this.tableName,
+      index: INDEXES.byCollection,
+      partitions: invoiceKeys.allInvoicePartitions,
+      query: {
+        KeyConditionExpression: '#ipk = :ipk',
+        ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#status': 'status' },
+        ExpressionAttributeValues: { ':invoice': INVOICE_ENTITY, ':finalized': InvoiceStatus.FINALIZED },
+        FilterExpression: 'entityType = :invoice AND #status = :finalized',
+      },
     });
     return items.map((item) => {
       const { lines, partnerPayouts: _payouts, ...rest } = toInvoice(item);
@@ -483,12 +501,17 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
   /** Every document of a period with its lines (the finance export), in index order. */
   async listPeriodInvoices(period: string): Promise<Invoice[]> {
     if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const items = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
-      IndexName: INDEXES.byCollection.name,
-      KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
-      ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#isk': INDEXES.byCollection.sortKey },
-      ExpressionAttributeValues: { ':ipk': invoiceKeys.allInvoices.gsi2pk, ':prefix': `${period}#`, ':invoice': INVOICE_ENTITY },
-      FilterExpression: 'entityType = :invoice',
+    const items = await queryAllShards<Record<string, unknown>>({
+      client: this.client,
+      tableName: this.tableName,
+      index: INDEXES.byCollection,
+      partitions: invoiceKeys.allInvoicePartitions,
+      query: {
+        KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
+        ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#isk': INDEXES.byCollection.sortKey },
+        ExpressionAttributeValues: { ':prefix': `${period}#`, ':invoice': INVOICE_ENTITY },
+        FilterExpression: 'entityType = :invoice',
+      },
     });
     return Promise.all(items.map((item) => this.withLines(item)));
   }

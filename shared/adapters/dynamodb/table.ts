@@ -26,6 +26,24 @@ export const TABLE_DEFINITION = {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/**
+ * Collections across owners (every invoice, every contract) are spread over this many gsi2
+ * partitions, `INVOICES#0` … `INVOICES#7`: one index partition takes at most 1,000 write units a
+ * second, which a billing run writing hundreds of invoices a second would exceed. Readers query
+ * every shard and merge (sharded-index.ts).
+ */
+export const COLLECTION_SHARDS = 8;
+
+/** A stable shard of an id (FNV-1a hash): an item always lands on the same one. */
+export function shardOf(id: string, shards = COLLECTION_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+/** Every gsi2 partition value of a sharded collection. */
+export const shardPartitions = (collection: string): string[] => Array.from({ length: COLLECTION_SHARDS }, (_, i) => `${collection}#${i}`);
+
 /** A name as the directory lists sort and filter it: case-insensitive (a name prefix is a key prefix). */
 export const directoryName = (name: string) => name.toLowerCase();
 
@@ -48,12 +66,13 @@ export const invoiceKeys = {
     gsi1sk: `INVOICE#${period}#${status}#${createdAt}#${id}`,
   }),
   invoicesOfAdvertiser: (advertiserId: string) => ({ gsi1pk: `ADV#${advertiserId}`, gsi1skPrefix: 'INVOICE#' }),
-  /** Every invoice: gsi2 `INVOICES` / `period#status#createdAt#id`. */
+  /** Every invoice: gsi2 `INVOICES#<shard of id>` / `period#status#createdAt#id`. */
   invoiceByPeriod: (period: string, status: string, createdAt: string, id: string) => ({
-    gsi2pk: 'INVOICES',
+    gsi2pk: `INVOICES#${shardOf(id)}`,
     gsi2sk: `${period}#${status}#${createdAt}#${id}`,
   }),
-  allInvoices: { gsi2pk: 'INVOICES' },
+  /** The partitions that together hold every invoice. */
+  allInvoicePartitions: shardPartitions('INVOICES'),
   /** What one run invoiced for a contract and period: `INVOICERUNS#contractId` / `RUN#period#runSeq`. */
   contractRun: (contractId: string, period: string, runSeq: number) => ({ pk: `INVOICERUNS#${contractId}`, sk: `RUN#${period}#${pad(runSeq, 6)}` }),
   contractRunsPk: (contractId: string) => `INVOICERUNS#${contractId}`,
@@ -92,11 +111,13 @@ export const keys = {
     gsi1pk: `ADV#${advertiserId}`,
     gsi1sk: `CONTRACT#${status}#${createdAt}#${id}`,
   }),
-  /** All contracts, optionally by status: gsi2 `CONTRACTS` / `status#created#id`. */
+  /** All contracts, optionally by status: gsi2 `CONTRACTS#<shard of id>` / `status#created#id`. */
   contractByStatus: (status: string, createdAt: string, id: string) => ({
-    gsi2pk: 'CONTRACTS',
+    gsi2pk: `CONTRACTS#${shardOf(id)}`,
     gsi2sk: `${status}#${createdAt}#${id}`,
   }),
+  /** The partitions that together hold every contract. */
+  allContractPartitions: shardPartitions('CONTRACTS'),
   version: (contractId: string, number: number) => ({ pk: `CONTRACT#${contractId}`, sk: `VERSION#${pad(number, 4)}` }),
   versionPrefix: 'VERSION#',
   /**
