@@ -10,15 +10,19 @@
  * the lines go to line items of their own, so the GET reads them back page by page).
  *
  * Each sample is a fresh page load of /invoices/{id} signed in as finance (the token in
- * sessionStorage, as after a sign-in). In the page:
+ * sessionStorage, as after a sign-in). In the page, on the page's own clock:
  *   api          the GET /v1/invoices/{id} as the browser saw it (Resource Timing: startTime to responseEnd)
  *   interactive  from when that request started to when the lines' first screen is in the DOM (line
- *                1's "Explain" button), a frame has painted and the main thread has run a task after
- *                it: input is handled from then on. The page renders the first 50 lines and 200
- *                more each time the end of the table scrolls into view, so no render blocks the
- *                main thread for all 1,000 rows at once (the benchmark then scrolls to line 1,000
- *                and explains it, to check every line is there)
+ *                1's "Explain" button, seen by a MutationObserver installed before the page's own
+ *                scripts), a frame has painted and the main thread has run a task after it
+ *                (requestAnimationFrame, then setTimeout 0): input is handled from then on
  *   load         from navigation start to interactive (HTML, the entry and page chunks, the API call, render)
+ *   harness      the same end point as the benchmark's driver sees it (Playwright polls for the button
+ *                on animation frames, then asks the page for a frame and a task): it adds the round
+ *                trips between Node and the browser, so it is printed beside, not used for the goal
+ * The lines table is windowed (only the rows in and near the viewport are in the DOM); the
+ * benchmark then scrolls to the end, checks that line 1,000 is there with the table's
+ * aria-rowcount, and explains it.
  * Goal: interactive <= 1.5 x api (median of the samples). Figures of one run: bench/README.md.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -109,52 +113,65 @@ export const benchmark: Benchmark = {
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       await context.addInitScript(([key, value]) => (globalThis as any).sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+      // Before the page's scripts: note when line 1's Explain button enters the DOM, then a painted frame and a task after it.
+      await context.addInitScript(() => {
+        const w = globalThis as any;
+        const observer = new w.MutationObserver(() => {
+          if (!w.document.querySelector('button[aria-controls="explain-1"]')) return;
+          observer.disconnect();
+          w.requestAnimationFrame(() => w.setTimeout(() => (w.__linesInteractiveAt = w.performance.now()), 0));
+        });
+        observer.observe(w.document, { childList: true, subtree: true });
+      });
       const page = await context.newPage();
       page.setDefaultTimeout(60_000);
-      const results: { api: number; interactive: number; load: number }[] = [];
+      const results: { api: number; interactive: number; load: number; harness: number }[] = [];
       // One warm-up load (the browser's code cache, the handler's first imports), then the samples.
       for (let i = 0; i <= samples; i++) {
         await page.goto(url, { waitUntil: 'commit' });
         await page.waitForFunction(() => (globalThis as any).document.querySelector('button[aria-controls="explain-1"]') !== null, undefined, { polling: 'raf' });
-        const figures = await page.evaluate(
+        const harnessAt = await page.evaluate(
           () =>
-            new Promise<{ api: number; interactive: number; load: number }>((resolve) => {
+            new Promise<number>((resolve) => {
               const w = globalThis as any;
-              // A painted frame, then a task after it: the main thread is free for input.
-              w.requestAnimationFrame(() =>
-                w.setTimeout(() => {
-                  const done = w.performance.now();
-                  const entry = w.performance.getEntriesByType('resource').find((e: any) => /\/v1\/invoices\/[^/?]+$/.test(new URL(e.name).pathname));
-                  resolve({ api: entry.responseEnd - entry.startTime, interactive: done - entry.startTime, load: done });
-                }, 0),
-              );
+              w.requestAnimationFrame(() => w.setTimeout(() => resolve(w.performance.now()), 0));
             }),
         );
+        await page.waitForFunction(() => (globalThis as any).__linesInteractiveAt !== undefined);
+        const figures = await page.evaluate((harness) => {
+          const w = globalThis as any;
+          const entry = w.performance.getEntriesByType('resource').find((e: any) => /\/v1\/invoices\/[^/?]+$/.test(new URL(e.name).pathname));
+          const done = w.__linesInteractiveAt as number;
+          return { api: entry.responseEnd - entry.startTime, interactive: done - entry.startTime, load: done, harness: harness - entry.startTime };
+        }, harnessAt);
         if (i > 0) results.push(figures);
       }
-      // The rest of the lines follow on scrolling; all 1,000 are there and the last one explains.
-      const first = await page.locator('table.lines tbody tr').count();
+      // Only the rows near the viewport are in the DOM; the end of the table is line 1,000 and it explains.
+      const first = await page.locator('table.lines tr.line-row').count();
+      const rowCount = await page.locator('table.lines').getAttribute('aria-rowcount');
+      if (rowCount !== String(LINES + 2)) throw new Error(`aria-rowcount is ${rowCount}, expected ${LINES + 2} (header, lines, total)`);
       const scrollStarted = performance.now();
-      while ((await page.locator(`button[aria-controls="explain-${LINES}"]`).count()) === 0) {
-        await page.mouse.wheel(0, 20_000);
-        await page.waitForTimeout(50);
-      }
-      const allRenderedMs = performance.now() - scrollStarted;
-      const lines = await page.locator('table.lines tbody tr').count();
-      if (lines !== LINES) throw new Error(`the page shows ${lines} lines after scrolling, expected ${LINES}`);
+      await page.evaluate(() => (globalThis as any).scrollTo(0, (globalThis as any).document.documentElement.scrollHeight));
+      await page.locator(`button[aria-controls="explain-${LINES}"]`).waitFor();
+      const lastShownMs = performance.now() - scrollStarted;
+      const rendered = await page.locator('table.lines tr.line-row').count();
+      if (rendered > 100) throw new Error(`the page keeps ${rendered} line rows in the DOM at the end of the table`);
       await page.getByRole('button', { name: `Explain line ${LINES}` }).click();
       await page.locator(`#explain-${LINES} .explanation`).waitFor();
+      if ((await page.locator(`#explain-${LINES}`).getAttribute('aria-rowindex')) !== String(LINES + 2)) throw new Error('the explanation of the last line is not the row after it');
 
       const api = median(results.map((r) => r.api));
       const interactive = median(results.map((r) => r.interactive));
       const load = median(results.map((r) => r.load));
+      const harness = median(results.map((r) => r.harness));
       const ratio = interactive / api;
       console.log(`  invoice: ${LINES.toLocaleString('en-US')} explained lines, ${(bytes / 1024).toFixed(0)} KB of JSON; ${samples} page loads (median)`);
       console.log(`  GET /v1/invoices/{id} from Node:           ${fmt(median(nodeApi), 0)} ms`);
       console.log(`  GET /v1/invoices/{id} in the page:         ${fmt(api, 0)} ms`);
       console.log(`  interactive (from the request's start):    ${fmt(interactive, 0)} ms  = ${fmt(ratio, 2)} x the API call (goal <= ${GOAL}x: ${ratio <= GOAL ? 'met' : 'NOT met'})`);
       console.log(`  page load to interactive (cold navigation): ${fmt(load, 0)} ms`);
-      console.log(`  first render: ${first - 1} lines; scrolling to line ${LINES.toLocaleString('en-US')} rendered the rest in ${fmt(allRenderedMs, 0)} ms`);
+      console.log(`  the same end point seen by the driver:      ${fmt(harness, 0)} ms  = ${fmt(harness / api, 2)} x (Node <-> browser round trips included)`);
+      console.log(`  rows in the DOM: ${first} lines at the top, ${rendered} at the end; scrolling to line ${LINES.toLocaleString('en-US')} showed it in ${fmt(lastShownMs, 0)} ms`);
       return [
         figure('lines', LINES, 'count'),
         figure('jsonKB', Math.round(bytes / 1024), 'KB'),
@@ -163,7 +180,9 @@ export const benchmark: Benchmark = {
         figure('interactiveMs', Math.round(interactive), 'ms'),
         figure('interactiveToApiRatio', Number(ratio.toFixed(2)), 'x', `<= ${GOAL}`),
         figure('loadMs', Math.round(load), 'ms'),
-        figure('scrollToLastLineMs', Math.round(allRenderedMs), 'ms'),
+        figure('driverViewMs', Math.round(harness), 'ms'),
+        figure('lineRowsInDom', rendered, 'count'),
+        figure('scrollToLastLineMs', Math.round(lastShownMs), 'ms'),
       ];
     } finally {
       await browser.close();

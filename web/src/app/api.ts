@@ -206,7 +206,11 @@ export const api = createApi({
     }),
     getInvoice: build.query<WithEtag<Invoice>, string>({
       query: (id) => `v1/invoices/${enc(id)}`,
-      transformResponse: (data: Invoice, meta) => withEtag(data, meta),
+      // An invoice can carry thousands of explained lines: stored as sent (frozen at the top, so
+      // the cache's immer neither walks nor freezes every explanation, and no deep comparison
+      // with the previous copy on a refetch). Nothing in the console mutates what the API sent.
+      transformResponse: (data: Invoice, meta) => Object.freeze(withEtag(data, meta)),
+      structuralSharing: false,
       providesTags: (_r, _e, id) => [{ type: 'Invoice', id }],
     }),
     finalizeInvoice: build.mutation<Invoice, { id: string; etag?: string | null }>({

@@ -40,6 +40,9 @@ export function createStore(options: { session?: KeyValueStorage; local?: KeyVal
     reducer: rootReducer,
     preloadedState: { auth: restoredAuth(options.session), recentRuns: restoredRuns(options.local) },
     middleware: (getDefault) => getDefault().concat(api.middleware),
+    // RTK Query's cache updates are batched to the end of the current task, not to the next
+    // animation frame: an answer is on screen in the frame that follows it, not one frame later.
+    enhancers: (getDefault) => getDefault({ autoBatch: { type: 'tick' } }),
   });
   let last = store.getState();
   store.subscribe(() => {

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useLazyGetInvoicePdfQuery, useRecordPaymentMutation, useDiscardInvoiceMutation, useFinalizeInvoiceMutation, useGetContractQuery, useGetInvoiceQuery, useReissueInvoiceMutation, useVoidInvoiceMutation } from '../app/api';
 import { useRoles } from '../app/hooks';
@@ -6,35 +6,14 @@ import { mayUse } from '../app/navigation';
 import { ConfirmWithReason } from '../components/ConfirmDialog';
 import { TextField } from '../components/Field';
 import { fieldErrors, toShownError } from '../lib/errors';
-import { ExplanationView } from '../components/Explanation';
-import { Money, Quantity } from '../components/Money';
+import { InvoiceLines } from '../components/InvoiceLines';
+import { Money } from '../components/Money';
 import { ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatInstant, formatPeriod } from '../lib/dates';
+import type { ContractVersion } from '../app/types';
 
-/**
- * Lines rendered at first, and how many more each time the end of the table scrolls into view:
- * an invoice of thousands of lines is interactive as soon as its first screen is drawn, and the
- * rest follows as the reader scrolls (or all at once with "Show all lines").
- */
-export const FIRST_LINES = 50;
-const MORE_LINES = 200;
-
-/** How many lines to render: grows when the sentinel after the last rendered row comes into view. */
-function useLinesShown(total: number) {
-  const [shown, setShown] = useState(FIRST_LINES);
-  const sentinel = useRef<HTMLTableRowElement | null>(null);
-  useEffect(() => {
-    const row = sentinel.current;
-    if (!row || shown >= total || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) setShown((n) => Math.min(total, n + MORE_LINES));
-    }, { rootMargin: '600px 0px' });
-    observer.observe(row);
-    return () => observer.disconnect();
-  }, [shown, total]);
-  return { shown: Math.min(shown, total), sentinel, showAll: () => setShown(total) };
-}
+const NO_VERSIONS: readonly ContractVersion[] = [];
 
 export default function InvoicePage() {
   const { id = '' } = useParams();
@@ -47,18 +26,10 @@ export default function InvoicePage() {
   const [discard, discardState] = useDiscardInvoiceMutation();
   const [reissue, reissueState] = useReissueInvoiceMutation();
   const navigate = useNavigate();
-  const [open, setOpen] = useState<Set<number>>(new Set());
-  const lines = useLinesShown(invoice?.lines.length ?? 0);
   if (query.isLoading) return <Loading what="the invoice" />;
   if (query.error || !invoice) return <ErrorView error={query.error} what="Invoice" />;
-  const versions = contract.data?.versions ?? [];
+  const versions = contract.data?.versions ?? NO_VERSIONS;
   const timeZone = contract.data?.timezone ?? 'UTC';
-  const toggle = (lineNo: number) => {
-    const next = new Set(open);
-    if (next.has(lineNo)) next.delete(lineNo);
-    else next.add(lineNo);
-    setOpen(next);
-  };
   const actionError = finalizeState.error ?? voidState.error ?? discardState.error ?? reissueState.error;
   const finance = mayUse('POST /v1/invoices/{id}/finalize', roles);
 
@@ -203,82 +174,7 @@ export default function InvoicePage() {
       ) : null}
 
       <h2>Lines</h2>
-      <table className="data-table lines">
-        <caption className="visually-hidden">Invoice lines; each one expands into its explanation</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Line</th>
-            <th scope="col">Charge</th>
-            <th scope="col">Version</th>
-            <th scope="col" className="right">
-              Quantity
-            </th>
-            <th scope="col" className="right">
-              Amount
-            </th>
-            <th scope="col">
-              <span className="visually-hidden">Explanation</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {invoice.lines.slice(0, lines.shown).map((line) => (
-            <Fragment key={line.lineNo}>
-              <tr>
-                <td className="number">{line.lineNo}</td>
-                <td>
-                  {line.type.replace(/_/g, ' ').toLowerCase()}
-                  {line.adjusts ? ` of ${line.adjusts.replace(/_/g, ' ').toLowerCase()}` : ''}
-                </td>
-                <td>{line.chargeId ?? '—'}</td>
-                <td className="number">{line.version ?? '—'}</td>
-                <td className="right">
-                  <Quantity value={line.quantity} />
-                </td>
-                <td className="right">
-                  <Money amount={line.amount} currency={invoice.currency} />
-                </td>
-                <td>
-                  <button type="button" className="button button-quiet" aria-expanded={open.has(line.lineNo)} aria-controls={`explain-${line.lineNo}`} onClick={() => toggle(line.lineNo)}>
-                    {open.has(line.lineNo) ? 'Hide' : 'Explain'} <span className="visually-hidden">line {line.lineNo}</span>
-                  </button>
-                </td>
-              </tr>
-              {open.has(line.lineNo) ? (
-                <tr id={`explain-${line.lineNo}`} className="explanation-row">
-                  <td colSpan={7}>
-                    <ExplanationView explanation={line.explanation} currency={invoice.currency} versions={versions} />
-                  </td>
-                </tr>
-              ) : null}
-            </Fragment>
-          ))}
-          {lines.shown < invoice.lines.length ? (
-            <tr ref={lines.sentinel}>
-              <td colSpan={7}>
-                <span role="status">
-                  Showing lines 1–{lines.shown} of {invoice.lines.length.toLocaleString('en-US')}; more load as you scroll.
-                </span>{' '}
-                <button type="button" className="button button-quiet" onClick={lines.showAll}>
-                  Show all lines
-                </button>
-              </td>
-            </tr>
-          ) : null}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={5} className="right">
-              Total
-            </th>
-            <td className="right">
-              <Money amount={invoice.total} currency={invoice.currency} />
-            </td>
-            <td />
-          </tr>
-        </tfoot>
-      </table>
+      <InvoiceLines lines={invoice.lines} currency={invoice.currency} total={invoice.total} versions={versions} />
       {finance && invoice.partnerPayouts.length > 0 ? (
         <>
           <h2>Partner payouts</h2>
