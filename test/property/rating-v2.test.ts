@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ratePeriod, type RatedPeriod } from '../../shared/domain/billing/rate';
+import { ratePeriod, ratePeriodFromPages, type RatedPeriod } from '../../shared/domain/billing/rate';
 import { Dec, ZERO } from '../../shared/domain/kernel/money';
 import type { Attribution, Charge, ContractTerms, Conversion, CpaPayout, Impression, Usage } from '../../shared/domain/terms/types';
 import { withDecodedConversion, withDecodedImpression } from '../../shared/domain/usage/decode';
@@ -181,6 +181,49 @@ describe('rating invariants, v2 deal structures', () => {
       // A later asOf too (another run sees other holds and reversals).
       expect(JSON.stringify(rate(contract, stored, LATE))).toBe(JSON.stringify(rate(contract, textWithReceipt, LATE)));
     }), RUNS);
+  });
+
+  it('rating from pages (ratePeriodFromPages) gives the rated period of the whole usage, byte for byte, however it is cut', async () => {
+    await fc.assert(fc.asyncProperty(scenarioArb, fc.array(fc.nat(), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (s, impCuts, convCuts, decoded) => {
+      const { contract, usage: text } = build(s);
+      const usage: Usage = decoded ? { impressions: text.impressions.map(withDecodedImpression), conversions: text.conversions.map(withDecodedConversion) } : text;
+      const cut = <T>(records: readonly T[], at: number[]): T[][] => {
+        const points = [...new Set(at.map((n) => n % (records.length + 1)))].sort((x, y) => x - y);
+        const parts: T[][] = [];
+        let from = 0;
+        for (const p of [...points, records.length]) {
+          parts.push(records.slice(from, p));
+          from = p;
+        }
+        return parts;
+      };
+      const impressionPages = cut(usage.impressions, impCuts);
+      const conversionPages = cut(usage.conversions, convCuts);
+      // Pages of both kinds, some empty, interleaved as a store's shards may give them.
+      const pages = Array.from({ length: Math.max(impressionPages.length, conversionPages.length) }, (_, k) => ({
+        impressions: impressionPages[k] ?? [], conversions: conversionPages[k] ?? [],
+      }));
+      for (const asOf of [AS_OF, LATE]) {
+        const request = { contract, period: '2027-03', asOf, prior: { lines: [], payouts: [] } };
+        const whole = JSON.stringify(ratePeriod({ ...request, usage }));
+        expect(JSON.stringify(await ratePeriodFromPages(request, pages))).toBe(whole);
+      }
+    }), RUNS);
+  });
+
+  it('rating from pages rejects invalid usage with the same error as the whole usage', async () => {
+    const { contract, usage } = build({ ...fc.sample(scenarioArb, { numRuns: 1, seed: 7 })[0]!, conversions: [{ minute: 5, value: '1.00', event: 'PURCHASE', touches: [{ lagMinutes: 1, partner: null, reversed: false, late: false }] }] });
+    const bad: Usage = { impressions: usage.impressions, conversions: [...usage.conversions, { ...usage.conversions[0]!, id: 'cv-bad', occurredAt: 'not an instant' }, { ...usage.conversions[0]!, id: 'cv-bad-2', value: '1.234' }] };
+    const request = { contract, period: '2027-03', asOf: AS_OF, prior: { lines: [], payouts: [] } };
+    let whole: unknown;
+    try {
+      ratePeriod({ ...request, usage: bad });
+    } catch (error) {
+      whole = error;
+    }
+    expect(whole).toMatchObject({ code: 'invalid_rating_input' });
+    await expect(ratePeriodFromPages(request, [{ impressions: bad.impressions, conversions: bad.conversions.slice(0, 1) }, { impressions: [], conversions: bad.conversions.slice(1) }]))
+      .rejects.toMatchObject({ message: (whole as Error).message, details: (whole as { details: unknown }).details });
   });
 
   it('partner payouts are unaffected by guarantees, caps, minimums, credits and commission', () => {

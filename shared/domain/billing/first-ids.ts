@@ -24,18 +24,62 @@ export class FirstIds {
   /** Entry index mask of the current run (entries − 1). */
   private mask = 0;
   private ids: readonly { id: string }[] = [];
+  /**
+   * Streaming (records come page by page and are not kept): the id of each first record, by
+   * position, and how many firsts the table holds; it doubles past ¾ full.
+   */
+  private ownIds: string[] | null = null;
+  private firsts = 0;
+  private growAt = Number.POSITIVE_INFINITY;
 
   /** Starts a run over `records`; `isFirst(i)` must then be asked in record order. */
   begin(records: readonly { id: string }[]): void {
     let capacity = 1024;
     while (capacity < records.length * 2) capacity *= 2;
+    this.reset(capacity);
+    this.ids = records;
+    this.ownIds = null;
+    // At most one first per record: the table never fills past ½.
+    this.growAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Starts a run whose records come page by page, in order; their count is not known. */
+  beginStreaming(): void {
+    this.reset(1024);
+    this.ids = [];
+    this.ownIds = [];
+    this.firsts = 0;
+    this.growAt = 768;
+  }
+
+  private reset(capacity: number): void {
     if (capacity * 2 > this.entries.length) {
       this.entries = new Int32Array(capacity * 2);
       this.taken = new Int32Array(capacity >>> 5);
     }
     this.mask = capacity - 1;
     this.taken.fill(0, 0, capacity >>> 5);
-    this.ids = records;
+  }
+
+  /** Streaming: moves every entry into a table twice the size. */
+  private grow(): void {
+    const capacity = (this.mask + 1) * 2;
+    const oldEntries = this.entries;
+    const oldTaken = this.taken;
+    const oldCapacity = this.mask + 1;
+    this.entries = new Int32Array(capacity * 2);
+    this.taken = new Int32Array(capacity >>> 5);
+    this.mask = capacity - 1;
+    for (let at = 0; at < oldCapacity; at++) {
+      if ((oldTaken[at >>> 5]! & (1 << (at & 31))) === 0) continue;
+      const hash = oldEntries[at * 2 + 1]!;
+      let to = hash & this.mask;
+      while ((this.taken[to >>> 5]! & (1 << (to & 31))) !== 0) to = (to + 1) & this.mask;
+      this.taken[to >>> 5]! |= 1 << (to & 31);
+      this.entries[to * 2] = oldEntries[at * 2]!;
+      this.entries[to * 2 + 1] = hash;
+    }
+    this.growAt = Math.floor(capacity * 0.75);
   }
 
   /** Whether record `i` is the first with its id (and remembers it). */
@@ -62,16 +106,29 @@ export class FirstIds {
         taken[word] = bits | bit;
         entries[at * 2] = i;
         entries[at * 2 + 1] = hash;
+        if (this.ownIds !== null) this.remember(i, id);
         return i;
       }
-      if (entries[at * 2 + 1] === hash && this.ids[entries[at * 2]!]!.id === id) return entries[at * 2]!;
+      if (entries[at * 2 + 1] === hash && this.idAt(entries[at * 2]!) === id) return entries[at * 2]!;
       at = (at + 1) & mask;
     }
+  }
+
+  private idAt(position: number): string {
+    return this.ownIds === null ? this.ids[position]!.id : this.ownIds[position]!;
+  }
+
+  /** Streaming: keeps a first record's id, and grows the table when it is ¾ full. */
+  private remember(i: number, id: string): void {
+    // Positions come in order and only duplicates leave gaps: the array stays a dense list.
+    this.ownIds![i] = id;
+    if (++this.firsts > this.growAt) this.grow();
   }
 
   /** Drops the reference to the run's records. */
   end(): void {
     this.ids = [];
+    this.ownIds = null;
   }
 }
 

@@ -54,7 +54,7 @@ import { partnerPayouts, type PartnerAmount } from './partners';
 import { periodLines } from './period-lines';
 import { adjustmentLines, payoutChanges, type FreshLine } from './rerun';
 import { Flag, LineType, type InvoicedLine, type InvoicedPayout, type PriorRuns, type RatedLine, type RatedPeriod, type RateRequest } from './types';
-import { selectConversions, selectImpressions } from './usage-selection';
+import { ConversionSelection, ImpressionSelection } from './usage-selection';
 import { Problems, validateRequestTerms } from './validate-request';
 import { buildPlan, type PeriodPlan } from './versions';
 
@@ -104,7 +104,7 @@ function priceUsage(plan: PeriodPlan, mode: RoundingMode): { lines: FreshLine[];
   return { lines, exactBySlot, flags };
 }
 
-function rateFresh(request: RateRequest, plan: PeriodPlan, mode: RoundingMode): Fresh {
+function rateFresh(request: Omit<RateRequest, 'usage'>, plan: PeriodPlan, mode: RoundingMode): Fresh {
   const currency = plan.contract.currency;
   const usage = priceUsage(plan, mode);
   const lines = [...usage.lines];
@@ -145,18 +145,64 @@ function payoutOutput(payouts: readonly PartnerAmount[], currency: string): Pick
 
 /** Rates one period of a contract. See the file header. */
 export function ratePeriod(request: RateRequest): RatedPeriod {
-  const problems = new Problems();
-  validateRequestTerms(request, problems);
-  problems.throwIfAny();
+  const rating = new PeriodRating(request, request.usage.conversions);
+  rating.add(request.usage);
+  return rating.finish();
+}
 
+/** A page of usage: some of the period's records, in the order the whole usage gives them. */
+export interface UsagePage {
+  impressions: readonly Usage['impressions'][number][];
+  conversions: readonly Usage['conversions'][number][];
+}
+
+/**
+ * Rates one period from its usage given page by page, as a store reads it, holding running
+ * aggregates instead of the records: the same rated period, byte for byte, as `ratePeriod` on
+ * one usage of all the pages' records in the order given (impressions after impressions,
+ * conversions after conversions), and the same errors. What is kept across pages is compact:
+ * per CPM/CPCV charge and version counts; per conversion id its first position and id (rule 7);
+ * the candidates of §3's contests; the conversions that rule 8 and §1's ranks must order
+ * (usage-selection.ts). A page can be dropped once it has been added.
+ */
+export async function ratePeriodFromPages(request: Omit<RateRequest, 'usage'>, pages: AsyncIterable<UsagePage> | Iterable<UsagePage>): Promise<RatedPeriod> {
+  const rating = new PeriodRating(request, null);
+  for await (const page of pages) rating.add(page);
+  return rating.finish();
+}
+
+/** One period's rating: the terms checked and the plan made, then usage added (all at once or page by page), then priced. */
+class PeriodRating {
+  private readonly problems = new Problems();
+  private readonly plan: PeriodPlan;
+  private readonly impressions: ImpressionSelection;
+  private readonly conversions: ConversionSelection;
+
+  constructor(private readonly request: Omit<RateRequest, 'usage'>, allConversions: readonly Usage['conversions'][number][] | null) {
+    validateRequestTerms(request, this.problems);
+    this.problems.throwIfAny();
+    this.plan = buildPlan(request.contract, request.period, request.asOf);
+    this.impressions = new ImpressionSelection(this.plan, this.problems);
+    this.conversions = new ConversionSelection(this.plan, this.problems, allConversions);
+  }
+
+  add(page: UsagePage): void {
+    if (page.impressions.length > 0) this.impressions.add(page.impressions);
+    if (page.conversions.length > 0) this.conversions.add(page.conversions);
+  }
+
+  finish(): RatedPeriod {
+    this.impressions.finish();
+    this.conversions.finish();
+    this.problems.throwIfAny();
+    return rated(this.request, this.plan);
+  }
+}
+
+function rated(request: Omit<RateRequest, 'usage'>, plan: PeriodPlan): RatedPeriod {
   const { contract, period } = request;
   const mode: RoundingMode = contract.rounding ?? 'HALF_EVEN';
   const currency = contract.currency;
-  const plan = buildPlan(contract, period, request.asOf);
-  selectImpressions(plan, request.usage.impressions, problems);
-  selectConversions(plan, request.usage.conversions, problems);
-  problems.throwIfAny();
-
   const fresh = rateFresh(request, plan, mode);
   const isRerun = (request.prior.periods?.includes(period) ?? false)
     || request.prior.lines.some((l) => l.period === period) || request.prior.payouts.some((p) => p.period === period);

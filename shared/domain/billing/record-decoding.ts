@@ -126,7 +126,10 @@ export class ConversionReader {
   private readonly hourLo: number;
   private readonly hourHi: number;
 
-  constructor(plan: PeriodPlan, private readonly records: readonly Conversion[]) {
+  /** The page being read (the values read ahead are its). */
+  private records: readonly Conversion[] = [];
+
+  constructor(plan: PeriodPlan) {
     this.digits = plan.digits;
     this.zone = zoneDays(plan.contract.timezone);
     // A day either side of the period covers every zone offset.
@@ -177,15 +180,22 @@ export class ConversionReader {
     return true;
   }
 
-  /** Decodes record `i`; false (with its problems reported) when it is malformed. */
-  read(record: Conversion, i: number, problems: Problems): boolean {
+  startPage(records: readonly Conversion[]): void {
+    this.records = records;
+  }
+
+  /**
+   * Decodes record `k` of the page, record `i` of the usage; false (with its problems reported)
+   * when it is malformed.
+   */
+  read(record: Conversion, k: number, i: number, problems: Problems): boolean {
     const id = record.id;
     if (typeof id !== 'string' || id.length === 0) {
       problems.add(`usage.conversions.${i}.id`, 'must be a non-empty string');
       return false;
     }
     if (this.readDecoded(record)) return true;
-    if ((i & (VALUE_BLOCK - 1)) === 0) this.readValuesAhead(i);
+    if ((k & (VALUE_BLOCK - 1)) === 0) this.readValuesAhead(k);
     this.idHash = idHash(id);
     // Instants are read as (day, ms of day) and combined here, so no epoch-ms double is
     // ever passed to or returned from a call (see day-index.ts).

@@ -10,7 +10,7 @@
 import type { ChargeKind, Conversion, Impression } from '../terms/types';
 import type { CpaSlot } from './cpa';
 import type { CpmSlot } from './cpm';
-import { firstIds } from './first-ids';
+import { FirstIds, firstIds } from './first-ids';
 import { ConversionReader, ImpressionReader } from './record-decoding';
 import type { Problems } from './validate-request';
 import type { PeriodPlan, Segment } from './versions';
@@ -21,35 +21,65 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 // Impressions (FORMAT.md "Usage"; v2 §4 for CPCV)
 
 export function selectImpressions(plan: PeriodPlan, impressions: readonly Impression[], problems: Problems): void {
-  const reader = new ImpressionReader(plan);
-  const charges = new ChargeCheck(plan);
-  const slots = new MediaSlotOfDay(plan);
-  for (let i = 0; i < impressions.length; i++) {
-    const record = impressions[i]!;
-    if (!reader.read(record, i, problems)) continue;
-    // Before startDate no version is in effect: the record is skipped, not checked.
-    if (reader.version < 0) continue;
-    // Its chargeId names a CPM or CPCV charge of the version in effect on its date (after
-    // endDate: the last version), whether or not the run sees that version.
-    if (!charges.check(record, i, reader.version, problems)) continue;
-    // Billed: on an active day, received by asOf, under the visible version of its day.
-    if (reader.day < plan.activeFirst || reader.day > plan.activeLast || reader.receivedMs > plan.asOfMs) continue;
-    const slot = slots.of(reader.day, record.chargeId);
-    if (slot === undefined) continue; // the charge is not in the version the run sees on that day
-    // CPM counts impressions, CPCV completed views; only the billable source is billed, and
-    // only its records give partners their share.
-    const units = slot.countsViews ? reader.views : reader.count;
-    if (reader.firstParty) slot.firstParty += units;
-    else slot.thirdParty += units;
-    const partnerId = record.partnerId;
-    if (partnerId !== undefined && partnerId !== null && reader.firstParty === slot.billableFirstParty) {
-      slot.addPartnerImpressions(partnerId, units);
+  const selection = new ImpressionSelection(plan, problems);
+  selection.add(impressions);
+  selection.finish();
+}
+
+/**
+ * Impressions selected page by page: each record is added to its slot's counts as it is read,
+ * so nothing of a page is kept once it has been added. Pages added in order select exactly
+ * what one array of all their records selects.
+ */
+export class ImpressionSelection {
+  private readonly reader: ImpressionReader;
+  private readonly charges: ChargeCheck;
+  private readonly slots: MediaSlotOfDay;
+  /** Position of the next page's first record among all records added. */
+  private offset = 0;
+
+  constructor(private readonly plan: PeriodPlan, private readonly problems: Problems) {
+    this.reader = new ImpressionReader(plan);
+    this.charges = new ChargeCheck(plan);
+    this.slots = new MediaSlotOfDay(plan);
+  }
+
+  add(page: readonly Impression[]): void {
+    const { plan, problems, reader, charges, slots } = this;
+    const offset = this.offset;
+    this.offset += page.length;
+    for (let k = 0; k < page.length; k++) {
+      const record = page[k]!;
+      const i = offset + k;
+      if (!reader.read(record, i, problems)) continue;
+      // Before startDate no version is in effect: the record is skipped, not checked.
+      if (reader.version < 0) continue;
+      // Its chargeId names a CPM or CPCV charge of the version in effect on its date (after
+      // endDate: the last version), whether or not the run sees that version.
+      if (!charges.check(record, i, reader.version, problems)) continue;
+      // Billed: on an active day, received by asOf, under the visible version of its day.
+      if (reader.day < plan.activeFirst || reader.day > plan.activeLast || reader.receivedMs > plan.asOfMs) continue;
+      const slot = slots.of(reader.day, record.chargeId);
+      if (slot === undefined) continue; // the charge is not in the version the run sees on that day
+      // CPM counts impressions, CPCV completed views; only the billable source is billed, and
+      // only its records give partners their share.
+      const units = slot.countsViews ? reader.views : reader.count;
+      if (reader.firstParty) slot.firstParty += units;
+      else slot.thirdParty += units;
+      const partnerId = record.partnerId;
+      if (partnerId !== undefined && partnerId !== null && reader.firstParty === slot.billableFirstParty) {
+        slot.addPartnerImpressions(partnerId, units);
+      }
     }
   }
-  for (const segment of plan.segments) {
-    for (const slot of segment.cpm.values()) {
-      if (slot.firstParty > SAFE || slot.thirdParty > SAFE) {
-        problems.add('usage.impressions', `usage of charge "${slot.charge.id}" in the period exceeds ${SAFE}`);
+
+  /** After the last page: the period's totals must stay exact. */
+  finish(): void {
+    for (const segment of this.plan.segments) {
+      for (const slot of segment.cpm.values()) {
+        if (slot.firstParty > SAFE || slot.thirdParty > SAFE) {
+          this.problems.add('usage.impressions', `usage of charge "${slot.charge.id}" in the period exceeds ${SAFE}`);
+        }
       }
     }
   }
@@ -105,61 +135,101 @@ class MediaSlotOfDay {
 // Conversions (FORMAT.md "Charge, CPA"; v2 §1–3)
 
 export function selectConversions(plan: PeriodPlan, conversions: readonly Conversion[], problems: Problems): void {
-  const reader = new ConversionReader(plan, conversions);
-  const ranks = new RankedAdmission(plan);
-  const touches = plan.hasTouchCharges ? new TouchContest(conversions.length) : null;
-  const { asOfMs, activeFirst, activeLast, segments, segmentOfDay, period } = plan;
-  firstIds.begin(conversions);
-  for (let i = 0; i < conversions.length; i++) {
-    const record = conversions[i]!;
-    if (!reader.read(record, i, problems)) continue;
-    // Rule 7 as v1 states it: the first record with an id, in the whole array, is the one
-    // considered (FIRST_RECORD charges); the position of that first record keys §3's contests.
-    const first = firstIds.firstOfHashed(i, record.id, reader.idHash);
-    const duplicate = first !== i;
+  const selection = new ConversionSelection(plan, problems, conversions);
+  selection.add(conversions);
+  selection.finish();
+}
 
-    // Its period and terms: the version in effect on the local day of occurredAt.
-    const day = reader.day;
-    if (day < activeFirst || day > activeLast) {
-      // A touch of another period can still win its id's contest (v2 precise rules, touches).
-      if (touches !== null) touches.considerFromOtherPeriod(plan, reader, record, i, first);
-      continue;
-    }
-    const s = segmentOfDay[day - period.first]!;
-    if (s < 0) continue;
-    const segment = segments[s]!;
-    if (!duplicate) segment.conversions++;
+/**
+ * Conversions selected page by page. Pages added in order select exactly what one array of
+ * all their records selects: rule 7's "first record with an id" is the first in the order
+ * the pages give, and what must wait for the whole period (the first record of every id, the
+ * candidates of §3's contests, the conversions rule 8 and §1's ranks order) is kept in compact
+ * form across pages, never the pages themselves.
+ *
+ * Given all records at once (`all`), nothing is copied: ids and contest candidates are read
+ * from the array when needed. Otherwise (streaming) the ids of first records and the records
+ * of contest candidates are kept, and the tables grow with the records.
+ */
+export class ConversionSelection {
+  private readonly reader: ConversionReader;
+  private readonly ranks: RankedAdmission;
+  private readonly touches: TouchContest | null;
+  /** Rule 7's table: the process's own for a synchronous run; one of its own for a streaming run, which awaits between pages. */
+  private readonly ids: FirstIds;
+  private offset = 0;
 
-    // Rule 1: the CPA charge paying for its event.
-    const slot = chargeOfEvent(segment, record.event);
-    if (slot === undefined) continue;
-
-    if (slot.byTouch) {
-      // v2 §3: rule 7 replaced by a contest among the id's touches.
-      if (!duplicate) slot.matched++;
-      touches!.consider(slot, reader, record, i, first, true, asOfMs);
-      continue;
-    }
-    if (duplicate) {
-      slot.excluded.duplicate++;
-      continue;
-    }
-    slot.matched++;
-    // Rules 2–6 in order; the first one broken is the one the explanation counts.
-    if (!insideWindow(slot, reader)) {
-      slot.excluded.outsideWindow++;
-      continue;
-    }
-    if (!eligibleReversalHold(slot, reader.occurredMs, reader.reversedMs, reader.valueMinor, record, asOfMs)) continue;
-    if (reader.receivedMs > asOfMs) {
-      slot.excluded.notReceived++;
-      continue;
-    }
-    ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
+  constructor(private readonly plan: PeriodPlan, private readonly problems: Problems, all: readonly Conversion[] | null) {
+    this.reader = new ConversionReader(plan);
+    this.ranks = new RankedAdmission(plan);
+    this.touches = plan.hasTouchCharges ? new TouchContest(all) : null;
+    this.ids = all !== null ? firstIds : new FirstIds();
+    if (all !== null) this.ids.begin(all);
+    else this.ids.beginStreaming();
   }
-  firstIds.end();
-  touches?.judgeWinners(plan, conversions, ranks);
-  ranks.finish();
+
+  add(page: readonly Conversion[]): void {
+    const { plan, problems, reader, ranks, touches } = this;
+    const { asOfMs, activeFirst, activeLast, segments, segmentOfDay, period } = plan;
+    const offset = this.offset;
+    this.offset += page.length;
+    reader.startPage(page);
+    for (let k = 0; k < page.length; k++) {
+      const record = page[k]!;
+      const i = offset + k;
+      if (!reader.read(record, k, i, problems)) continue;
+      // Rule 7 as v1 states it: the first record with an id, in the whole array, is the one
+      // considered (FIRST_RECORD charges); the position of that first record keys §3's contests.
+      const first = this.ids.firstOfHashed(i, record.id, reader.idHash);
+      const duplicate = first !== i;
+
+      // Its period and terms: the version in effect on the local day of occurredAt.
+      const day = reader.day;
+      if (day < activeFirst || day > activeLast) {
+        // A touch of another period can still win its id's contest (v2 precise rules, touches).
+        if (touches !== null) touches.considerFromOtherPeriod(plan, reader, record, i, first);
+        continue;
+      }
+      const s = segmentOfDay[day - period.first]!;
+      if (s < 0) continue;
+      const segment = segments[s]!;
+      if (!duplicate) segment.conversions++;
+
+      // Rule 1: the CPA charge paying for its event.
+      const slot = chargeOfEvent(segment, record.event);
+      if (slot === undefined) continue;
+
+      if (slot.byTouch) {
+        // v2 §3: rule 7 replaced by a contest among the id's touches.
+        if (!duplicate) slot.matched++;
+        touches!.consider(slot, reader, record, i, first, true, asOfMs);
+        continue;
+      }
+      if (duplicate) {
+        slot.excluded.duplicate++;
+        continue;
+      }
+      slot.matched++;
+      // Rules 2–6 in order; the first one broken is the one the explanation counts.
+      if (!insideWindow(slot, reader)) {
+        slot.excluded.outsideWindow++;
+        continue;
+      }
+      if (!eligibleReversalHold(slot, reader.occurredMs, reader.reversedMs, reader.valueMinor, record, asOfMs)) continue;
+      if (reader.receivedMs > asOfMs) {
+        slot.excluded.notReceived++;
+        continue;
+      }
+      ranks.admit(slot, reader.occurredMs, record.id, reader.valueMinor, record.partnerId);
+    }
+  }
+
+  /** After the last page: contests are judged, then rule 8 and ranks. */
+  finish(): void {
+    this.ids.end();
+    this.touches?.judgeWinners(this.plan, this.ranks);
+    this.ranks.finish();
+  }
 }
 
 function chargeOfEvent(segment: Segment, event: string): CpaSlot | undefined {
@@ -206,23 +276,29 @@ function eligibleReversalHold(
  */
 class TouchContest {
   /** Per first position: the leading record, its exposure, its charge slot. */
-  private readonly leader: Int32Array;
-  private readonly leaderExposure: Float64Array;
+  private leader: Int32Array;
+  private leaderExposure: Float64Array;
   private readonly leaderSlot: (CpaSlot | undefined)[];
   /** Contests in the order they opened: first positions, or keys of `others`. */
   private readonly opened: (number | string)[] = [];
   private readonly others = new Map<string, { leader: number; exposure: number; slot: CpaSlot }>();
   /** Per record: a candidate dated inside the period (1), or in another period (0). */
-  private readonly inPeriod: Uint8Array;
+  private inPeriod: Uint8Array;
   /** Per candidate record, what rules 3–5 and 8 need of it, decoded once. */
-  private readonly occurredMs: Float64Array;
-  private readonly reversedMs: Float64Array;
-  private readonly valueMinor: Float64Array;
+  private occurredMs: Float64Array;
+  private reversedMs: Float64Array;
+  private valueMinor: Float64Array;
   /** Touches that lost a contest, and their slots: counted as duplicates when dated in the period. */
   private readonly losers: number[] = [];
   private readonly loserSlots: CpaSlot[] = [];
 
-  constructor(records: number) {
+  /** The records by position: all of them (given at once), or the candidates kept (streaming). */
+  private readonly all: readonly Conversion[] | null;
+  private readonly kept = new Map<number, Conversion>();
+
+  constructor(all: readonly Conversion[] | null) {
+    this.all = all;
+    const records = all === null ? 1024 : all.length;
     this.leader = new Int32Array(records).fill(-1);
     this.leaderExposure = new Float64Array(records);
     this.leaderSlot = new Array<CpaSlot | undefined>(records);
@@ -230,6 +306,31 @@ class TouchContest {
     this.occurredMs = new Float64Array(records);
     this.reversedMs = new Float64Array(records);
     this.valueMinor = new Float64Array(records);
+  }
+
+  private recordAt(i: number): Conversion {
+    return this.all === null ? this.kept.get(i)! : this.all[i]!;
+  }
+
+  /** Streaming: room for positions up to `i` (the arrays double). */
+  private reserve(i: number): void {
+    let size = this.leader.length;
+    if (i < size) return;
+    while (size <= i) size *= 2;
+    const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    const leader = grow(this.leader, (n) => new Int32Array(n));
+    leader.fill(-1, this.leader.length);
+    this.leader = leader;
+    this.leaderExposure = grow(this.leaderExposure, (n) => new Float64Array(n));
+    this.inPeriod = grow(this.inPeriod, (n) => new Uint8Array(n));
+    this.occurredMs = grow(this.occurredMs, (n) => new Float64Array(n));
+    this.reversedMs = grow(this.reversedMs, (n) => new Float64Array(n));
+    this.valueMinor = grow(this.valueMinor, (n) => new Float64Array(n));
+    this.leaderSlot.length = size;
   }
 
   consider(slot: CpaSlot, reader: ConversionReader, record: Conversion, i: number, first: number, inPeriod: boolean, asOfMs: number): void {
@@ -240,6 +341,10 @@ class TouchContest {
     if (!insideWindow(slot, reader)) {
       if (inPeriod) slot.excluded.outsideWindow++;
       return;
+    }
+    if (this.all === null) {
+      this.reserve(i);
+      this.kept.set(i, record);
     }
     this.inPeriod[i] = inPeriod ? 1 : 0;
     this.occurredMs[i] = reader.occurredMs;
@@ -292,13 +397,13 @@ class TouchContest {
   }
 
   /** Judges each contest's winner dated in the period by rules 3, 4 and 5, then admits it (rule 8, ranks). */
-  judgeWinners(plan: PeriodPlan, records: readonly Conversion[], ranks: RankedAdmission): void {
+  judgeWinners(plan: PeriodPlan, ranks: RankedAdmission): void {
     for (let k = 0; k < this.losers.length; k++) {
       const loser = this.losers[k]!;
       if (this.inPeriod[loser] === 1) {
         const slot = this.loserSlots[k]!;
         slot.excluded.duplicate++;
-        slot.countTouch(records[loser]!.partnerId, false);
+        slot.countTouch(this.recordAt(loser).partnerId, false);
       }
     }
     for (const key of this.opened) {
@@ -313,7 +418,7 @@ class TouchContest {
         slot = contest.slot;
       }
       if (this.inPeriod[winner] !== 1) continue; // billed in its own period
-      const record = records[winner]!;
+      const record = this.recordAt(winner);
       slot.countTouch(record.partnerId, true);
       const occurredMs = this.occurredMs[winner]!;
       const valueMinor = this.valueMinor[winner]!;
