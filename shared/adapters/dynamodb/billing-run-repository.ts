@@ -17,8 +17,9 @@
  * contracts/s, the most one item can take, and concurrent transactions on one item conflict)
  * and an audit entry per contract on the run's chain. Now the run item is written when the run
  * starts, is planned, totalled, retried and finished; the counters take plain increments
- * (UpdateItem ADD, outside any transaction, so they never conflict), ~30/s each at 500
- * contracts/s. The counters are for progress while the run runs; the count that stays is the
+ * (UpdateItem ADD, outside any transaction, so they never conflict): 16 of them, or one per
+ * 1,000 planned contracts when there are more, so none takes more than about 1,000 writes in a
+ * run whatever its size. The counters are for progress while the run runs; the count that stays is the
  * records' own, taken by Summarize (`recordTotals`), so an increment lost to a crash between
  * the record and its counter never reaches the finished run. Counters are not audited.
  */
@@ -47,11 +48,15 @@ import type { RunFinalization } from '../../domain/billing-runs/finalize-run';
 import { queryAll } from './query-all';
 import { keys, INDEXES, shardOf } from './table';
 
-/** Counters per run: at ~500 contracts/s each takes ~30 increments/s, far below one item's limit. */
-export const RUN_PROGRESS_SHARDS = 16;
+/** Counters of a run: at least 16, so at ~500 contracts/s each takes ~30 increments/s, far below one item's limit. */
+export const MIN_PROGRESS_COUNTERS = 16;
+/** ...and one per this many planned contracts, so no counter takes more than about this many writes in a run. */
+export const CONTRACTS_PER_COUNTER = 1_000;
+
+export const progressCountersOf = (planned: number): number => Math.max(MIN_PROGRESS_COUNTERS, Math.ceil(planned / CONTRACTS_PER_COUNTER));
 
 /** The contract's counter: a stable hash of its id, so a contract always counts on the same one. */
-export const progressShardOf = (contractId: string): number => shardOf(contractId, RUN_PROGRESS_SHARDS);
+export const progressShardOf = (contractId: string, planned: number): number => shardOf(contractId, progressCountersOf(planned));
 
 export const BILLING_RUN_ENTITY = 'billingRun';
 const aggregateOf = (runId: string) => `billingRun#${runId}`;
@@ -194,7 +199,9 @@ export class BillingRunRepository {
    */
   async recordContractDone(runId: string, invoice: RunInvoice): Promise<boolean> {
     const now = this.clock.now().toISOString();
-    const { Item: run } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }));
+    const { Item: run } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.billingRun(runId), ConsistentRead: true, ProjectionExpression: '#status, progress', ExpressionAttributeNames: { '#status': 'status' } }),
+    );
     if (!run) throw new NotFoundError('billing run', runId);
     if (run.status !== RunStatus.RUNNING) throw new ConflictError(`billing run ${runId} is ${run.status}: no contract can be recorded on it`, 'billing_run_not_running');
     try {
@@ -223,7 +230,7 @@ export class BillingRunRepository {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: keys.billingRunProgress(runId, progressShardOf(invoice.contractId)),
+        Key: keys.billingRunProgress(runId, progressShardOf(invoice.contractId, (run.progress as { total?: number } | undefined)?.total ?? 0)),
         UpdateExpression: 'ADD done :one SET entityType = :type, updatedAt = :now',
         ExpressionAttributeValues: { ':one': 1, ':type': 'billingRunProgress', ':now': now },
       }),

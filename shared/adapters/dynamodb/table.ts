@@ -172,8 +172,9 @@ export const keys = {
   billingRunContractFailure: (runId: string, contractId: string) => ({ pk: `BILLINGRUN#${runId}`, sk: `FAILURE#${contractId}` }),
   billingRunContractFailurePrefix: 'FAILURE#',
   /**
-   * One of the run's progress counters: contracts done are counted across RUN_PROGRESS_SHARDS
-   * items, so no single item takes a write per contract (a hot item at thousands of contracts/s).
+   * One of the run's progress counters: contracts done are counted across several items
+   * (progressCountersOf), so no single item takes a write per contract (a hot item at thousands
+   * of contracts/s).
    */
   billingRunProgress: (runId: string, shard: number) => ({ pk: `BILLINGRUN#${runId}`, sk: `PROGRESS#${pad(shard, 2)}` }),
   billingRunProgressPrefix: 'PROGRESS#',

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { BillingRunRepository, progressShardOf, RUN_PROGRESS_SHARDS } from '../../../shared/adapters/dynamodb/billing-run-repository';
+import { BillingRunRepository, MIN_PROGRESS_COUNTERS, progressCountersOf, progressShardOf } from '../../../shared/adapters/dynamodb/billing-run-repository';
 import { queryAll } from '../../../shared/adapters/dynamodb/query-all';
 import { keys } from '../../../shared/adapters/dynamodb/table';
 import { fixedClock } from '../../../shared/domain/kernel/clock';
@@ -60,13 +60,13 @@ describe('BillingRunRepository on DynamoDB Local', () => {
     const after = (await client.send(new GetCommand({ TableName: table, Key: keys.billingRun(run.id), ConsistentRead: true }))).Item!;
     expect(after.version).toBe(before.version);
     expect((await repo.requireRun(run.id)).progress).toEqual({ done: 200, total: 200 });
-    // The counters: at most RUN_PROGRESS_SHARDS items, each holding part of the count.
+    // The counters: at most MIN_PROGRESS_COUNTERS items for 200 contracts, each holding part of the count.
     const counters = await queryAll<{ done: number }>(client, table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.billingRun(run.id).pk, ':prefix': keys.billingRunProgressPrefix },
     });
     expect(counters.length).toBeGreaterThan(1);
-    expect(counters.length).toBeLessThanOrEqual(RUN_PROGRESS_SHARDS);
+    expect(counters.length).toBeLessThanOrEqual(MIN_PROGRESS_COUNTERS);
     expect(counters.reduce((sum, c) => sum + c.done, 0)).toBe(200);
     expect(Math.max(...counters.map((c) => c.done))).toBeLessThan(200);
     // A crash between a record and its counter leaves the counters one short; the count
@@ -83,9 +83,18 @@ describe('BillingRunRepository on DynamoDB Local', () => {
     await expect(repo.recordContractDone(run.id, { contractId: 'c-late', invoiceId: 'inv-late', currency: 'USD', total: '1.00' })).rejects.toMatchObject({ code: 'billing_run_not_running' });
   });
 
-  it('spreads contract ids over every counter', () => {
-    const used = new Set(Array.from({ length: 1000 }, (_, i) => progressShardOf(`ctr_${i.toString(16).padStart(8, '0')}`)));
-    expect(used.size).toBe(RUN_PROGRESS_SHARDS);
+  it('spreads contract ids over every counter, one counter per 1,000 planned contracts beyond 16', () => {
+    const used = new Set(Array.from({ length: 1000 }, (_, i) => progressShardOf(`ctr_${i.toString(16).padStart(8, '0')}`, 1000)));
+    expect(used.size).toBe(MIN_PROGRESS_COUNTERS);
+    expect([0, 1, 16_000, 16_001, 20_000, 1_000_000].map(progressCountersOf)).toEqual([16, 16, 16, 17, 20, 1000]);
+    // 20,000 contracts over their 20 counters: none takes far more than its 1,000.
+    const perCounter = new Map<number, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const shard = progressShardOf(`ctr_${i.toString(16).padStart(8, '0')}`, 20_000);
+      perCounter.set(shard, (perCounter.get(shard) ?? 0) + 1);
+    }
+    expect(perCounter.size).toBe(20);
+    expect(Math.max(...perCounter.values())).toBeLessThan(1_200);
   });
 
   it('completes a run, releases the period, and numbers the re-run 2', async () => {
