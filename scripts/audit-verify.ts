@@ -1,7 +1,9 @@
 /**
  * `npm run audit:verify`: walks every audit chain of a table (through the chains index, page by
  * page, no Scan), recomputes every hash, compares each chain's end with its head, and checks
- * every image kept in the archive (sha256) that an entry references. Prints one line per broken
+ * every image kept in the archive (sha256) that an entry references, and checks every usage chain
+ * against its partition's items (each item named, with its content, by the last entry naming it;
+ * shared/domain/audit/usage-batch.ts). Prints one line per broken
  * chain and a summary; exits 1 when any chain is broken. With `--digest <day>` it also checks
  * the chains against that day's archived digest; with `--archive` it compares every table entry
  * with its archived object (the oldest version) and every archived chain with the table.
@@ -14,6 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditRepository } from '../shared/adapters/dynamodb/audit-repository';
+import { DynamoUsageItemsReader } from '../shared/adapters/dynamodb/usage-audit-items';
 import { S3AuditArchive } from '../shared/adapters/s3/audit-archive';
 import { digestIntact, verifyAgainstDigest } from '../shared/domain/audit/digest';
 import { verifyAgainstArchive } from '../shared/domain/audit/verify-archive';
@@ -24,7 +27,8 @@ import { LOCAL_S3_CREDENTIALS } from './lib/s3-local';
 /** What `npm start` creates; its engines' ports are chosen at start-up and printed there. */
 const LOCAL_STACK = { table: 'ctv-billing-local', archiveBucket: 'audit-archive' } as const;
 
-const USAGE = `Verifies every audit chain of a table: recomputes each hash, checks links, seqs and heads.
+const USAGE = `Verifies every audit chain of a table: recomputes each hash, checks links, seqs and heads,
+and checks each usage partition's items against its chain (named, with that content, or gone).
 
 Usage:
   DYNAMODB_ENDPOINT=<url> [TABLE_NAME=<table>] npm run audit:verify            against DynamoDB Local
@@ -53,7 +57,7 @@ class ArchiveNotConfiguredError extends Error {
 }
 
 function describeBroken(chain: BrokenChain): string {
-  return `BROKEN ${chain.aggregate}: ${chain.breaks.map((b) => `seq ${b.seq} ${b.reason}`).join('; ')}`;
+  return `BROKEN ${chain.aggregate}: ${chain.breaks.map((b) => `seq ${b.seq} ${b.reason}${b.key !== undefined ? ` ${b.key}` : ''}`).join('; ')}`;
 }
 
 async function main(): Promise<number> {
@@ -73,7 +77,9 @@ async function main(): Promise<number> {
   const local = Boolean(endpoint) && !values.aws;
   const region = process.env.AWS_REGION ?? LOCAL_AWS.region;
   const base = local ? new DynamoDBClient({ ...LOCAL_AWS, endpoint }) : new DynamoDBClient({ region });
-  const repository = new DynamoAuditRepository(DynamoDBDocumentClient.from(base), process.env.TABLE_NAME || LOCAL_STACK.table);
+  const tableName = process.env.TABLE_NAME || LOCAL_STACK.table;
+  const repository = new DynamoAuditRepository(DynamoDBDocumentClient.from(base), tableName);
+  const usage = new DynamoUsageItemsReader(base, tableName);
   const s3 = archiveClient(local, region);
   const archive = s3 ? new S3AuditArchive(s3, process.env.AUDIT_ARCHIVE_BUCKET || LOCAL_STACK.archiveBucket) : undefined;
   const requireArchive = (what: string): S3AuditArchive => {
@@ -82,7 +88,7 @@ async function main(): Promise<number> {
   };
   try {
     const images = { readImage: (key: string) => requireArchive(`checking the image ${key}`).readImage(key) };
-    const result = await verifyAllChains(repository, { images, onBroken: (chain) => console.log(describeBroken(chain)) });
+    const result = await verifyAllChains(repository, { images, usage, onBroken: (chain) => console.log(describeBroken(chain)) });
     let broken = result.broken.length;
     console.log(`${result.chainsVerified} chains verified, ${broken} broken`);
 

@@ -2,6 +2,10 @@
  * The audit Lambda: consumes the table's stream and records every audited change in its
  * aggregate's hash chain (shared/domain/audit), then archives it to S3.
  *
+ * Usage items are recorded per batch (shared/domain/audit/usage-batch.ts): the usage records of
+ * one chain in this batch, in stream order (up to MAX_USAGE_BATCH_RECORDS at a time), become one
+ * entry, appended when the first of them comes up; the others answer with its outcome.
+ *
  * Records are processed one by one in stream order. Once a record fails, every later record
  * of the same aggregate in the batch fails too without being tried: the retry then delivers
  * them again after the failed one, so an aggregate's chain always follows the stream's order.
@@ -12,12 +16,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
-import { recordPk, toAuditChange } from '../../shared/adapters/dynamodb/audit-stream';
+import { aggregateOf, recordPk, toAuditChange } from '../../shared/adapters/dynamodb/audit-stream';
 import { S3AuditArchive } from '../../shared/adapters/s3/audit-archive';
 import type { AuditChange } from '../../shared/domain/audit/entry';
 import type { AuditImageStore } from '../../shared/domain/audit/images';
-import type { AuditArchive, AuditChainWriter } from '../../shared/domain/audit/ports';
+import type { AuditArchive, AuditChainWriter, SequencedChainWriter } from '../../shared/domain/audit/ports';
 import { recordChange } from '../../shared/domain/audit/record-change';
+import { recordUsageBatch, type UsageBatchResult } from '../../shared/domain/audit/record-usage-batch';
+import { isSequence, isUsageChange, MAX_USAGE_BATCH_RECORDS } from '../../shared/domain/audit/usage-batch';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
 import { config } from '../runtime/config';
 import { dynamo, s3 } from '../runtime/clients';
@@ -25,7 +31,7 @@ import { MetricName } from '../runtime/metric-names';
 import { logger as sharedLogger, metrics as sharedMetrics, MetricUnit } from '../runtime/observability';
 
 export interface AuditHandlerDeps {
-  repository: AuditChainWriter;
+  repository: AuditChainWriter & SequencedChainWriter;
   archive: AuditArchive;
   /** Where images too big for an entry's item go (the archive bucket in production). */
   images?: AuditImageStore;
@@ -54,6 +60,45 @@ export function auditLagMs(record: DynamoDBRecord, now: Date): number | undefine
   return Math.max(0, now.getTime() - created * 1000);
 }
 
+/** Usage records of one chain that are appended as one entry. */
+interface UsageGroup {
+  changes: AuditChange[];
+  result?: Promise<UsageBatchResult>;
+}
+
+/**
+ * Groups the batch's usage records by chain, in stream order. A group ends at MAX_USAGE_BATCH_RECORDS
+ * and at a record of the same partition that cannot be read (that record fails, and the ones after
+ * it must wait for the retry, so they may not be appended before it).
+ */
+function usageGroups(records: readonly DynamoDBRecord[]): Map<DynamoDBRecord, UsageGroup> {
+  const byRecord = new Map<DynamoDBRecord, UsageGroup>();
+  const open = new Map<string, UsageGroup>();
+  for (const record of records) {
+    let change: AuditChange | undefined;
+    try {
+      change = toAuditChange(record);
+    } catch {
+      const pk = recordPk(record);
+      if (pk !== undefined) open.delete(aggregateOf(null, pk));
+      continue;
+    }
+    if (!change) continue;
+    if (!isUsageChange(change) || !isSequence(change.sequence)) {
+      open.delete(change.aggregate);
+      continue;
+    }
+    let group = open.get(change.aggregate);
+    if (!group || group.changes.length >= MAX_USAGE_BATCH_RECORDS) {
+      group = { changes: [] };
+      open.set(change.aggregate, group);
+    }
+    group.changes.push(change);
+    byRecord.set(record, group);
+  }
+  return byRecord;
+}
+
 export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
   const logger = deps.logger ?? sharedLogger;
   const metrics = deps.metrics ?? sharedMetrics;
@@ -62,6 +107,7 @@ export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
   return async (event, context) => {
     // Per invocation: the items and aggregates that already have a failed record in this batch.
     const held = new Set<string>();
+    const groups = usageGroups(event.Records ?? []);
     let index = 0;
 
     const recordHandler = async (record: DynamoDBRecord) => {
@@ -89,8 +135,19 @@ export function makeAuditHandler(deps: AuditHandlerDeps): AuditStreamHandler {
           return 'skipped';
         }
         if (orderKeys.some((key) => held.has(key))) throw new OrderHeldError(change.aggregate);
-        const { outcome, entry } = await recordChange(change, recordDeps);
         const lag = auditLagMs(record, deps.clock.now());
+        const group = groups.get(record);
+        if (group) {
+          const first = group.result === undefined;
+          group.result ??= recordUsageBatch(group.changes, recordDeps);
+          const { appended, replayed } = await group.result;
+          if (lag !== undefined) metrics.addMetric(MetricName.AUDIT_LAG, MetricUnit.Milliseconds, lag);
+          if (first) {
+            logger.info('usage batch recorded', { aggregate: change.aggregate, seq: appended?.seq, records: group.changes.length, replayed, eventId: change.eventId });
+          }
+          return appended ? 'appended' : 'duplicate';
+        }
+        const { outcome, entry } = await recordChange(change, recordDeps);
         if (lag !== undefined) metrics.addMetric(MetricName.AUDIT_LAG, MetricUnit.Milliseconds, lag);
         // Identifiers only: images hold amounts, which stay out of info logs.
         logger.info('audit entry recorded', { outcome, aggregate: entry.aggregate, seq: entry.seq, action: entry.action, eventId: entry.eventId });

@@ -15,7 +15,17 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import { canonicalJson, type JsonValue } from '../../domain/audit/canonical-json';
 import { emptyHead, sealEntry, type ChainHead } from '../../domain/audit/chain';
 import type { AuditAction, AuditDraft, AuditEntry, AuditImage, ImageRef } from '../../domain/audit/entry';
-import { AppendOutcome, type AppendResult, type AuditChainReader, type AuditChainWriter, type EntryPageRequest, type Page, type PageRequest } from '../../domain/audit/ports';
+import {
+  AppendOutcome,
+  type AppendResult,
+  type AuditChainReader,
+  type AuditChainWriter,
+  type EntryPageRequest,
+  type Page,
+  type PageRequest,
+  type SequencedChainWriter,
+  type SequencedHead,
+} from '../../domain/audit/ports';
 import { ConflictError, DomainError, ErrorKind, ValidationError } from '../../domain/kernel/errors';
 import { INDEXES, keys } from './table';
 
@@ -160,7 +170,7 @@ function cancelSite(error: unknown): CancelSite | undefined {
   return 'moved';
 }
 
-export class DynamoAuditRepository implements AuditChainReader, AuditChainWriter {
+export class DynamoAuditRepository implements AuditChainReader, AuditChainWriter, SequencedChainWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -171,6 +181,47 @@ export class DynamoAuditRepository implements AuditChainReader, AuditChainWriter
       new GetCommand({ TableName: this.tableName, Key: keys.auditHead(aggregate), ConsistentRead: true }),
     );
     return Item ? headFromItem(Item) : undefined;
+  }
+
+  async readSequencedHead(aggregate: string): Promise<SequencedHead> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.auditHead(aggregate), ConsistentRead: true }),
+    );
+    if (!Item) return { head: emptyHead(aggregate) };
+    const streamSequence = typeof Item.streamSequence === 'string' ? Item.streamSequence : undefined;
+    return { head: headFromItem(Item), ...(streamSequence !== undefined && { streamSequence }) };
+  }
+
+  /**
+   * One transaction of two puts: the entry at the next seq (never overwritten) and the head
+   * under the same optimistic lock as appendEntry, carrying the stream sequence number taken in.
+   * No per-record marker: the head's sequence number is what makes a redelivery write nothing.
+   */
+  async appendAtHead(draft: AuditDraft, head: ChainHead, streamSequence: string): Promise<AuditEntry | undefined> {
+    const entry = sealEntry(draft, head);
+    const [, entryPut, headPut] = this.appendItems(entry, head);
+    const headItem = { ...(headPut!.Put.Item as Record<string, unknown>), streamSequence };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [entryPut!, { Put: { ...headPut!.Put, Item: headItem } }] }));
+      return entry;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return undefined;
+      throw error;
+    }
+  }
+
+  async latestEntries(aggregate: string, limit: number): Promise<AuditEntry[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.auditHead(aggregate).pk, ':prefix': keys.auditEntryPrefix },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map(entryFromItem);
   }
 
   async getEntry(aggregate: string, seq: number): Promise<AuditEntry | undefined> {

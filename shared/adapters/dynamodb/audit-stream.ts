@@ -85,6 +85,14 @@ function toJson(value: unknown): JsonValue {
   throw new StreamRecordError(`unexpected ${typeof value} in a stream image`);
 }
 
+/**
+ * An item as the audit sees it: plain JSON, numbers kept exact. The stream's images and the
+ * items audit:verify reads back (raw attribute values) both go through here, so they digest alike.
+ */
+export function itemImage(attributes: Record<string, unknown>): AuditImage {
+  return image(attributes)!;
+}
+
 function image(attributes: Record<string, unknown> | undefined): AuditImage | null {
   if (!attributes) return null;
   const native = unmarshall(attributes as Record<string, AttributeValue>, { wrapNumbers: number });
@@ -128,6 +136,7 @@ export function toAuditChange(record: DynamoDBRecord): AuditChange | undefined {
     after,
     removedByTtl: identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com',
   };
+  if (typeof stream.SequenceNumber === 'string' && stream.SequenceNumber.length > 0) change.sequence = stream.SequenceNumber;
   if (typeof stream.ApproximateCreationDateTime === 'number' && Number.isFinite(stream.ApproximateCreationDateTime)) {
     change.observedAt = new Date(stream.ApproximateCreationDateTime * 1000).toISOString();
   }

@@ -51,12 +51,20 @@ export const BreakReason = {
   ARCHIVE_OVERWRITTEN: 'archive_overwritten',
   /** The archive holds entries of an aggregate the table has no chain for (seq = last archived). */
   CHAIN_DELETED: 'chain_deleted',
+  /** A usage item of the chain's partition that no entry names (usage-batch.ts). */
+  USAGE_ITEM_UNNAMED: 'usage_item_unnamed',
+  /** A usage item whose content is not what the last entry naming it recorded. */
+  USAGE_ITEM_MISMATCH: 'usage_item_mismatch',
+  /** A usage item the last entry naming it recorded, gone from the table. */
+  USAGE_ITEM_MISSING: 'usage_item_missing',
 } as const;
 export type BreakReason = (typeof BreakReason)[keyof typeof BreakReason];
 
 export interface ChainBreak {
   seq: number;
   reason: BreakReason;
+  /** The item concerned, for usage item breaks: its sort key in the chain's partition. */
+  key?: string;
 }
 
 export interface ChainVerification {

@@ -45,6 +45,8 @@ export interface AuditChange {
   observedAt?: string;
   /** True when DynamoDB's TTL removed the item. */
   removedByTtl?: boolean;
+  /** The stream record's sequence number (decimal digits), increasing along a partition's records. */
+  sequence?: string;
 }
 
 /**

@@ -3,7 +3,7 @@
  * S3 archive implement them, tests may too. Nothing here knows about AWS.
  */
 import type { ChainHead } from './chain';
-import type { AuditDraft, AuditEntry } from './entry';
+import type { AuditDraft, AuditEntry, AuditImage } from './entry';
 
 /** Every list is paged; `cursor` is opaque to callers and absent on the last page. */
 export interface Page<T> {
@@ -47,6 +47,31 @@ export interface AuditChainReader {
 export interface AuditChainWriter {
   /** Appends the draft at the chain's next seq, exactly once per `draft.eventId`. Never deletes. */
   appendEntry(draft: AuditDraft): Promise<AppendResult>;
+}
+
+/** A chain head and the last stream sequence number its entries have taken in (batched chains only). */
+export interface SequencedHead {
+  head: ChainHead;
+  streamSequence?: string;
+}
+
+/** What appending usage batches needs beyond AuditChainWriter (usage-batch.ts, record-usage-batch.ts). */
+export interface SequencedChainWriter {
+  /** The chain's head, read consistently, with its stream sequence number. */
+  readSequencedHead(aggregate: string): Promise<SequencedHead>;
+  /**
+   * Appends the draft at `head.lastSeq + 1` and moves the head's stream sequence number to
+   * `streamSequence`, only if the head is still `head`; undefined when another append moved it.
+   */
+  appendAtHead(draft: AuditDraft, head: ChainHead, streamSequence: string): Promise<AuditEntry | undefined>;
+  /** The chain's last `limit` entries, newest first. */
+  latestEntries(aggregate: string, limit: number): Promise<AuditEntry[]>;
+}
+
+/** The items of the table partition a usage chain audits, for audit:verify. */
+export interface UsageItemsReader {
+  /** Every item of the chain's partition (sort key and image), or undefined when the chain is not a usage chain. */
+  itemsOf(aggregate: string): AsyncIterable<{ sk: string; image: AuditImage }> | undefined;
 }
 
 export interface ChainDigest {

@@ -5,7 +5,8 @@
 import { BreakReason, ChainVerifier, type ChainBreak, type ChainHead } from './chain';
 import type { AuditEntry } from './entry';
 import { checkImages, ImageProblem, type AuditImageReader } from './images';
-import type { AuditChainReader } from './ports';
+import type { AuditChainReader, UsageItemsReader } from './ports';
+import { UsageLedger } from './usage-batch';
 
 export interface BrokenChain {
   aggregate: string;
@@ -24,6 +25,11 @@ export interface VerifyAllChainsOptions {
   onBroken?: (chain: BrokenChain) => void;
   /** Where external images are read to check their sha256; without it they are not checked. */
   images?: AuditImageReader;
+  /**
+   * Where the items of usage partitions are read: each usage chain is then also checked against
+   * its partition (UsageLedger): every item named by the last entry naming it, with that content.
+   */
+  usage?: UsageItemsReader;
 }
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -40,8 +46,11 @@ export async function verifyOneChain(
   listed: ChainHead,
   pageSize = DEFAULT_PAGE_SIZE,
   images?: AuditImageReader,
+  usage?: UsageItemsReader,
 ): Promise<ChainBreak[]> {
   const verifier = new ChainVerifier();
+  const items = usage?.itemsOf(listed.aggregate);
+  const ledger = items ? new UsageLedger() : undefined;
   const imageBreaks: ChainBreak[] = [];
   const checkEntryImages = async (entry: AuditEntry) => {
     if (!images) return;
@@ -57,6 +66,7 @@ export async function verifyOneChain(
       const page = await reader.listEntries(listed.aggregate, cursor ? { limit: pageSize, cursor } : { limit: pageSize, afterSeq });
       for (const entry of page.items) {
         verifier.push(entry);
+        ledger?.push(entry);
         await checkEntryImages(entry);
       }
       cursor = page.cursor;
@@ -64,8 +74,13 @@ export async function verifyOneChain(
     head = (await reader.readHead(listed.aggregate)) ?? listed;
     if (verifier.breaks.length > 0 || head.lastSeq <= verifier.lastSeq) break;
   }
-  return [...verifier.finish(head).breaks, ...imageBreaks];
+  const usageBreaks: ChainBreak[] = [];
+  if (items && ledger) {
+    for (const problem of await ledger.check(items)) usageBreaks.push({ seq: problem.seq, reason: problem.reason, key: problem.sk });
+  }
+  return [...verifier.finish(head).breaks, ...imageBreaks, ...usageBreaks];
 }
+
 
 export async function verifyAllChains(reader: AuditChainReader, options: VerifyAllChainsOptions = {}): Promise<ChainsVerification> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -75,7 +90,7 @@ export async function verifyAllChains(reader: AuditChainReader, options: VerifyA
   do {
     const page = await reader.listAggregates({ limit: pageSize, cursor });
     for (const head of page.items) {
-      const breaks = await verifyOneChain(reader, head, pageSize, options.images);
+      const breaks = await verifyOneChain(reader, head, pageSize, options.images, options.usage);
       chainsVerified += 1;
       if (breaks.length > 0) {
         const chain = { aggregate: head.aggregate, breaks };

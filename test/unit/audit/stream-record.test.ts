@@ -32,6 +32,7 @@ describe('toAuditChange', () => {
       after: { ...keys, status: 'APPROVED', version: 2, aggregate: 'contract#c1', amount: '100.00' },
       removedByTtl: false,
       observedAt: new Date(1_800_000_000_000).toISOString(),
+      sequence: '100',
     });
   });
 
