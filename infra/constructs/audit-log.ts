@@ -38,6 +38,8 @@ export const AUDIT_ENTRY_PREFIX = 'audit/';
 export const AUDIT_DIGEST_PREFIX = 'digests/';
 /** Item images too big for their entry, named by their sha256. */
 export const AUDIT_IMAGE_PREFIX = 'images/';
+/** Records per audit invocation (the stream's maximum payload, 6 MB, holds 1,000 usage changes easily). */
+export const AUDIT_STREAM_BATCH_SIZE = 1_000;
 
 export interface AuditLogProps {
   factory: LambdaFactory;
@@ -56,7 +58,8 @@ export class AuditLog extends Construct {
     this.consumer = props.factory.create(this, 'Consumer', {
       folder: 'audit',
       description: 'Stream consumer: hash-chained audit entries and their S3 archive',
-      timeout: Duration.seconds(60),
+      // A batch of 1,000 changes that are not usage (each its own append, ~30-50 ms) fits with room.
+      timeout: Duration.minutes(3),
       memorySize: 1024,
     });
 
@@ -85,10 +88,15 @@ export class AuditLog extends Construct {
     );
 
     // Every change since the stream's oldest record, in order: an audit gap is worse than a late entry.
+    // Batches of up to 1,000 records: a usage partition's records of one batch become one entry,
+    // so a 1,000-record ingest batch is about one entry per partition rather than several.
     this.consumer.addEventSource(
-      orderedStreamSource(props.table, this.deadLetterQueue, [
-        lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: [{ 'anything-but': [...BOOKKEEPING_SORT_KEYS] }] } } } }),
-      ]),
+      orderedStreamSource(
+        props.table,
+        this.deadLetterQueue,
+        [lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: [{ 'anything-but': [...BOOKKEEPING_SORT_KEYS] }] } } } })],
+        AUDIT_STREAM_BATCH_SIZE,
+      ),
     );
 
     const policy = defaultPolicyOf(this.consumer);

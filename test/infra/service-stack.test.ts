@@ -216,7 +216,7 @@ describe('audit stream consumer', () => {
     expect(p).toMatchObject({
       EventSourceArn: { 'Fn::ImportValue': 'CtvBilling-test-TableStreamArn' },
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      BatchSize: 1000,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ParallelizationFactor: 1,
