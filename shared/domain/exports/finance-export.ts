@@ -8,10 +8,12 @@
 import { ValidationError } from '../kernel/errors';
 import { assertPeriod } from '../kernel/calendar';
 import { InvoiceKind, type Invoice, type InvoiceLine } from '../invoices/invoice';
-import { journalOf, partnerStatementDocumentId, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
+import Big from 'big.js';
+import { formatAmount } from '../invoices/amounts';
+import { journalFor, journalForPartnerPayments, JournalUnbalancedError, partnerStatementDocumentId, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
 import type { StatementRecord } from '../partner-statements/statement';
-import { toCsv, toJsonLines, type CsvColumn } from './csv';
-import { agingOf, DEFAULT_PAYMENT_TERMS_DAYS, type AgingRow } from '../payments/receivable';
+import { csvField, toCsv, type CsvColumn } from './csv';
+import { AGING_BUCKETS, agingOf, DEFAULT_PAYMENT_TERMS_DAYS, fromMinor, minor, type AgingBucket, type AgingRow } from '../payments/receivable';
 
 export const ExportFormat = { CSV: 'csv', JSONL: 'jsonl', JSON: 'json' } as const;
 export type ExportFormat = (typeof ExportFormat)[keyof typeof ExportFormat];
@@ -155,49 +157,172 @@ function periodEnd(period: string): string {
   return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 }
 
+/** The export's files, in the order they are listed and written. */
+export const EXPORT_FILES: readonly { name: string; format: ExportFormat; contentType: string }[] = [
+  { name: 'invoices.csv', format: 'csv', contentType: CSV },
+  { name: 'invoices.jsonl', format: 'jsonl', contentType: JSONL },
+  { name: 'invoice-lines.csv', format: 'csv', contentType: CSV },
+  { name: 'invoice-lines.jsonl', format: 'jsonl', contentType: JSONL },
+  { name: 'partner-payouts.csv', format: 'csv', contentType: CSV },
+  { name: 'payments.csv', format: 'csv', contentType: CSV },
+  { name: 'partner-payments.csv', format: 'csv', contentType: CSV },
+  { name: 'aging.csv', format: 'csv', contentType: CSV },
+  { name: 'journal.csv', format: 'csv', contentType: CSV },
+];
+
+/** Text to append to each file (by name) and the rows it holds. */
+export type ExportChunks = Map<string, { text: string; rows: number }>;
+
+/** CSV records without the header, each ended by CRLF as toCsv ends them. */
+const csvRows = <T>(columns: readonly CsvColumn<T>[], rows: readonly T[]) => rows.map((row) => `${columns.map((c) => csvField(c.value(row))).join(',')}\r\n`).join('');
+const jsonRows = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+
 /**
- * `agingAsOf`: the day `aging.csv` ages the period's open documents at (the export's day; the
- * period's last day when not given). Due dates use each document's billing profile terms.
- * `statements`: the period's issued partner statements, whose payments go to
- * partner-payments.csv and post Dr partner payables / Cr cash.
+ * The export built page by page, so a period of any size is never held whole: each page of
+ * documents becomes text appended to every file, in the page's document order (sortDocuments
+ * within the page), while the journal's sums per currency and the aging's open balances are
+ * carried over. `finish` adds the partner payments, the aging and the statements' journal, and
+ * refuses an unbalanced journal: the writer then keeps nothing it was given (S3: multipart
+ * uploads aborted), so an unbalanced period still reaches finance as no files at all.
+ * Appending every chunk in order gives exactly buildPeriodExport's files for the same pages.
+ */
+export class PeriodExportBuilder {
+  private readonly sums = new Map<string, { debit: Big; credit: Big }>();
+  private readonly aging = new Map<string, { advertiserId: string; currency: string; buckets: Record<AgingBucket, bigint> }>();
+  private readonly asOf: string;
+
+  constructor(readonly period: string, agingAsOf?: string) {
+    assertPeriod(period);
+    this.asOf = agingAsOf ?? periodEnd(period);
+  }
+
+  /** The files' beginnings: the CSV headers. */
+  start(): ExportChunks {
+    const header = <T>(columns: readonly CsvColumn<T>[]) => ({ text: toCsv(columns, []), rows: 0 });
+    return new Map([
+      ['invoices.csv', header(INVOICE_COLUMNS)],
+      ['invoices.jsonl', { text: '', rows: 0 }],
+      ['invoice-lines.csv', header(LINE_COLUMNS)],
+      ['invoice-lines.jsonl', { text: '', rows: 0 }],
+      ['partner-payouts.csv', header(PAYOUT_COLUMNS)],
+      ['payments.csv', header(PAYMENT_COLUMNS)],
+      ['partner-payments.csv', header(PARTNER_PAYMENT_COLUMNS)],
+      ['aging.csv', header(AGING_COLUMNS)],
+      ['journal.csv', header(JOURNAL_COLUMNS)],
+    ]);
+  }
+
+  /** One page of the period's documents, as text for every file. */
+  page(invoices: readonly Invoice[]): ExportChunks {
+    const foreign = invoices.find((i) => i.period !== this.period);
+    if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${this.period}`, [{ path: 'invoices', message: 'mixed periods' }]);
+    const docs = sortDocuments(invoices);
+    // A discarded draft was never issued: listed with its status, but it posts and pays nothing.
+    const issuable = docs.filter((i) => i.status !== 'DISCARDED');
+    const journal = issuable.flatMap(journalFor);
+    this.addToSums(journal);
+    this.addToAging(issuable);
+    const invoiceRows = docs.map(invoiceRow);
+    const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
+    const payouts = issuable.flatMap(payoutRows);
+    const payments = issuable.flatMap(paymentRows);
+    return new Map([
+      ['invoices.csv', { text: csvRows(INVOICE_COLUMNS, invoiceRows), rows: invoiceRows.length }],
+      ['invoices.jsonl', { text: jsonRows(invoiceRows), rows: invoiceRows.length }],
+      ['invoice-lines.csv', { text: csvRows(LINE_COLUMNS, lineRows), rows: lineRows.length }],
+      ['invoice-lines.jsonl', { text: jsonRows(lineRows), rows: lineRows.length }],
+      ['partner-payouts.csv', { text: csvRows(PAYOUT_COLUMNS, payouts), rows: payouts.length }],
+      ['payments.csv', { text: csvRows(PAYMENT_COLUMNS, payments), rows: payments.length }],
+      ['journal.csv', { text: csvRows(JOURNAL_COLUMNS, journal), rows: journal.length }],
+    ]);
+  }
+
+  /**
+   * The rest, once every document was paged: the partner statements' payments and journal, and
+   * the aging. Throws JournalUnbalancedError when debits differ from credits in any currency.
+   */
+  finish(statements: readonly StatementRecord[] = []): { chunks: ExportChunks; balances: CurrencyBalanceList } {
+    const foreignStatement = statements.find((s) => s.period !== this.period);
+    if (foreignStatement) {
+      throw new ValidationError(`the statement of partner ${foreignStatement.partnerId} belongs to ${foreignStatement.period}, not ${this.period}`, [{ path: 'statements', message: 'mixed periods' }]);
+    }
+    const partnerStatements = [...statements].sort((a, b) => a.partnerId.localeCompare(b.partnerId));
+    const journal = partnerStatements.flatMap(journalForPartnerPayments);
+    this.addToSums(journal);
+    const result = [...this.sums.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, s]) => ({ currency, debit: formatAmount(s.debit, currency), credit: formatAmount(s.credit, currency) }));
+    const off = result.filter((b) => !new Big(b.debit).eq(new Big(b.credit)));
+    if (off.length > 0) throw new JournalUnbalancedError(off);
+    const partnerPayments = partnerStatements.flatMap(partnerPaymentRows);
+    const aging = this.agingRows();
+    return {
+      balances: result,
+      chunks: new Map([
+        ['partner-payments.csv', { text: csvRows(PARTNER_PAYMENT_COLUMNS, partnerPayments), rows: partnerPayments.length }],
+        ['aging.csv', { text: csvRows(AGING_COLUMNS, aging), rows: aging.length }],
+        ['journal.csv', { text: csvRows(JOURNAL_COLUMNS, journal), rows: journal.length }],
+      ]),
+    };
+  }
+
+  private addToSums(lines: readonly JournalLine[]): void {
+    for (const b of balances(lines)) {
+      const s = this.sums.get(b.currency) ?? { debit: new Big(0), credit: new Big(0) };
+      s.debit = s.debit.plus(b.debit);
+      s.credit = s.credit.plus(b.credit);
+      this.sums.set(b.currency, s);
+    }
+  }
+
+  /** Open balances by advertiser, currency and bucket, in minor units, carried from page to page. */
+  private addToAging(issuable: readonly Invoice[]): void {
+    for (const row of agingOf(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS, this.asOf)) {
+      const key = `${row.advertiserId}\n${row.currency}`;
+      const sum = this.aging.get(key) ?? { advertiserId: row.advertiserId, currency: row.currency, buckets: { current: 0n, d1_30: 0n, d31_60: 0n, d61_90: 0n, over90: 0n } };
+      for (const bucket of AGING_BUCKETS) sum.buckets[bucket] += minor(row[bucket], row.currency);
+      this.aging.set(key, sum);
+    }
+  }
+
+  private agingRows(): (AgingRow & { asOf: string })[] {
+    return [...this.aging.values()]
+      .sort((a, b) => (a.advertiserId === b.advertiserId ? (a.currency < b.currency ? -1 : 1) : a.advertiserId < b.advertiserId ? -1 : 1))
+      .map(({ advertiserId, currency, buckets }) => ({
+        asOf: this.asOf,
+        advertiserId,
+        currency,
+        current: fromMinor(buckets.current, currency),
+        d1_30: fromMinor(buckets.d1_30, currency),
+        d31_60: fromMinor(buckets.d31_60, currency),
+        d61_90: fromMinor(buckets.d61_90, currency),
+        over90: fromMinor(buckets.over90, currency),
+        total: fromMinor(AGING_BUCKETS.reduce((sum, b) => sum + buckets[b], 0n), currency),
+      }));
+  }
+}
+
+/**
+ * The whole export of a period's documents in memory (one page): `agingAsOf` is the day
+ * `aging.csv` ages the period's open documents at (the export's day; the period's last day when
+ * not given), due dates by each document's billing profile terms; `statements` are the period's
+ * issued partner statements, whose payments go to partner-payments.csv and post Dr partner
+ * payables / Cr cash. Refuses an unbalanced journal before returning anything.
  */
 export function buildPeriodExport(period: string, invoices: readonly Invoice[], agingAsOf?: string, statements: readonly StatementRecord[] = []): PeriodExport {
-  assertPeriod(period);
-  const foreign = invoices.find((i) => i.period !== period);
-  if (foreign) throw new ValidationError(`invoice ${foreign.id} belongs to ${foreign.period}, not ${period}`, [{ path: 'invoices', message: 'mixed periods' }]);
-  const foreignStatement = statements.find((s) => s.period !== period);
-  if (foreignStatement) {
-    throw new ValidationError(`the statement of partner ${foreignStatement.partnerId} belongs to ${foreignStatement.period}, not ${period}`, [{ path: 'statements', message: 'mixed periods' }]);
-  }
-  const docs = sortDocuments(invoices);
-  const partnerStatements = [...statements].sort((a, b) => a.partnerId.localeCompare(b.partnerId));
-  // A discarded draft was never issued: listed with its status, but it posts and pays nothing.
-  const issuable = docs.filter((i) => i.status !== 'DISCARDED');
-  // Refuse before formatting anything: an unbalanced journal must not reach finance.
-  const journal = journalOf(issuable, partnerStatements);
-  const invoiceRows = docs.map(invoiceRow);
-  const lineRows = docs.flatMap((i) => i.lines.map((l) => lineRow(i, l)));
-  const payouts = issuable.flatMap(payoutRows);
-  const payments = issuable.flatMap(paymentRows);
-  const partnerPayments = partnerStatements.flatMap(partnerPaymentRows);
-  const asOf = agingAsOf ?? periodEnd(period);
-  const aging = agingOf(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS, asOf).map((row) => ({ asOf, ...row }));
-  const file = (name: string, format: ExportFormat, body: string, rows: number): ExportFile => ({
-    name, format, contentType: format === 'csv' ? CSV : JSONL, body, rows,
-  });
+  const builder = new PeriodExportBuilder(period, agingAsOf);
+  const parts = [builder.start(), builder.page(invoices)];
+  const finished = builder.finish(statements);
+  parts.push(finished.chunks);
   return {
     period,
-    balances: balances(journal),
-    files: [
-      file('invoices.csv', 'csv', toCsv(INVOICE_COLUMNS, invoiceRows), invoiceRows.length),
-      file('invoices.jsonl', 'jsonl', toJsonLines(invoiceRows), invoiceRows.length),
-      file('invoice-lines.csv', 'csv', toCsv(LINE_COLUMNS, lineRows), lineRows.length),
-      file('invoice-lines.jsonl', 'jsonl', toJsonLines(lineRows), lineRows.length),
-      file('partner-payouts.csv', 'csv', toCsv(PAYOUT_COLUMNS, payouts), payouts.length),
-      file('payments.csv', 'csv', toCsv(PAYMENT_COLUMNS, payments), payments.length),
-      file('partner-payments.csv', 'csv', toCsv(PARTNER_PAYMENT_COLUMNS, partnerPayments), partnerPayments.length),
-      file('aging.csv', 'csv', toCsv(AGING_COLUMNS, aging), aging.length),
-      file('journal.csv', 'csv', toCsv(JOURNAL_COLUMNS, journal), journal.length),
-    ],
+    balances: finished.balances,
+    files: EXPORT_FILES.map(({ name, format, contentType }) => ({
+      name,
+      format,
+      contentType,
+      body: parts.map((p) => p.get(name)?.text ?? '').join(''),
+      rows: parts.reduce((sum, p) => sum + (p.get(name)?.rows ?? 0), 0),
+    })),
   };
 }

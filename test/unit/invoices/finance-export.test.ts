@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCreditNote, buildRunInvoice, type Invoice } from '../../../shared/domain/invoices/invoice';
-import { buildPeriodExport } from '../../../shared/domain/exports/finance-export';
+import { buildPeriodExport, EXPORT_FILES, PeriodExportBuilder } from '../../../shared/domain/exports/finance-export';
 import { csvField, parseCsv, toCsv } from '../../../shared/domain/exports/csv';
 import { JournalUnbalancedError } from '../../../shared/domain/invoices/journal';
 import { contract, january, januaryRerun } from './fixtures';
@@ -96,6 +96,29 @@ describe('buildPeriodExport', () => {
     expect(invoices.slice(1).map((r) => r[0])).toEqual(['i1', 'cn1', 'i2']);
     expect(out.balances).toEqual([{ currency: 'USD', debit: expect.any(String), credit: expect.any(String) }]);
     expect(out.balances[0]!.debit).toBe(out.balances[0]!.credit);
+  });
+
+  it('paged: the same files page by page as in one piece, open balances aged across pages, and an unbalanced page refused at the end', () => {
+    // Three documents in sortDocuments order (i1, cn1, i2), paid in part, given in pages of 1 and 2.
+    const paid: Invoice = { ...finalized, finalizedAt: '2027-02-05T09:00:00.000Z', payments: [{ id: 'p', amount: '200.00', date: '2027-02-20', reference: 'W', recordedAt: '2027-02-20T00:00:00Z', actor: 'f' }], amountPaid: '200.00' };
+    const second: Invoice = { ...rerun, status: 'FINALIZED', number: 'INV-2027-000002', finalizedAt: '2027-03-01T09:00:00.000Z' };
+    const docs = [paid, second];
+    const whole = buildPeriodExport('2027-01', docs, '2027-04-10');
+    for (const pages of [[[paid], [second]], [[], [paid, second], []]]) {
+      const builder = new PeriodExportBuilder('2027-01', '2027-04-10');
+      const parts = [builder.start(), ...pages.map((page) => builder.page(page))];
+      const finished = builder.finish();
+      parts.push(finished.chunks);
+      const paged = EXPORT_FILES.map(({ name }) => [name, parts.map((p) => p.get(name)?.text ?? '').join(''), parts.reduce((n, p) => n + (p.get(name)?.rows ?? 0), 0)]);
+      expect(paged).toEqual(whole.files.map((f) => [f.name, f.body, f.rows]));
+      expect(finished.balances).toEqual(whole.balances);
+    }
+    // One aging row per advertiser and currency, summed over both pages' documents.
+    expect(parseCsv(whole.files.find((f) => f.name === 'aging.csv')!.body)).toHaveLength(2);
+    const refusing = new PeriodExportBuilder('2027-01');
+    refusing.page([paid]);
+    refusing.page([{ ...second, total: '1.00' }]);
+    expect(() => refusing.finish()).toThrow(JournalUnbalancedError);
   });
 
   it('refuses an unbalanced period and mixed periods', () => {
