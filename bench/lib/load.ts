@@ -40,7 +40,12 @@ export interface LoadSample {
   elapsedMs: number;
 }
 
-/** Runs `call` from `concurrency` loops for `durationMs`; a failed call fails the run. */
+/**
+ * Runs `call` from `concurrency` loops for `durationMs`; a failed call fails the run. Counted
+ * like autocannon counts: only calls that ended by the deadline, over the phase's duration. The
+ * calls still in flight at the deadline are awaited (so the next phase starts on an idle
+ * engine) but neither their latencies nor the time they take to drain are counted.
+ */
 export async function closedLoop(concurrency: number, durationMs: number, call: (seq: number) => Promise<unknown>): Promise<LoadSample> {
   const latencies: number[] = [];
   let seq = 0;
@@ -50,11 +55,12 @@ export async function closedLoop(concurrency: number, durationMs: number, call: 
     while (performance.now() < deadline) {
       const t0 = performance.now();
       await call(seq++);
-      latencies.push(performance.now() - t0);
+      const t1 = performance.now();
+      if (t1 <= deadline) latencies.push(t1 - t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latenciesMs: latencies, elapsedMs: performance.now() - started };
+  return { latenciesMs: latencies, elapsedMs: durationMs };
 }
 
 /** Several samples of the same thing (rounds interleaved with other phases) as one summary. */

@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   outsideApi?: LocalApiOptions['outsideApi'];
   /** The API's handler timeout (API Gateway's 30 s when absent); benchmarks on a slow DynamoDB Local raise it. */
   integrationTimeoutMs?: number;
+  /** Runs around each API request's handling (see LocalApiOptions.aroundRequest). */
+  aroundRequest?: LocalApiOptions['aroundRequest'];
 }
 
 export interface LocalStackEnvironment {
@@ -193,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (detach) stops.push(detach);
     }
 
-    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log, ...(options.outsideApi ? { outsideApi: options.outsideApi } : {}), ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}) });
+    const api: LocalApi = await startLocalApi({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', log, ...(options.outsideApi ? { outsideApi: options.outsideApi } : {}), ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}), ...(options.aroundRequest ? { aroundRequest: options.aroundRequest } : {}) });
     stops.push(() => api.stop());
 
     return {
