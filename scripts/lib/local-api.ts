@@ -47,21 +47,53 @@ export type RouteMatch =
   | { kind: 'method_not_allowed'; allowed: HttpMethod[] }
   | { kind: 'not_found' };
 
-function matchTemplate(template: string, rawPath: string): Record<string, string> | null {
-  const want = template.split('/');
-  const got = rawPath.split('/');
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const pattern = want[i]!;
-    const segment = got[i]!;
-    const param = /^\{(\w+)\}$/.exec(pattern);
-    if (param) {
-      if (segment === '') return null;
-      params[param[1]!] = safeDecode(segment);
-    } else if (pattern !== segment) {
+/** A route template split once: literal segments to compare, `{param}` segments to capture. */
+interface CompiledRoute {
+  route: RouteDef;
+  /** Per segment: the literal to equal, or null for a parameter. */
+  literals: (string | null)[];
+  /** Per segment: the parameter's name, or null for a literal. */
+  params: (string | null)[];
+  literalCount: number;
+}
+
+function compile(route: RouteDef): CompiledRoute {
+  const segments = route.path.split('/');
+  const params = segments.map((segment) => /^\{(\w+)\}$/.exec(segment)?.[1] ?? null);
+  return { route, literals: segments.map((segment, i) => (params[i] === null ? segment : null)), params, literalCount: params.filter((p) => p === null).length };
+}
+
+/** Route tables compiled once, grouped by their number of path segments. */
+const compiledTables = new WeakMap<readonly RouteDef[], Map<number, CompiledRoute[]>>();
+
+function compiledTable(routes: readonly RouteDef[]): Map<number, CompiledRoute[]> {
+  let table = compiledTables.get(routes);
+  if (!table) {
+    table = new Map();
+    for (const route of routes) {
+      const compiled = compile(route);
+      const list = table.get(compiled.literals.length) ?? [];
+      list.push(compiled);
+      table.set(compiled.literals.length, list);
+    }
+    compiledTables.set(routes, table);
+  }
+  return table;
+}
+
+function matchTemplate(compiled: CompiledRoute, segments: readonly string[]): Record<string, string> | null {
+  for (let i = 0; i < segments.length; i++) {
+    const literal = compiled.literals[i];
+    if (literal !== null) {
+      if (literal !== segments[i]) return null;
+    } else if (segments[i] === '') {
       return null;
     }
+  }
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const name = compiled.params[i];
+    if (name !== null && name !== undefined) params[name] = safeDecode(segments[i]!);
   }
   return params;
 }
@@ -74,23 +106,25 @@ function safeDecode(segment: string): string {
   }
 }
 
-const literalSegments = (template: string) => template.split('/').filter((s) => !s.startsWith('{')).length;
-
 /**
  * Finds the route for a request the way API Gateway does: the most specific template wins
  * (literal segments beat `{param}` segments); a known path with another method is 405.
  */
 export function matchRoute(method: string, rawPath: string, routes: readonly RouteDef[] = ROUTES): RouteMatch {
-  const candidates = routes
-    .map((route) => ({ route, params: matchTemplate(route.path, rawPath) }))
-    .filter((c): c is { route: RouteDef; params: Record<string, string> } => c.params !== null);
-  if (candidates.length === 0) return { kind: 'not_found' };
-  const forMethod = candidates
-    .filter((c) => c.route.method === method.toUpperCase())
-    .sort((a, b) => literalSegments(b.route.path) - literalSegments(a.route.path));
-  const best = forMethod[0];
-  if (!best) return { kind: 'method_not_allowed', allowed: [...new Set(candidates.map((c) => c.route.method))] };
-  return { kind: 'matched', route: best.route, pathParameters: best.params };
+  const segments = rawPath.split('/');
+  const upper = method.toUpperCase();
+  let best: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+  const allowed = new Set<HttpMethod>();
+  for (const compiled of compiledTable(routes).get(segments.length) ?? []) {
+    const params = matchTemplate(compiled, segments);
+    if (params === null) continue;
+    allowed.add(compiled.route.method);
+    // The first of equally specific templates wins, as the table's order had it.
+    if (compiled.route.method === upper && (!best || compiled.literalCount > best.compiled.literalCount)) best = { compiled, params };
+  }
+  if (best) return { kind: 'matched', route: best.compiled.route, pathParameters: best.params };
+  if (allowed.size === 0) return { kind: 'not_found' };
+  return { kind: 'method_not_allowed', allowed: [...allowed] };
 }
 
 // ---------------------------------------------------------------------------------------------
