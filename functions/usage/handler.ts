@@ -11,7 +11,7 @@ import { usageContractLookup } from '../../shared/domain/usage/contract-view';
 import { ingestConversions } from '../../shared/domain/usage/ingest-conversions';
 import { ingestImpressions } from '../../shared/domain/usage/ingest-impressions';
 import { reverseConversion } from '../../shared/domain/usage/reverse-conversion';
-import { IngestMode, type UsageContractLookup } from '../../shared/domain/usage/types';
+import { IngestMode, type UsageContract, type UsageContractLookup } from '../../shared/domain/usage/types';
 import { USAGE_OPERATIONS as ops } from '../../shared/schemas/api/usage';
 import { parseConversion, parseImpression } from '../../shared/schemas/usage';
 import { defineGroup, route } from '../http/group';
@@ -28,11 +28,24 @@ let directory: DirectoryRepository | undefined;
 const partnerLookup = () => (directory ??= new DirectoryRepository(dynamo(), config().TABLE_NAME));
 const contractLookup = () => (contracts ??= usageContractLookup(new ContractRepository(dynamo(), config().TABLE_NAME)));
 
+/**
+ * The batch's contract and the check that its partners exist, read together (one round trip
+ * instead of two); a missing contract is still the answer before an unknown partner.
+ */
+async function contractAndPartners(contractId: string, records: readonly unknown[]): Promise<UsageContract> {
+  const [contract, partners] = await Promise.allSettled([
+    requireUsageContract(contractLookup(), contractId),
+    assertKnownPartners(partnerLookup(), usagePartnerReferences(records)),
+  ]);
+  if (contract.status === 'rejected') throw contract.reason;
+  if (partners.status === 'rejected') throw partners.reason;
+  return contract.value;
+}
+
 export const handler = defineGroup(FunctionGroup.USAGE, {
   'POST /v1/usage/impressions': route(ops['POST /v1/usage/impressions'], async ({ body, identity, clock, requestId }) => {
     assertBatchSize(body.records.length);
-    const contract = await requireUsageContract(contractLookup(), body.contractId);
-    await assertKnownPartners(partnerLookup(), usagePartnerReferences(body.records));
+    const contract = await contractAndPartners(body.contractId, body.records);
     const { accepted, duplicates } = await ingestImpressions(
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseImpression), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
@@ -43,8 +56,7 @@ export const handler = defineGroup(FunctionGroup.USAGE, {
 
   'POST /v1/usage/conversions': route(ops['POST /v1/usage/conversions'], async ({ body, identity, clock, requestId }) => {
     assertBatchSize(body.records.length);
-    const contract = await requireUsageContract(contractLookup(), body.contractId);
-    await assertKnownPartners(partnerLookup(), usagePartnerReferences(body.records));
+    const contract = await contractAndPartners(body.contractId, body.records);
     const { accepted, duplicates, touches } = await ingestConversions(
       { store: usageStore(), clock },
       { contract, records: body.records.map(parseConversion), actor: identity.sub, origin: `api:${requestId}`, mode: IngestMode.ALL_OR_NOTHING },
