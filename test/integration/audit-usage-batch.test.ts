@@ -61,7 +61,7 @@ afterEach(async () => {
   poller = undefined;
 });
 
-async function consume(batchSize?: number): Promise<void> {
+async function consume(batchSize?: number, { twiceAtOnce = false } = {}): Promise<void> {
   poller ??= await startStreamPoller({
     tableName,
     endpoint: inject('dynamoEndpoint'),
@@ -70,7 +70,10 @@ async function consume(batchSize?: number): Promise<void> {
     ...(batchSize !== undefined && { batchSize }),
     handler: async (event, context) => {
       deliveries.push(event);
-      return handler(event, context);
+      if (!twiceAtOnce) return handler(event, context);
+      // The same batch to two consumers at the same moment: they race for each chain's head.
+      const [one, two] = await Promise.all([handler(event, context), handler(event, context)]);
+      return { batchItemFailures: [...one.batchItemFailures, ...two.batchItemFailures] };
     },
     onFailure: (failed) => {
       throw new Error(`records dropped: ${failed.reason}`);
@@ -177,6 +180,16 @@ describe('usage audited per batch', () => {
       }
     }
     expect([...(await usageChains()).values()].flat()).toEqual(before);
+  });
+
+  it('appends each record once when the same batch is delivered twice at the same time', async () => {
+    await usage.putImpressions(CONTRACT, thousandImpressions().slice(0, 60), { actor: 'ops-1', origin: 'api:req-1', ingestedAt: '2027-02-02T12:00:00.000Z' });
+    await consume(1_000, { twiceAtOnce: true });
+    const entries = [...(await usageChains()).values()].flat();
+    const named = entries.flatMap((entry) => usageBatchContent(entry)!.items.map(([sk]) => sk));
+    expect(named).toHaveLength(60);
+    expect(new Set(named).size).toBe(60);
+    expect(await verify()).toEqual({ chainsVerified: (await usageChains()).size, broken: [] });
   });
 
   it('finds a tampered usage item, a usage item no entry names, a deleted item and a tampered entry (npm run audit:verify)', async () => {
