@@ -14,7 +14,7 @@ import { rateCase } from '../../shared/domain/billing/rate';
 import { DomainError } from '../../shared/domain/kernel/errors';
 import { InvoiceKind } from '../../shared/domain/invoices/invoice';
 import { FINANCE_OPERATIONS as ops } from '../../shared/schemas/api/finance';
-import { financeDeps, statementDeps } from '../invoices/dependencies';
+import { financeDeps, financeExports, statementDeps } from '../invoices/dependencies';
 
 export const financeRoutes: Record<string, RouteSpec> = {
   'POST /v1/quotes': route(ops['POST /v1/quotes'], async ({ body }) => {
@@ -29,7 +29,7 @@ export const financeRoutes: Record<string, RouteSpec> = {
   }),
 
   'GET /v1/exports': route(ops['GET /v1/exports'], async ({ query }) => {
-    const { exports } = financeDeps();
+    const exports = await financeExports();
     // Only reads: the billing workflow's Export step writes a period's files, never a GET.
     return { status: 200, body: await exports.listExports(query.period) };
   }),

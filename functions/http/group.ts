@@ -41,11 +41,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Clock } from '../../shared/domain/kernel/clock';
-import { IdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store';
+import { IdempotencyStore, type ResponseOverflow } from '../../shared/adapters/dynamodb/idempotency-store';
 import type { Operation } from '../../shared/schemas/api/operation';
 import { runtimeClock } from '../runtime/clock';
-import { dynamo, s3 } from '../runtime/clients';
-import { S3ResponseOverflow } from '../../shared/adapters/s3/response-overflow';
+import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
 import type { Identity } from './identity';
 import { metrics, tracer } from '../runtime/observability';
@@ -114,9 +113,26 @@ export interface GroupOptions {
 
 const ANONYMOUS: Identity = Object.freeze({ sub: 'anonymous', roles: [], advertiserId: null });
 
+/**
+ * The S3 overflow of the idempotency store, imported on its first use: few responses overflow
+ * their record, so the S3 client is not loaded when the function starts.
+ */
+let overflowStore: Promise<ResponseOverflow> | undefined;
+const lazyOverflow: ResponseOverflow = {
+  put: async (sha256, text) => (await (overflowStore ??= loadOverflow())).put(sha256, text),
+  get: async (key) => (await (overflowStore ??= loadOverflow())).get(key),
+};
+async function loadOverflow(): Promise<ResponseOverflow> {
+  try {
+    return (await import('../runtime/response-overflow')).responseOverflow();
+  } catch (error) {
+    overflowStore = undefined;
+    throw error;
+  }
+}
+
 let defaultStore: IdempotencyStore | undefined;
-const runtimeStore = (): IdempotencyStore =>
-  (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME, { overflow: new S3ResponseOverflow(s3(), config().EXPORTS_BUCKET) }));
+const runtimeStore = (): IdempotencyStore => (defaultStore ??= new IdempotencyStore(dynamo(), config().TABLE_NAME, { overflow: lazyOverflow }));
 
 export function defineGroup(group: FunctionGroup, routes: Record<string, RouteSpec>, options: GroupOptions = {}) {
   const clock = options.clock ?? runtimeClock;

@@ -1,30 +1,42 @@
-/** The invoice and export stores of the invoices and billing Lambdas, built once per container. */
+/**
+ * The invoice and export stores of the invoices and billing Lambdas, built once per container.
+ * The stores on S3 (finance exports, invoice PDFs) live in ./documents.ts and are imported on
+ * first use: most requests of these functions never touch S3, pdf-lib or the presigner.
+ */
 import { InvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository';
 import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
 import { DirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { DynamoUsageRepository } from '../../shared/adapters/dynamodb/usage-repository';
-import { FinanceExports } from '../../shared/adapters/s3/exports';
+import type { FinanceExports } from '../../shared/adapters/s3/exports';
 import { PartnerStatementRepository } from '../../shared/adapters/dynamodb/partner-statement-repository';
-import { InvoiceDocuments } from '../../shared/adapters/s3/invoice-documents';
-import type { Seller } from '../../shared/domain/invoices/invoice-document';
-import { AddressSchema } from '../../shared/schemas/api/directory';
-import * as z from 'zod';
-
-const SellerSchema = z.object({ legalName: z.string().min(1), address: AddressSchema, taxId: z.string().optional(), email: z.string().optional() });
-import { runtimeClock } from '../runtime/clock';
-import { dynamo, s3 } from '../runtime/clients';
+import type { InvoiceDocuments } from '../../shared/adapters/s3/invoice-documents';
+import { dynamo } from '../runtime/clients';
 import { config } from '../runtime/config';
 
-let built: { invoices: InvoiceRepository; exports: FinanceExports } | undefined;
+let built: { invoices: InvoiceRepository } | undefined;
 
 export function financeDeps() {
-  if (!built) {
-    const { TABLE_NAME, EXPORTS_BUCKET } = config();
-    const invoices = new InvoiceRepository(dynamo(), TABLE_NAME);
-    built = { invoices, exports: new FinanceExports(s3(), EXPORTS_BUCKET, invoices, runtimeClock, statementDeps()) };
-  }
+  if (!built) built = { invoices: new InvoiceRepository(dynamo(), config().TABLE_NAME) };
   return built;
 }
+
+/** Built once on first use; a failed import is tried again by the next request. */
+function lazily<T>(build: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    if (!value) {
+      value = build();
+      value.catch(() => (value = undefined));
+    }
+    return value;
+  };
+}
+
+/** The finance exports in the exports bucket (listing, presigned downloads). */
+export const financeExports: () => Promise<FinanceExports> = lazily(async () => (await import('./documents')).financeExports(financeDeps().invoices, statementDeps()));
+
+/** Invoice and credit-note PDFs: rendered with pdf-lib, stored in S3, handed out presigned. */
+export const invoiceDocuments: () => Promise<InvoiceDocuments> = lazily(async () => (await import('./documents')).invoiceDocuments());
 
 let statements: PartnerStatementRepository | undefined;
 
@@ -49,23 +61,4 @@ export function ratingDeps() {
 /** The advertisers' billing profiles (payment terms). */
 export function directoryDeps(): DirectoryRepository {
   return ratingDeps().advertisers;
-}
-
-/** The seller printed on documents: SELLER_PROFILE, or the development default of the local stack. */
-const DEFAULT_SELLER: Seller = {
-  legalName: 'CTV Performance Media Ltd',
-  address: { line1: '1 Example Street', city: 'London', postalCode: 'EC1A 1AA', country: 'GB' },
-  taxId: 'GB000000000',
-  email: 'billing@ctv-performance.example',
-};
-
-let documents: InvoiceDocuments | undefined;
-
-export function invoiceDocuments(): InvoiceDocuments {
-  if (!documents) {
-    const { SELLER_PROFILE, EXPORTS_BUCKET } = config();
-    const seller = SELLER_PROFILE ? SellerSchema.parse(JSON.parse(SELLER_PROFILE)) : DEFAULT_SELLER;
-    documents = new InvoiceDocuments(s3(), EXPORTS_BUCKET, seller);
-  }
-  return documents;
 }

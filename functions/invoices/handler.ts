@@ -96,7 +96,7 @@ export const handler = defineGroup(FunctionGroup.INVOICES, {
     if (!invoice) throw new NotFoundError('invoice', params.id);
     assertTenant(identity, invoice.advertiserId, 'invoice', params.id);
     if (tenantOf(identity) !== null && !issued(invoice)) throw new NotFoundError('invoice', params.id);
-    return { status: 200, body: await invoiceDocuments().url(invoice) };
+    return { status: 200, body: await (await invoiceDocuments()).url(invoice) };
   }),
 
   'POST /v1/invoices/{id}/finalize': route(ops['POST /v1/invoices/{id}/finalize'], async ({ identity, params, headers }) => {
