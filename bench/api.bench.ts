@@ -235,7 +235,9 @@ export async function runInProcess({ quick }: { quick: boolean }) {
   const idle = async () => {
     while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   };
-  const stack = await startLocalStack({ port: 0, audit: false, tableName: 'bench-api', aroundRequest });
+  // 1,000-record batches at 32 in flight take longer than API Gateway's 30 s on this shared
+  // DynamoDB Local: the local API waits for them (as in bench/daily.bench.ts).
+  const stack = await startLocalStack({ port: 0, audit: false, tableName: 'bench-api', aroundRequest, integrationTimeoutMs: 30 * 60_000 });
   const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.endpoints.dynamodb }), {
     marshallOptions: { removeUndefinedValues: true },
   });
