@@ -20,7 +20,9 @@
  * excluded from both timings. Single thread: records per second is per core.
  */
 import { performance } from 'node:perf_hooks';
-import { ratePeriod } from '../shared/domain/billing/rate';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ratePeriod, ratePeriodFromPages, type UsagePage } from '../shared/domain/billing/rate';
 import { withDecodedConversion, withDecodedImpression } from '../shared/domain/usage/decode';
 import type { Charge, ContractTerms, Conversion, CpaPayout, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
 import { figure, prng, type Benchmark, type Figure } from './lib/benchmark';
@@ -225,7 +227,143 @@ function emptyTotals(): MixTotals {
   return { engineMs: 0, engineCpuUs: 0, bareMs: 0, bareCpuUs: 0, impressionRecords: 0, conversionRecords: 0, lines: 0, invoiced: 0 };
 }
 
-function run(options: { quick: boolean }): Figure[] {
+// ---------------------------------------------------------------------------------------
+// The largest contract: one period of 5M conversions and 3M impression day-records, rated from
+// pages (ratePeriodFromPages, as the billing run rates) and in memory (ratePeriod).
+
+const LARGEST = { conversions: 5_000_000, impressions: 3_000_000 };
+/** Records of each kind per page. */
+const LARGEST_PAGE = 10_000;
+/** Goals: peak heap of the rating from pages, and its CPU time over the in-memory rating's. */
+const LARGEST_HEAP_GOAL_MB = 512;
+const LARGEST_TIME_GOAL_RATIO = 1.2;
+
+/** The largest contract's terms: those of the v1 mix's contract 4, in UTC and without a conversion cap. */
+function largestTerms(): ContractTerms {
+  const { contract } = generateContract(4, 1, 'v1');
+  return {
+    ...contract,
+    timezone: 'UTC',
+    versions: contract.versions.map((v) => ({ ...v, charges: v.charges.map((c) => (c.kind === 'CPA' ? { ...c, maxConversionsPerPeriod: null } : c)) })),
+  };
+}
+
+/**
+ * Page `p` of the largest contract's usage, generated from a seed per page (so the same page
+ * comes out every time) and stored as the usage store returns records: decoded, through JSON.
+ */
+function largestPage(p: number, sizes: typeof LARGEST, cpmCharges: number): UsagePage {
+  const random = prng(0xb16 + p * 104_729);
+  const impressions: Impression[] = [];
+  for (let j = p * LARGEST_PAGE; j < Math.min((p + 1) * LARGEST_PAGE, sizes.impressions); j++) {
+    // Identity (day, charge, source, partner): 31 days × charges × 2 sources per partner.
+    const day = (j % 31) + 1;
+    const charge = Math.floor(j / 31) % cpmCharges;
+    const third = Math.floor(j / (31 * cpmCharges)) % 2 === 1;
+    impressions.push({
+      date: `2027-03-${pad2(day)}`, chargeId: `cpm-${charge}`, count: 10 + Math.floor(random() * 2_000), source: third ? 'THIRD_PARTY' : 'FIRST_PARTY',
+      partnerId: `pub-${Math.floor(j / (62 * cpmCharges))}`,
+    });
+  }
+  const conversions: Conversion[] = [];
+  for (let j = p * LARGEST_PAGE; j < Math.min((p + 1) * LARGEST_PAGE, sizes.conversions); j++) {
+    const occurred = MARCH_START_MS + Math.floor(random() * 31 * DAY_MS / 1000) * 1000;
+    const exposure = occurred - Math.floor(random() * 8 * DAY_MS / 1000) * 1000;
+    const roll = random();
+    conversions.push({
+      id: roll < 0.005 && j > 0 ? `big-${j - 1}` : `big-${j}`,
+      event: roll < 0.75 ? 'PURCHASE' : roll < 0.97 ? 'INSTALL' : 'SIGNUP',
+      occurredAt: iso(occurred), exposureAt: iso(exposure), value: money(random, 300),
+      geo: GEOS[Math.floor(random() * GEOS.length)]!, newCustomer: random() < 0.7,
+      partnerId: roll < 0.3 ? 'aff-1' : roll < 0.5 ? 'aff-2' : null,
+      reversedAt: random() < 0.02 ? iso(occurred + DAY_MS) : null, receivedAt: null,
+    });
+  }
+  return JSON.parse(JSON.stringify({ impressions: impressions.map(withDecodedImpression), conversions: conversions.map(withDecodedConversion) })) as UsagePage;
+}
+
+const heapMb = () => process.memoryUsage().heapUsed / 1_048_576;
+/** A full garbage collection, so heap figures count live objects only (`gc` exposed at run time). */
+const collect = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => gc();
+})();
+
+export async function largestContract(quick: boolean): Promise<Figure[]> {
+  const sizes = quick ? { conversions: LARGEST.conversions / 10, impressions: LARGEST.impressions / 10 } : LARGEST;
+  const contract = largestTerms();
+  const cpmCharges = contract.versions[0]!.charges.filter((c) => c.kind === 'CPM').length;
+  const pages = Math.ceil(Math.max(sizes.conversions, sizes.impressions) / LARGEST_PAGE);
+  const request = { contract, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } };
+  const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
+
+  // Warm the path from pages up (its tables' growth included) on a few pages first.
+  await ratePeriodFromPages(request, Array.from({ length: 8 }, (_, p) => largestPage(pages + p, { conversions: Infinity, impressions: Infinity }, cpmCharges)));
+
+  // From pages: each page generated (time excluded), added, dropped. Every 25th page and at the
+  // end, a full collection (its time excluded too) and the live heap sampled: the rating's
+  // aggregates and tables, which only grow, and the page in hand.
+  collect();
+  const baseMb = heapMb();
+  let peakMb = baseMb;
+  let excludedUs = 0;
+  const started = cpuUs();
+  function* stream(): Generator<UsagePage> {
+    for (let p = 0; p < pages; p++) {
+      const g0 = cpuUs();
+      const page = largestPage(p, sizes, cpmCharges);
+      excludedUs += cpuUs() - g0;
+      yield page;
+      if (p % 25 === 24 || p === pages - 1) {
+        const c0 = cpuUs();
+        collect();
+        peakMb = Math.max(peakMb, heapMb());
+        excludedUs += cpuUs() - c0;
+      }
+    }
+  }
+  const fromPages = await ratePeriodFromPages(request, stream());
+  {
+    const streamingUs = cpuUs() - started - excludedUs;
+
+    // In memory: every page generated first (excluded), then one ratePeriod over all records.
+    collect();
+    const usage: Usage = { impressions: [], conversions: [] };
+    for (let p = 0; p < pages; p++) {
+      const page = largestPage(p, sizes, cpmCharges);
+      for (const r of page.impressions) usage.impressions.push(r);
+      for (const r of page.conversions) usage.conversions.push(r);
+    }
+    const heldMb = heapMb();
+    const m0 = cpuUs();
+    const inMemory = ratePeriod({ ...request, usage });
+    const inMemoryUs = cpuUs() - m0;
+    const inMemoryPeakMb = Math.max(heldMb, heapMb());
+    if (JSON.stringify(fromPages) !== JSON.stringify(inMemory)) throw new Error('the largest contract rated from pages differs from its in-memory rating');
+    const ratio = streamingUs / inMemoryUs;
+    console.log(`\nlargest contract: ${sizes.conversions.toLocaleString('en-US')} conversions and ${sizes.impressions.toLocaleString('en-US')} impression day-records in ${PERIOD}, ${pages} pages of ${LARGEST_PAGE.toLocaleString('en-US')} per kind; total ${inMemory.total} ${inMemory.currency} (identical both ways)`);
+    console.log(`  from pages: ${(streamingUs / 1e6).toFixed(3)} CPU s (generation and heap sampling ${(excludedUs / 1e6).toFixed(1)} s excluded), peak live heap ${peakMb.toFixed(0)} MB (${baseMb.toFixed(0)} MB before; goal <= ${LARGEST_HEAP_GOAL_MB} MB: ${peakMb <= LARGEST_HEAP_GOAL_MB ? 'met' : 'NOT met'})`);
+    console.log(`  in memory:  ${(inMemoryUs / 1e6).toFixed(3)} CPU s, heap ${inMemoryPeakMb.toFixed(0)} MB holding the records`);
+    console.log(`  from pages / in memory: ${ratio.toFixed(2)}x CPU (goal <= ${LARGEST_TIME_GOAL_RATIO}x: ${ratio <= LARGEST_TIME_GOAL_RATIO ? 'met' : 'NOT met'})`);
+    return [
+      figure('largestConversions', sizes.conversions, 'records'),
+      figure('largestImpressions', sizes.impressions, 'records'),
+      figure('largestFromPagesCpuSeconds', streamingUs / 1e6, 's'),
+      figure('largestFromPagesPeakHeapMb', Math.round(peakMb), 'MB', `<= ${LARGEST_HEAP_GOAL_MB}`),
+      figure('largestInMemoryCpuSeconds', inMemoryUs / 1e6, 's'),
+      figure('largestInMemoryHeapMb', Math.round(inMemoryPeakMb), 'MB'),
+      figure('largestFromPagesToInMemoryCpuRatio', Number(ratio.toFixed(2)), 'x', `<= ${LARGEST_TIME_GOAL_RATIO}`),
+    ];
+  }
+}
+
+async function run(options: { quick: boolean }): Promise<Figure[]> {
+  const figures = mixes(options);
+  return [...figures, ...(await largestContract(options.quick))];
+}
+
+function mixes(options: { quick: boolean }): Figure[] {
   const contracts = options.quick ? 1_000 : 10_000;
   // CPU time (process.cpuUsage) is reported beside wall time: on a shared machine wall time
   // also counts the time other processes held the core.
@@ -311,6 +449,6 @@ function run(options: { quick: boolean }): Figure[] {
 
 export const benchmark: Benchmark = {
   name: 'rating',
-  description: 'ratePeriod over a synthetic month of 10,000 contracts, v1 and v2 mixes of deal structures, vs a bare summing loop',
+  description: 'ratePeriod over a synthetic month of 10,000 contracts, v1 and v2 mixes of deal structures, vs a bare summing loop; the largest contract rated from pages and in memory',
   run,
 };

@@ -11,9 +11,8 @@ import { NotFoundError } from '../../shared/domain/kernel/errors';
 import type { ContractAggregate, Contract } from '../../shared/domain/contracts/model';
 import type { AdvertiserLookup } from '../../shared/domain/contracts/store';
 import { toContractTerms } from '../../shared/domain/contracts/terms';
-import { ratePeriod } from '../../shared/domain/billing/rate';
+import { ratePeriodFromPages, type UsagePage } from '../../shared/domain/billing/rate';
 import type { PriorRuns } from '../../shared/domain/billing/types';
-import type { Usage } from '../../shared/domain/terms/types';
 import { BILLABLE_CONTRACT_STATUSES, buildPlan, type PlannableContract } from '../../shared/domain/billing-runs/plan';
 import {
   decideRetry,
@@ -49,7 +48,8 @@ export interface BillingRunPorts {
     get(contractId: string): Promise<ContractAggregate | null>;
     list(query: { status?: Contract['status']; limit: number; cursor?: string }): Promise<{ items: Contract[]; nextCursor: string | null }>;
   };
-  usage: { loadPeriodUsage(contractId: string, period: string): Promise<Usage> };
+  /** Usage page by page (the period of the largest contract does not fit in a Lambda's memory at once). */
+  usage: { streamPeriodUsage(contractId: string, period: string): AsyncGenerator<UsagePage> };
   invoices: InvoiceStore & { loadPriorRuns(contractId: string): Promise<PriorRuns> };
   /** The advertiser's billing profile (bill-to, tax treatment) is fixed on each draft the run writes. */
   advertisers: AdvertiserLookup;
@@ -148,18 +148,32 @@ export async function rateContract(ports: RatePorts, input: RateContractInput): 
   }
 }
 
+/** The pages of a stream whose first page was asked for already. */
+async function* resumed<T>(first: Promise<IteratorResult<T>>, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  const head = await first;
+  if (head.done) return;
+  yield head.value;
+  yield* rest;
+}
+
 async function rateOneContract(ports: RatePorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
-  // The three reads need only the contract id: one round trip instead of two before rating.
-  const [aggregate, usage, prior] = await Promise.all([
+  // The usage is rated page by page as it is read (the largest contract's period does not fit
+  // in memory at once); its first page is asked for together with the contract and the prior
+  // runs, which rating needs first: one round trip before rating, as when the usage was read whole.
+  const pages = ports.usage.streamPeriodUsage(input.contractId, input.period);
+  const firstPage = pages.next();
+  // Its failure is reported where the page is awaited (while rating), not as an unhandled rejection before.
+  firstPage.catch(() => undefined);
+  const [aggregate, prior] = await Promise.all([
     ports.contracts.get(input.contractId),
-    ports.usage.loadPeriodUsage(input.contractId, input.period),
     ports.invoices.loadPriorRuns(input.contractId),
   ]);
   if (!aggregate) throw new NotFoundError('contract', input.contractId);
   const { contract } = aggregate;
   const advertiser = await ports.advertisers.getAdvertiser(contract.advertiserId);
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
-  const rated = ratePeriod({ contract: toContractTerms(contract, aggregate.versions, aggregate.credits), usage, period: input.period, asOf: input.asOf, prior });
+  const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), period: input.period, asOf: input.asOf, prior };
+  const rated = await ratePeriodFromPages(request, resumed(firstPage, pages));
   const written = await writeRunInvoice({ store: ports.invoices }, {
     runId: input.runId,
     runSeq: input.runSeq,

@@ -248,15 +248,19 @@ function compareImpressions(a: Impression, b: Impression): number {
 type ReadConversion = Conversion & { firstTouch?: boolean; arrival?: string };
 
 /**
- * Conversions by occurredAt (as instants: offsets may differ), then id: the order rule 8
- * counts in; the touches of one id in the order they were received, the first stored first
- * (the engine's "order given": FIRST_RECORD takes it, touch ties go to the earlier).
+ * The first touch of every id (the one stored first, which took the id) before any other
+ * touch, each group by occurredAt (as instants: offsets may differ), then id, then the order
+ * received. So the touches of one id come in the order they were received, the first stored
+ * first, whatever their occurredAt: the engine's "order given" (FIRST_RECORD takes the first,
+ * touch ties go to the earlier). The engine depends on no other order (rule 8 and ranks sort
+ * by occurredAt and id themselves), so the streaming read, which gives the first touches page
+ * by page and the other touches after them in this order, rates the same.
  */
 function compareConversions(a: ReadConversion, b: ReadConversion): number {
   return (
+    Number(b.firstTouch === true) - Number(a.firstTouch === true) ||
     Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
     compareText(a.id, b.id) ||
-    Number(b.firstTouch === true) - Number(a.firstTouch === true) ||
     compareText(a.arrival ?? '', b.arrival ?? '')
   );
 }
@@ -506,20 +510,35 @@ export class DynamoUsageRepository implements UsageStore {
   }
 
   /**
-   * The same records page by page (shard after shard, unsorted), for a contract whose period
-   * does not fit in memory at once. Each page holds at most 1 MB of items.
+   * The same records page by page, for a contract whose period does not fit in memory at once
+   * (the billing run rates from it: billing/rate.ts `ratePeriodFromPages`). Shard after shard,
+   * each page holds at most 1 MB of items: impressions and the first touch of each conversion
+   * id as they come; the other touches of an id (another partner's report of a known
+   * conversion) are held back and come last, sorted as `loadPeriodUsage` sorts them, so that
+   * every id's touches come in the same order as there, the only order rating depends on.
+   * Memory: one page, and the held-back touches.
    */
   async *streamPeriodUsage(contractId: string, period: string): AsyncGenerator<UsagePage> {
     assertPeriod(period);
+    const later: { conversion: Conversion; arrival: string }[] = [];
     for (let shard = 0; shard < USAGE_SHARDS; shard++) {
       let start: Record<string, unknown> | undefined;
       do {
         const out = await this.client.send(this.shardQuery(contractId, period, shard, start));
         const page: UsagePage = { impressions: [], conversions: [] };
-        collect(out.Items ?? [], page);
+        for (const item of out.Items ?? []) {
+          if (item.usageKind === UsageItemKind.IMPRESSION) page.impressions.push(toImpression(item));
+          else if (item.usageKind !== UsageItemKind.CONVERSION) continue;
+          else if (item.firstTouch === true) page.conversions.push(toRatedConversion(item));
+          else later.push({ conversion: toRatedConversion(item), arrival: (item.arrival as string | undefined) ?? '' });
+        }
         yield page;
         start = out.LastEvaluatedKey;
       } while (start);
+    }
+    later.sort((a, b) => compareConversions({ ...a.conversion, arrival: a.arrival }, { ...b.conversion, arrival: b.arrival }));
+    for (let i = 0; i < later.length; i += HELD_BACK_PAGE) {
+      yield { impressions: [], conversions: later.slice(i, i + HELD_BACK_PAGE).map((c) => c.conversion) };
     }
   }
 
@@ -553,9 +572,5 @@ function assertPeriod(period: string): void {
   if (!isPeriod(period)) throw new ValidationError('a period is YYYY-MM', [{ path: 'period', message: `not a period: "${period}"` }]);
 }
 
-function collect(items: readonly Item[], into: UsagePage): void {
-  for (const item of items) {
-    if (item.usageKind === UsageItemKind.IMPRESSION) into.impressions.push(toImpression(item));
-    else if (item.usageKind === UsageItemKind.CONVERSION) into.conversions.push(toRatedConversion(item));
-  }
-}
+/** Held-back touches are given in pages of this many. */
+const HELD_BACK_PAGE = 1_000;
