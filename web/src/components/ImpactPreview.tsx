@@ -8,6 +8,7 @@ import type { VersionImpact } from '../app/types';
 import { formatPeriod } from '../lib/dates';
 import { Money, Quantity } from './Money';
 import { ErrorView, Loading } from './States';
+import { Figures } from './Figures';
 
 export function ImpactPreview({ contractId, version }: { contractId: string; version: number }) {
   const query = useGetImpactQuery({ id: contractId, n: version });
@@ -21,26 +22,21 @@ export function ImpactTables({ impact }: { impact: VersionImpact }) {
   const current = impact.currentPeriod;
   return (
     <div className="impact">
-      <dl className="figures" aria-label="Impact figures">
-        <div>
-          <dt>Change to invoiced periods</dt>
-          <dd className="figure-strong">
-            <Money amount={impact.total} currency={c} />
-          </dd>
-        </div>
-        <div>
-          <dt>In absolute value</dt>
-          <dd>
-            <Money amount={impact.absolute} currency={c} />
-          </dd>
-        </div>
-        <div>
-          <dt>{formatPeriod(current.period)} so far (not invoiced)</dt>
-          <dd>
-            <Money amount={current.before} currency={c} /> → <Money amount={current.after} currency={c} /> (<Money amount={current.change} currency={c} />)
-          </dd>
-        </div>
-      </dl>
+      <Figures
+        label="Impact figures"
+        items={[
+          { label: 'Change to invoiced periods', value: <Money amount={impact.total} currency={c} />, strong: true },
+          { label: 'In absolute value', value: <Money amount={impact.absolute} currency={c} /> },
+          {
+            label: `${formatPeriod(current.period)} so far (not invoiced)`,
+            value: (
+              <>
+                <Money amount={current.before} currency={c} /> → <Money amount={current.after} currency={c} /> (<Money amount={current.change} currency={c} />)
+              </>
+            ),
+          },
+        ]}
+      />
       {impact.periods.length === 0 ? (
         <p className="muted">No invoiced period changes: the version takes effect after what has been billed.</p>
       ) : (

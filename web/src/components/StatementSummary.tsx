@@ -2,6 +2,7 @@ import type { PartnerStatement } from '../app/types';
 import { formatInstant } from '../lib/dates';
 import { Money } from './Money';
 import { StatusBadge } from './StatusBadge';
+import { Figures } from './Figures';
 
 /**
  * A partner statement's status and money per currency: what was issued, paid, still due, and
@@ -11,22 +12,13 @@ import { StatusBadge } from './StatusBadge';
 export function StatementSummary({ statement }: { statement: PartnerStatement }) {
   return (
     <>
-      <dl className="figures" aria-label="Statement status">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={statement.status} />
-          </dd>
-        </div>
-        {statement.issuedAt ? (
-          <div>
-            <dt>Issued</dt>
-            <dd>
-              {formatInstant(statement.issuedAt)} by {statement.issuedBy}
-            </dd>
-          </div>
-        ) : null}
-      </dl>
+      <Figures
+        label="Statement status"
+        items={[
+          { label: 'Status', value: <StatusBadge status={statement.status} /> },
+          statement.issuedAt ? { label: 'Issued', value: `${formatInstant(statement.issuedAt)} by ${statement.issuedBy}` } : null,
+        ]}
+      />
       <table className="data-table">
         <caption>Balances by currency</caption>
         <thead>

@@ -10,6 +10,7 @@ import { Money } from '../components/Money';
 import { Empty, ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatInstant, formatPeriod } from '../lib/dates';
+import { Figures } from '../components/Figures';
 
 /** A run's live progress (polled while RUNNING), its totals per currency and its invoices. */
 export default function BillingRunPage() {
@@ -39,26 +40,13 @@ export default function BillingRunPage() {
         <h1>Billing run {formatPeriod(run.period)}</h1>
         <StatusBadge status={run.status} />
       </div>
-      <dl className="figures">
-        <div>
-          <dt>Run</dt>
-          <dd>
-            #{run.runSeq} {run.runSeq > 1 ? '(re-run: adjustments only)' : ''}
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            {formatInstant(run.startedAt)} by {run.startedBy}
-          </dd>
-        </div>
-        {run.endedAt ? (
-          <div>
-            <dt>Ended</dt>
-            <dd>{formatInstant(run.endedAt)}</dd>
-          </div>
-        ) : null}
-      </dl>
+      <Figures
+        items={[
+          { label: 'Run', value: `#${run.runSeq} ${run.runSeq > 1 ? '(re-run: adjustments only)' : ''}` },
+          { label: 'Started', value: `${formatInstant(run.startedAt)} by ${run.startedBy}` },
+          run.endedAt ? { label: 'Ended', value: formatInstant(run.endedAt) } : null,
+        ]}
+      />
       <div className="run-progress">
         <Progress.Root className="progress" value={run.progress.done} max={Math.max(run.progress.total, 1)} aria-label="Contracts rated">
           <Progress.Indicator className="progress-bar" style={{ width: `${percent}%` }} />

@@ -10,6 +10,7 @@ import { Empty, ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { BackdatedMarker, TermsDiff, TermsTable } from '../components/Terms';
 import { formatDay, formatInstant } from '../lib/dates';
+import { Figures } from '../components/Figures';
 
 // Forms only ops use: their own chunk (they bring the zod schemas).
 const ContractChanges = lazy(() => import('./ContractChanges'));
@@ -57,36 +58,16 @@ export default function ContractPage() {
           </Link>
         ) : null}
       </div>
-      <dl className="figures">
-        <div>
-          <dt>Advertiser</dt>
-          <dd>{contract.advertiserId}</dd>
-        </div>
-        <div>
-          <dt>Term</dt>
-          <dd>
-            {formatDay(contract.startDate)} – {formatDay(contract.endDate)}
-          </dd>
-        </div>
-        <div>
-          <dt>Currency</dt>
-          <dd>{contract.currency}</dd>
-        </div>
-        <div>
-          <dt>Time zone</dt>
-          <dd>{contract.timezone}</dd>
-        </div>
-        <div>
-          <dt>In effect on {formatDay(contract.inEffect.day)}</dt>
-          <dd>{contract.inEffect.number === null ? 'no version' : `version ${contract.inEffect.number}`}</dd>
-        </div>
-        {contract.terminatedOn ? (
-          <div>
-            <dt>Terminated on</dt>
-            <dd>{formatDay(contract.terminatedOn)}</dd>
-          </div>
-        ) : null}
-      </dl>
+      <Figures
+        items={[
+          { label: 'Advertiser', value: contract.advertiserId },
+          { label: 'Term', value: `${formatDay(contract.startDate)} – ${formatDay(contract.endDate)}` },
+          { label: 'Currency', value: contract.currency },
+          { label: 'Time zone', value: contract.timezone },
+          { label: `In effect on ${formatDay(contract.inEffect.day)}`, value: contract.inEffect.number === null ? 'no version' : `version ${contract.inEffect.number}` },
+          contract.terminatedOn ? { label: 'Terminated on', value: formatDay(contract.terminatedOn) } : null,
+        ]}
+      />
       <Tabs.Root value={tabs.some((t) => t.value === tab) ? tab : 'versions'} onValueChange={(value) => setParams({ tab: value }, { replace: true })}>
         <Tabs.List className="tabs" aria-label="Contract sections">
           {tabs.map((t) => (

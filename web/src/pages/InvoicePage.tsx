@@ -12,6 +12,7 @@ import { ErrorView, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatInstant, formatPeriod } from '../lib/dates';
 import type { ContractVersion } from '../app/types';
+import { Figures } from '../components/Figures';
 
 const NO_VERSIONS: readonly ContractVersion[] = [];
 
@@ -44,62 +45,19 @@ export default function InvoicePage() {
         </h1>
         <StatusBadge status={invoice.status} />
       </div>
-      <dl className="figures">
-        <div>
-          <dt>Period</dt>
-          <dd>{formatPeriod(invoice.period)}</dd>
-        </div>
-        <div>
-          <dt>Contract</dt>
-          <dd>
-            <Link to={`/contracts/${encodeURIComponent(invoice.contractId)}`}>{contract.data?.name ?? invoice.contractId}</Link>
-          </dd>
-        </div>
-        <div>
-          <dt>Advertiser</dt>
-          <dd>{invoice.advertiserId}</dd>
-        </div>
-        <div>
-          <dt>Subtotal</dt>
-          <dd>
-            <Money amount={invoice.subtotal} currency={invoice.currency} />
-          </dd>
-        </div>
-        <div>
-          <dt>Total</dt>
-          <dd className="figure-strong">
-            <Money amount={invoice.total} currency={invoice.currency} />
-          </dd>
-        </div>
-        {invoice.paymentStatus ? (
-          <>
-            <div>
-              <dt>Paid</dt>
-              <dd>
-                <Money amount={invoice.amountPaid} currency={invoice.currency} />
-              </dd>
-            </div>
-            <div>
-              <dt>Balance due</dt>
-              <dd>
-                <Money amount={invoice.balanceDue} currency={invoice.currency} />
-              </dd>
-            </div>
-            <div>
-              <dt>Payment</dt>
-              <dd>
-                <StatusBadge status={invoice.paymentStatus} />
-              </dd>
-            </div>
-          </>
-        ) : null}
-        {invoice.finalizedAt ? (
-          <div>
-            <dt>Finalized</dt>
-            <dd>{formatInstant(invoice.finalizedAt, timeZone)}</dd>
-          </div>
-        ) : null}
-      </dl>
+      <Figures
+        items={[
+          { label: 'Period', value: formatPeriod(invoice.period) },
+          { label: 'Contract', value: <Link to={`/contracts/${encodeURIComponent(invoice.contractId)}`}>{contract.data?.name ?? invoice.contractId}</Link> },
+          { label: 'Advertiser', value: invoice.advertiserId },
+          { label: 'Subtotal', value: <Money amount={invoice.subtotal} currency={invoice.currency} /> },
+          { label: 'Total', value: <Money amount={invoice.total} currency={invoice.currency} />, strong: true },
+          invoice.paymentStatus ? { label: 'Paid', value: <Money amount={invoice.amountPaid} currency={invoice.currency} /> } : null,
+          invoice.paymentStatus ? { label: 'Balance due', value: <Money amount={invoice.balanceDue} currency={invoice.currency} /> } : null,
+          invoice.paymentStatus ? { label: 'Payment', value: <StatusBadge status={invoice.paymentStatus} /> } : null,
+          invoice.finalizedAt ? { label: 'Finalized', value: formatInstant(invoice.finalizedAt, timeZone) } : null,
+        ]}
+      />
       {invoice.voidReason ? <p>Voided: {invoice.voidReason}</p> : null}
       {invoice.reissueOf ? (
         <p>

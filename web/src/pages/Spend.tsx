@@ -7,6 +7,7 @@ import { Money, Quantity } from '../components/Money';
 import { Empty, ErrorView, Loading } from '../components/States';
 import { currentPeriod, formatDay, formatInstant, formatPeriod } from '../lib/dates';
 import { cumulativeDecimals } from '../lib/money';
+import { Figures } from '../components/Figures';
 
 // The chart library comes with this page only, and after the figures are on screen.
 const SpendChart = lazy(() => import('../components/SpendChart'));
@@ -79,54 +80,20 @@ function SpendView({ spend, name }: { spend: Spend; name: string }) {
         <Link to={`/contracts/${encodeURIComponent(spend.contractId)}`}>{name}</Link>: {formatPeriod(spend.period)}
       </h2>
       <p className="muted">Rated from the usage received by {formatInstant(spend.asOf)}; nothing is invoiced until the billing run.</p>
-      <dl className="figures" aria-label="Spend figures">
-        <div>
-          <dt>Spend to date</dt>
-          <dd className="figure-strong">
-            <Money amount={spend.total} currency={c} />
-          </dd>
-        </div>
-        {spend.guaranteeCredit !== null ? (
-          <div>
-            <dt>Guarantee credit (in spend)</dt>
-            <dd>
-              <Money amount={spend.guaranteeCredit} currency={c} />
-            </dd>
-          </div>
-        ) : null}
-        <div>
-          <dt>Credits of the period</dt>
-          <dd>
-            <Money amount={spend.creditTotal} currency={c} />
-          </dd>
-        </div>
-        <div>
-          <dt>Budget cap</dt>
-          <dd>{spend.budgetCap === null ? 'no cap' : <Money amount={spend.budgetCap} currency={c} />}</dd>
-        </div>
-        <div>
-          <dt>Remaining</dt>
-          <dd>{spend.remaining === null ? '—' : <Money amount={spend.remaining} currency={c} />}</dd>
-        </div>
-        <div>
-          <dt>Minimum commitment</dt>
-          <dd>{spend.minimum === null ? 'none' : <Money amount={spend.minimum} currency={c} />}</dd>
-        </div>
-        <div>
-          <dt>Shortfall</dt>
-          <dd>{spend.shortfall === null ? '—' : <Money amount={spend.shortfall} currency={c} />}</dd>
-        </div>
-        <div>
-          <dt>Projected for the period</dt>
-          <dd>
-            <Money amount={spend.projectedTotal} currency={c} />
-          </dd>
-        </div>
-        <div>
-          <dt>Cap reached on</dt>
-          <dd>{spend.capReachedOn ? formatDay(spend.capReachedOn) : spend.budgetCap === null ? '—' : 'not within the period'}</dd>
-        </div>
-      </dl>
+      <Figures
+        label="Spend figures"
+        items={[
+          { label: 'Spend to date', value: <Money amount={spend.total} currency={c} />, strong: true },
+          spend.guaranteeCredit !== null && { label: 'Guarantee credit (in spend)', value: <Money amount={spend.guaranteeCredit} currency={c} /> },
+          { label: 'Credits of the period', value: <Money amount={spend.creditTotal} currency={c} /> },
+          { label: 'Budget cap', value: spend.budgetCap === null ? 'no cap' : <Money amount={spend.budgetCap} currency={c} /> },
+          { label: 'Remaining', value: spend.remaining === null ? '—' : <Money amount={spend.remaining} currency={c} /> },
+          { label: 'Minimum commitment', value: spend.minimum === null ? 'none' : <Money amount={spend.minimum} currency={c} /> },
+          { label: 'Shortfall', value: spend.shortfall === null ? '—' : <Money amount={spend.shortfall} currency={c} /> },
+          { label: 'Projected for the period', value: <Money amount={spend.projectedTotal} currency={c} /> },
+          { label: 'Cap reached on', value: spend.capReachedOn ? formatDay(spend.capReachedOn) : spend.budgetCap === null ? '—' : 'not within the period' },
+        ]}
+      />
 
       {spend.credits.length > 0 ? (
         <table className="data-table">
