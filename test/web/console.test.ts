@@ -14,6 +14,7 @@ import { LocalBillingWorkflow, synthesizeBillingWorkflow } from '../../scripts/l
 import { WEB_DIST, buildWebConsole, webConsoleHandler } from '../../scripts/lib/web-console';
 import { startTestApi, startTestAuditPoller, type TestApi } from '../support/api';
 import { s3Client } from '../support/aws';
+import { pdfStrings } from '../support/pdf-text';
 import { SCREENSHOTS, checkPage, launchBrowser, tabStops } from './browser';
 
 let api: TestApi;
@@ -77,6 +78,9 @@ beforeAll(async () => {
   // 250,000 first-party impressions at 8.00 per thousand: 2,000.00 USD for June.
   const usage = await api.request('POST', '/v1/usage/impressions', { token: ops, body: { contractId: springId, records: [{ date: '2026-06-10', chargeId: 'ctv', count: 250_000, source: 'FIRST_PARTY' }] } });
   expect(usage.status).toBe(202);
+  // 50,000 for Globex: 400.00 USD, the invoice finance voids, reissues and discards.
+  const globexUsage = await api.request('POST', '/v1/usage/impressions', { token: ops, body: { contractId: globexContractId, records: [{ date: '2026-06-15', chargeId: 'ctv', count: 50_000, source: 'FIRST_PARTY' }] } });
+  expect(globexUsage.status).toBe(202);
 }, 300_000);
 
 afterAll(async () => {
@@ -242,7 +246,7 @@ describe('the web console', () => {
     await eventually(() => page.locator('.page-header .badge').textContent(), { timeout: 180_000 }).toBe('SUCCEEDED');
     await page.getByText('2 of 2 contracts rated').waitFor();
     expect(await page.getByRole('heading', { name: /^Failed contracts/ }).count()).toBe(0);
-    expect(await page.locator('.totals').textContent()).toBe('2,000.00 USD over 2 invoices');
+    expect(await page.locator('.totals').textContent()).toBe('2,400.00 USD over 2 invoices');
     await checkPage(page, '11-finance-run');
 
     await page.getByRole('row', { name: /2,000\.00 USD/ }).getByRole('link').first().click();
@@ -267,12 +271,57 @@ describe('the web console', () => {
     expect(await page.locator('.figures dt:text-is("Payment") + dd').textContent()).toMatch(/^(PARTIALLY PAID|OVERDUE)$/);
     await checkPage(page, '12a-finance-invoice-paid');
 
-    // Back on the run: finalize the rest (Globex's 0.00 draft) in bulk, with its progress.
+    // The PDF: the button opens the API's presigned URL, a PDF with the invoice's number, due date and total.
+    const acmeNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.replace('Invoice ', '');
+    const acmeInvoice = (await api.request('GET', `/v1/invoices/${page.url().split('/').pop()!}`, { token: await api.token({ sub: 'seed.finance', roles: ['finance'] }) })).json as { dueDate: string };
+    // The URL the button opens is read in the page and downloaded here: a PDF tab would take the
+    // single-process test browser down with it.
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      w.open = (url: string) => ((w.__openedUrl = url), null);
+    });
+    await page.getByRole('button', { name: `Download PDF of ${acmeNumber}` }).click();
+    await eventually(() => page.evaluate(() => (globalThis as any).__openedUrl ?? '')).toMatch(/\/documents\/2026-06\/[^/?]+\.pdf\?/);
+    const pdf = await fetch(await page.evaluate(() => (globalThis as any).__openedUrl as string));
+    expect(pdf.status).toBe(200);
+    const pdfBytes = new Uint8Array(await pdf.arrayBuffer());
+    expect(Buffer.from(pdfBytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect(pdfStrings(pdfBytes)).toEqual(expect.arrayContaining([acmeNumber, acmeInvoice.dueDate, '2000.00']));
+
+    // Back on the run: finalize the rest (Globex's 400.00 draft) in bulk, with its progress.
     await page.goBack();
     await page.getByRole('button', { name: 'Finalize all drafts' }).click();
     await eventually(() => page.locator('.bulk-progress [role=status]').textContent(), { timeout: 60_000 }).toBe('2 of 2 invoices final · 1 finalized here · SUCCEEDED');
     expect(await page.getByRole('button', { name: 'Finalize all drafts' }).isDisabled()).toBe(true);
     await checkPage(page, '12b-finance-run-finalized');
+
+    // Globex's invoice is wrong: void it (confirmation and reason), reissue it, discard the reissued draft.
+    await page.getByRole('row', { name: /400\.00 USD/ }).getByRole('link').first().click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Invoice INV-2026-\d+$/);
+    const globexNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.replace('Invoice ', '');
+    expect(await page.locator('.figure-strong').textContent()).toBe('400.00 USD');
+    expect(await page.getByRole('button', { name: 'Discard' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Void', exact: true }).click();
+    const voidDialog = page.getByRole('alertdialog', { name: `Void ${globexNumber}?` });
+    expect(await voidDialog.getByRole('button', { name: 'Void invoice' }).isDisabled()).toBe(true);
+    await voidDialog.getByRole('textbox', { name: 'Reason' }).fill('Billed at the wrong rate card');
+    await voidDialog.getByRole('button', { name: 'Void invoice' }).click();
+    await eventually(() => page.locator('.page-header .badge').first().textContent()).toBe('VOID');
+    await page.getByText('Voided: Billed at the wrong rate card').waitFor();
+    await page.getByText(/^Credit note: cn_/).waitFor();
+    await checkPage(page, '12c-finance-invoice-voided');
+    await page.getByRole('button', { name: 'Reissue' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Invoice (draft)');
+    expect(await page.locator('.page-header .badge').first().textContent()).toBe('DRAFT');
+    expect(await page.locator('.figure-strong').textContent()).toBe('400.00 USD');
+    await page.getByText(/^Reissue of inv_/).waitFor();
+    await page.getByRole('button', { name: 'Discard' }).click();
+    const discardDialog = page.getByRole('alertdialog', { name: 'Discard this draft?' });
+    await discardDialog.getByRole('textbox', { name: 'Reason' }).fill('Globex is billed through its agency from June');
+    await discardDialog.getByRole('button', { name: 'Discard draft' }).click();
+    await eventually(() => page.locator('.page-header .badge').first().textContent()).toBe('DISCARDED');
+    expect(await page.getByRole('button', { name: 'Finalize' }).isDisabled()).toBe(true);
+    await checkPage(page, '12d-finance-reissue-discarded');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Invoices' }).click();
     await page.getByRole('combobox', { name: 'Status' }).selectOption('FINALIZED');
@@ -290,12 +339,22 @@ describe('the web console', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receivables' }).click();
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Receivables');
+    // Today the 1,500.00 USD left on June's invoice is current; Globex's voided invoice owes nothing.
     const receivable = page.getByRole('table', { name: 'Receivables by advertiser' }).locator('tbody tr');
+    const buckets = async () => (await receivable.first().locator('td').allTextContents()).slice(2);
     await eventually(() => receivable.count()).toBe(1);
     expect(await receivable.locator('td').first().textContent()).toBe(acme.id);
-    expect(await receivable.locator('td').last().textContent()).toBe('1,500.00 USD');
+    expect(await buckets()).toEqual(['1,500.00 USD', '0.00 USD', '0.00 USD', '0.00 USD', '0.00 USD', '1,500.00 USD']);
     await page.locator('.chart svg').first().waitFor();
     await checkPage(page, '14b-finance-receivables');
+    // 45 days after its due date (the day in the URL), the same balance is in the 31–60 days bucket.
+    const later = new Date(Date.parse(`${acmeInvoice.dueDate}T00:00:00Z`) + 45 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByRole('textbox', { name: 'As of' }).fill(later);
+    await page.getByRole('button', { name: 'Show receivables' }).click();
+    await eventually(() => page.url()).toContain(`asOf=${later}`);
+    await eventually(buckets).toEqual(['0.00 USD', '0.00 USD', '1,500.00 USD', '0.00 USD', '0.00 USD', '1,500.00 USD']);
+    await page.locator('.chart svg').first().waitFor();
+    await checkPage(page, '14c-finance-receivables-aged');
   });
 
   it("advertiser: sees only its own contracts and finalized invoice, and another advertiser's contract is not found", { timeout: 180_000 }, async () => {
