@@ -290,7 +290,7 @@ const collect = (() => {
   return () => gc();
 })();
 
-export async function largestContract(quick: boolean): Promise<Figure[]> {
+async function largestContract(quick: boolean): Promise<Figure[]> {
   const sizes = quick ? { conversions: LARGEST.conversions / 10, impressions: LARGEST.impressions / 10 } : LARGEST;
   const contract = largestTerms();
   const cpmCharges = contract.versions[0]!.charges.filter((c) => c.kind === 'CPM').length;
