@@ -146,7 +146,8 @@ export class BillingWorkflow extends Construct {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportsBucket.arnForObjects(`${PLAN_PREFIX}*`)] }),
     );
     this.functions[BILLING_STATE.EXPORT].addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`)] }),
+      // Large files go up as multipart uploads (covered by PutObject), aborted when the journal is refused.
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], resources: [exportsBucket.arnForObjects(`${EXPORT_PREFIX}*`)] }),
     );
 
     const definition = this.definition(props);

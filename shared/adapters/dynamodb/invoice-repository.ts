@@ -498,6 +498,32 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
     });
   }
 
+  /**
+   * The period's documents with their lines, `pageSize` at a time (the finance export), in the
+   * invoice index's order (status, creation, id) merged across its shards.
+   */
+  async *pagePeriodInvoices(period: string, pageSize = 100): AsyncIterable<Invoice[]> {
+    if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
+    const spec = {
+      client: this.client,
+      tableName: this.tableName,
+      index: INDEXES.byCollection,
+      partitions: invoiceKeys.allInvoicePartitions,
+      query: {
+        KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
+        ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#isk': INDEXES.byCollection.sortKey },
+        ExpressionAttributeValues: { ':prefix': `${period}#`, ':invoice': INVOICE_ENTITY },
+        FilterExpression: 'entityType = :invoice',
+      },
+    };
+    let cursor: string | undefined;
+    do {
+      const page = await queryShardsPage<Record<string, unknown>>(spec, { limit: pageSize, cursor });
+      if (page.items.length > 0) yield await Promise.all(page.items.map((item) => this.withLines(item)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
   /** Every document of a period with its lines (the finance export), in index order. */
   async listPeriodInvoices(period: string): Promise<Invoice[]> {
     if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);

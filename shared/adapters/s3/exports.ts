@@ -3,19 +3,32 @@
  *   exports/<YYYY-MM>/invoices.csv, invoices.jsonl, invoice-lines.csv, invoice-lines.jsonl,
  *                     partner-payouts.csv, payments.csv, partner-payments.csv, aging.csv,
  *                     journal.csv, manifest.json
- * The contents are built by the pure domain (shared/domain/exports/finance-export.ts), which
- * refuses an unbalanced journal before anything is formatted; this adapter then writes the data
- * files and, last, the manifest (file names, row counts, byte sizes, sha256), so a manifest
- * always describes a complete set. Writing a period again replaces its files with the
+ * The contents are built by the pure domain (shared/domain/exports/finance-export.ts) page by
+ * page: documents are read a page at a time from the invoice index and each page's rows are
+ * appended to every file, so no period is ever held whole. A file that outgrows a part
+ * (PART_BYTES) goes up as an S3 multipart upload, part by part; a small one is one PutObject at
+ * the end. Nothing becomes visible before the journal is known to balance: multipart uploads
+ * are completed (and small files put) only after the builder's last check, and aborted when it
+ * refuses or anything fails, so an unbalanced period still writes no file. Last comes the
+ * manifest (file names, row counts, byte sizes, sha256), so a manifest always describes a
+ * complete set. Writing a period again replaces its files with the
  * period's current documents (statuses move after a run: DRAFT -> FINALIZED -> VOID). Only the
  * billing workflow writes; the API's GET lists what the manifest names.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Clock } from '../../domain/kernel/clock';
 import { assertPeriod } from '../../domain/kernel/calendar';
-import { buildPeriodExport, ExportFormat, type CurrencyBalanceList, type PeriodExport } from '../../domain/exports/finance-export';
+import { EXPORT_FILES, ExportFormat, PeriodExportBuilder, type CurrencyBalanceList, type ExportChunks } from '../../domain/exports/finance-export';
 import type { Invoice } from '../../domain/invoices/invoice';
 import type { StatementRecord } from '../../domain/partner-statements/statement';
 
@@ -23,8 +36,12 @@ export const MANIFEST_NAME = 'manifest.json';
 /** Presigned GETs are short-lived: finance downloads right after listing. */
 export const PRESIGNED_URL_SECONDS = 900;
 
+/** Parts of a multipart upload: S3 takes 5 MiB at least (but the last), 10,000 parts at most. */
+export const PART_BYTES = 8 * 1024 * 1024;
+
 export interface PeriodInvoiceSource {
-  listPeriodInvoices(period: string): Promise<Invoice[]>;
+  /** The period's documents with their lines, a bounded page at a time. */
+  pagePeriodInvoices(period: string): AsyncIterable<Invoice[]>;
 }
 
 /** The period's issued partner statements (their payments are exported and journaled). */
@@ -61,7 +78,82 @@ export function exportPrefix(period: string): string {
   return `exports/${period}/`;
 }
 
-const sha256Of = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/**
+ * One export file as it is written: text appended page by page, hashed and counted as it goes,
+ * sent as multipart parts once it outgrows a part. Visible only after `complete`.
+ */
+class ExportFileUpload {
+  private readonly hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private uploadId: string | undefined;
+  private readonly parts: { ETag: string; PartNumber: number }[] = [];
+  bytes = 0;
+  rows = 0;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    readonly key: string,
+    private readonly contentType: string,
+    private readonly partBytes: number,
+  ) {}
+
+  async append(text: string, rows: number): Promise<void> {
+    if (text === '') return;
+    const chunk = Buffer.from(text, 'utf8');
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.rows += rows;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= this.partBytes) await this.sendPart();
+  }
+
+  private async sendPart(): Promise<void> {
+    this.uploadId ??= (await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }))).UploadId!;
+    const PartNumber = this.parts.length + 1;
+    const out = await this.s3.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: Buffer.concat(this.pending) }));
+    this.parts.push({ ETag: out.ETag!, PartNumber });
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** sha256 of everything appended (hex); call once, after the last append. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  /** Makes the file visible: the multipart upload completed, or the small file put whole. */
+  async complete(sha256: string): Promise<string | undefined> {
+    if (this.uploadId === undefined) {
+      const put = await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: Buffer.concat(this.pending),
+          ContentType: this.contentType,
+          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+        }),
+      );
+      return put.VersionId;
+    }
+    if (this.pendingBytes > 0) await this.sendPart();
+    const done = await this.s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }),
+    );
+    this.uploadId = undefined;
+    return done.VersionId;
+  }
+
+  /** Drops the parts sent; the previous object under the key (if any) stays as it was. */
+  async abort(): Promise<void> {
+    if (this.uploadId === undefined) return;
+    const uploadId = this.uploadId;
+    this.uploadId = undefined;
+    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: uploadId }));
+  }
+}
 
 function formatOf(key: string): ExportFormat {
   if (key.endsWith('.csv')) return ExportFormat.CSV;
@@ -77,12 +169,9 @@ export class FinanceExports {
     private readonly clock: Clock,
     /** Without it the export has no partner payments (an empty partner-payments.csv). */
     private readonly statements?: PeriodStatementSource,
+    /** Size of a multipart part (tests use small parts to send many). */
+    private readonly partBytes = PART_BYTES,
   ) {}
-
-  private async build(period: string): Promise<PeriodExport> {
-    const [invoices, statements] = await Promise.all([this.invoices.listPeriodInvoices(period), this.statements?.listPeriodStatements(period) ?? []]);
-    return buildPeriodExport(period, invoices, this.today(), statements);
-  }
 
   /** The export's day (UTC): aging.csv ages the period's open documents as of it. */
   private today(): string {
@@ -92,55 +181,62 @@ export class FinanceExports {
   /** Writes the period's export; throws JournalUnbalancedError (and writes nothing) if debits differ from credits. */
   async writePeriodExport(period: string): Promise<ExportManifest> {
     assertPeriod(period);
-    return this.write(period, await this.build(period));
+    return (await this.write(period, false)).manifest;
   }
 
   /**
    * Brings the period's export up to date with its documents (statuses move after a run:
-   * finalized, voided, credit notes added): rebuilt from the stored documents, written only
+   * finalized, voided, credit notes added): rebuilt from the stored documents, made visible only
    * when a file's content differs from the stored manifest. Returns whether it wrote.
    */
   async ensureCurrentExport(period: string): Promise<{ manifest: ExportManifest; written: boolean }> {
     assertPeriod(period);
-    const built = await this.build(period);
-    const stored = await this.readManifest(period);
-    const same =
-      stored !== undefined &&
-      stored.files.length === built.files.length &&
-      built.files.every((f) => stored.files.some((m) => m.name === f.name && m.sha256 === sha256Of(f.body)));
-    if (same) return { manifest: stored, written: false };
-    return { manifest: await this.write(period, built), written: true };
+    return this.write(period, true);
   }
 
-  private async write(period: string, built: PeriodExport): Promise<ExportManifest> {
+  private async write(period: string, onlyIfChanged: boolean): Promise<{ manifest: ExportManifest; written: boolean }> {
     const prefix = exportPrefix(period);
-    const files: ManifestFile[] = [];
-    for (const file of built.files) {
-      const body = Buffer.from(file.body, 'utf8');
-      const sha256 = sha256Of(file.body);
-      const key = `${prefix}${file.name}`;
-      const put = await this.s3.send(
+    const builder = new PeriodExportBuilder(period, this.today());
+    const uploads = new Map(EXPORT_FILES.map((f) => [f.name, new ExportFileUpload(this.s3, this.bucket, `${prefix}${f.name}`, f.contentType, this.partBytes)]));
+    const append = async (chunks: ExportChunks) => {
+      for (const [name, { text, rows }] of chunks) await uploads.get(name)!.append(text, rows);
+    };
+    try {
+      await append(builder.start());
+      for await (const page of this.invoices.pagePeriodInvoices(period)) await append(builder.page(page));
+      const finished = builder.finish((await this.statements?.listPeriodStatements(period)) ?? []);
+      await append(finished.chunks);
+      const digests = new Map([...uploads].map(([name, upload]) => [name, upload.digest()]));
+      if (onlyIfChanged) {
+        const stored = await this.readManifest(period);
+        const same = stored !== undefined && stored.files.length === uploads.size && [...digests].every(([name, sha256]) => stored.files.some((m) => m.name === name && m.sha256 === sha256));
+        if (same) {
+          await Promise.all([...uploads.values()].map((u) => u.abort()));
+          return { manifest: stored, written: false };
+        }
+      }
+      const files: ManifestFile[] = [];
+      for (const { name, format } of EXPORT_FILES) {
+        const upload = uploads.get(name)!;
+        const sha256 = digests.get(name)!;
+        const versionId = await upload.complete(sha256);
+        files.push({ key: upload.key, name, format, rows: upload.rows, bytes: upload.bytes, sha256, ...(versionId ? { versionId } : {}) });
+      }
+      // Last: a manifest names only files that were all written.
+      const manifest: ExportManifest = { period, generatedAt: this.clock.now().toISOString(), files, balances: finished.balances };
+      await this.s3.send(
         new PutObjectCommand({
           Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: file.contentType,
-          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+          Key: `${prefix}${MANIFEST_NAME}`,
+          Body: JSON.stringify(manifest, null, 2),
+          ContentType: 'application/json',
         }),
       );
-      files.push({ key, name: file.name, format: file.format, rows: file.rows, bytes: body.length, sha256, ...(put.VersionId ? { versionId: put.VersionId } : {}) });
+      return { manifest, written: true };
+    } catch (error) {
+      await Promise.allSettled([...uploads.values()].map((u) => u.abort()));
+      throw error;
     }
-    // Last: a manifest names only files that were all written.
-    const manifest: ExportManifest = { period, generatedAt: this.clock.now().toISOString(), files, balances: built.balances };
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: `${prefix}${MANIFEST_NAME}`,
-        Body: JSON.stringify(manifest, null, 2),
-        ContentType: 'application/json',
-      }),
-    );
-    return manifest;
   }
 
   async readManifest(period: string): Promise<ExportManifest | undefined> {

@@ -127,6 +127,64 @@ describe('finance exports', () => {
   });
 });
 
+describe('an export larger than a part', () => {
+  it('streams pages of documents into multipart uploads: the same files as written whole, and nothing left behind when refused', { timeout: 120_000 }, async () => {
+    // 60 documents read 7 at a time, sent in parts of 1 KiB (S3 takes 5 MiB parts; s3rver any size).
+    const period = '2027-07';
+    const r = new InvoicesOnTable(db, table, clock);
+    for (let i = 0; i < 60; i++) {
+      const contract = { id: `c-many-${String(i).padStart(2, '0')}`, advertiserId: `adv-${i % 4}`, currency: i % 3 === 0 ? 'JPY' : 'USD' };
+      const rated = contract.currency === 'JPY'
+        ? { period, currency: 'JPY', isRerun: false, flags: [], subtotal: String(1000 + i), total: String(1000 + i), lines: [{ type: 'USAGE' as const, chargeId: 'ctv', version: 1, quantity: '1000', amount: String(1000 + i), explanation: { kind: 'CPM_USAGE' } }], partnerPayoutsByCharge: [] }
+        : { ...january, period };
+      await r.writeRunInvoice({ runId: 'r1', runSeq: 1, contract, rated, actor: 'sys', at: '2027-08-03T00:00:00Z' });
+    }
+    const paged = { pagePeriodInvoices: (p: string) => r.pagePeriodInvoices(p, 7) };
+    // The S3 calls the export makes, by command (s3rver has no ListMultipartUploads to ask after).
+    const calls: string[] = [];
+    const client = s3Client();
+    client.middlewareStack.add((next, context) => (args) => (calls.push(context.commandName!), next(args)), { step: 'initialize', name: 'recordCommands' });
+    const streamed = new FinanceExports(client, bucket, paged, clock, undefined, 1024);
+    const manifest = await streamed.writePeriodExport(period);
+    const count = (command: string) => calls.filter((c) => c === command).length;
+    expect(count('CreateMultipartUploadCommand')).toBeGreaterThanOrEqual(2);
+    expect(count('UploadPartCommand')).toBeGreaterThan(count('CreateMultipartUploadCommand'));
+    expect(count('CompleteMultipartUploadCommand')).toBe(count('CreateMultipartUploadCommand'));
+    const documents: string[] = [];
+    for await (const page of r.pagePeriodInvoices(period, 7)) documents.push(...page.map((d) => d.id));
+    expect(new Set(documents).size).toBe(60);
+    expect(manifest.files.find((f) => f.name === 'invoices.csv')!.rows).toBe(60);
+    expect(manifest.files.find((f) => f.name === 'invoice-lines.csv')!.bytes).toBeGreaterThan(10 * 1024);
+    for (const f of manifest.files) {
+      const body = await text(f.key);
+      expect(Buffer.byteLength(body), f.name).toBe(f.bytes);
+      expect(createHash('sha256').update(body, 'utf8').digest('hex'), f.name).toBe(f.sha256);
+    }
+    // Row for row what the whole period gives, in the pages' order.
+    const lines = parseCsv(await text(`exports/${period}/invoice-lines.csv`));
+    expect(lines).toHaveLength(1 + manifest.files.find((f) => f.name === 'invoice-lines.csv')!.rows);
+    const [header, ...journal] = parseCsv(await text(`exports/${period}/journal.csv`));
+    for (const currency of ['USD', 'JPY']) {
+      const rows = journal.filter((row) => row[header!.indexOf('currency')] === currency);
+      const sum = (column: string) => rows.reduce((total, row) => total.plus(row[header!.indexOf(column)]!), new Big(0));
+      expect(sum('debit').eq(sum('credit')), currency).toBe(true);
+    }
+
+    // Corrupt the last document read: the journal refuses at the end, after parts were sent;
+    // every upload is aborted and the export written above stays as it was.
+    const last = (await r.getInvoice(documents.at(-1)!))!;
+    const { gsi1pk, gsi1sk, gsi2pk, gsi2sk } = { ...invoiceKeys.invoiceByAdvertiser(last.advertiserId, period, 'DRAFT', last.createdAt, last.id), ...invoiceKeys.invoiceByPeriod(period, 'DRAFT', last.createdAt, last.id) };
+    await db.send(new PutCommand({ TableName: table, Item: { ...invoiceKeys.invoice(last.id), gsi1pk, gsi1sk, gsi2pk, gsi2sk, entityType: 'invoice', aggregate: `invoice#${last.id}`, ...last, total: last.currency === 'JPY' ? '1' : '1.00' } }));
+    calls.length = 0;
+    await expect(streamed.writePeriodExport(period)).rejects.toBeInstanceOf(JournalUnbalancedError);
+    expect(count('UploadPartCommand')).toBeGreaterThan(0);
+    expect(count('AbortMultipartUploadCommand')).toBe(count('CreateMultipartUploadCommand'));
+    expect(count('CompleteMultipartUploadCommand') + count('PutObjectCommand')).toBe(0);
+    expect(JSON.parse(await text(`exports/${period}/manifest.json`))).toEqual(manifest);
+    expect(createHash('sha256').update(await text(`exports/${period}/invoice-lines.csv`), 'utf8').digest('hex')).toBe(manifest.files.find((f) => f.name === 'invoice-lines.csv')!.sha256);
+  });
+});
+
 describe('ensureCurrentExport', () => {
   it('writes when the documents changed and not otherwise', async () => {
     const r = new InvoicesOnTable(db, table, clock);
