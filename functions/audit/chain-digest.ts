@@ -7,7 +7,8 @@ import { S3AuditArchive } from '../../shared/adapters/s3/audit-archive';
 import { archiveChainDigest } from '../../shared/domain/audit/digest';
 import type { AuditArchive, AuditChainReader, ChainDigest } from '../../shared/domain/audit/ports';
 import { config } from '../runtime/config';
-import { dynamo, s3 } from '../runtime/clients';
+import { dynamo } from '../runtime/clients';
+import { s3 } from '../runtime/s3-client';
 
 export interface ChainDigestDeps {
   reader: AuditChainReader;

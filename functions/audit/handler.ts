@@ -26,7 +26,8 @@ import { recordUsageBatch, type UsageBatchResult } from '../../shared/domain/aud
 import { isSequence, isUsageChange, MAX_USAGE_BATCH_RECORDS } from '../../shared/domain/audit/usage-batch';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
 import { config } from '../runtime/config';
-import { dynamo, s3 } from '../runtime/clients';
+import { dynamo } from '../runtime/clients';
+import { s3 } from '../runtime/s3-client';
 import { MetricName } from '../runtime/metric-names';
 import { logger as sharedLogger, metrics as sharedMetrics, MetricUnit } from '../runtime/observability';
 

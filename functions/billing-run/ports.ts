@@ -14,7 +14,8 @@ import { PartnerStatementRepository } from '../../shared/adapters/dynamodb/partn
 import { FinanceExports } from '../../shared/adapters/s3/exports';
 import { RunPlanStore } from '../../shared/adapters/s3/run-plans';
 import { runtimeClock } from '../runtime/clock';
-import { dynamo, s3 } from '../runtime/clients';
+import { dynamo } from '../runtime/clients';
+import { s3 } from '../runtime/s3-client';
 import { config } from '../runtime/config';
 import { billingWorkflow } from '../runtime/workflow';
 import type { BillingRunPorts, StartPorts } from './tasks';

@@ -19,7 +19,8 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-pu
 import { publishChange, type EventPublisher, type PublicationMarkers } from '../../shared/domain/events/publish-change';
 import { systemClock, type Clock } from '../../shared/domain/kernel/clock';
 import { config } from '../runtime/config';
-import { dynamo, eventBridge } from '../runtime/clients';
+import { dynamo } from '../runtime/clients';
+import { eventBridge } from '../runtime/event-bus-client';
 import { logger as sharedLogger } from '../runtime/observability';
 
 export interface EventsHandlerDeps {

@@ -11,7 +11,7 @@ import { InvoiceDocuments } from '../../shared/adapters/s3/invoice-documents';
 import type { Seller } from '../../shared/domain/invoices/invoice-document';
 import { AddressSchema } from '../../shared/schemas/api/directory';
 import { runtimeClock } from '../runtime/clock';
-import { s3 } from '../runtime/clients';
+import { s3 } from '../runtime/s3-client';
 import { config } from '../runtime/config';
 
 const SellerSchema = z.object({ legalName: z.string().min(1), address: AddressSchema, taxId: z.string().optional(), email: z.string().optional() });

@@ -17,7 +17,8 @@ import { FileStatus, USAGE_FILE_PREFIX, type UsageFileReport } from '../../share
 import { ingestUsageFile, UsageFileFailed } from '../../shared/domain/usage/ingest-file';
 import type { UsageContractLookup, UsageStore } from '../../shared/domain/usage/types';
 import { parseConversion, parseImpression } from '../../shared/schemas/usage';
-import { dynamo, s3 } from '../runtime/clients';
+import { dynamo } from '../runtime/clients';
+import { s3 } from '../runtime/s3-client';
 import { config } from '../runtime/config';
 import { MetricName } from '../runtime/metric-names';
 import { flushMetrics, logger, metrics, MetricUnit } from '../runtime/observability';

@@ -5,7 +5,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_ROLES, ROUTES, routeKey, type RouteDef } from '../../functions/http/routes';
+import { ALL_ROLES, ROUTES, routeKey, type RouteDef } from '../../shared/schemas/api/routes';
 import { DEV_SIGNING_KEY, DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER } from '../../scripts/lib/dev-auth';
 import { startTestApi, type TestApi } from '../support/api';
 import { documentClient } from '../support/aws';

@@ -1,5 +1,5 @@
 /** Fuzz of the other half of the GET routes of ROUTES (see fuzz-reads.test.ts), split for time. */
-import { ROUTES } from '../../functions/http/routes';
+import { ROUTES } from '../../shared/schemas/api/routes';
 import { fuzzSuite } from './fuzz-runner';
 import { quietHandlerLogs } from './support';
 

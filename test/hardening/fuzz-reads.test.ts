@@ -4,7 +4,7 @@
  * any role the route allows) through the group's Lambda in-process and 200 through the local
  * HTTP server: no 5xx, every error in the one error shape, and reads change nothing.
  */
-import { ROUTES } from '../../functions/http/routes';
+import { ROUTES } from '../../shared/schemas/api/routes';
 import { fuzzSuite } from './fuzz-runner';
 import { quietHandlerLogs } from './support';
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { RouteDef } from '../../functions/http/routes';
+import type { RouteDef } from '../../shared/schemas/api/routes';
 import { ALL_OPERATIONS } from '../../shared/schemas/api/index';
 import type { Operation } from '../../shared/schemas/api/operation';
 import { startTestApi, type TestApi } from '../support/api';

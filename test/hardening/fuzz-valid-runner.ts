@@ -231,7 +231,7 @@ export function validFuzzSuite(title: string, routes: readonly RouteDef[], seedB
     // The handlers' own clients, created on first use by the Lambda modules.
     const clients = await import('../../functions/runtime/clients');
     recordWritesOf(clients.dynamo());
-    recordWritesOf(clients.s3());
+    recordWritesOf((await import('../../functions/runtime/s3-client')).s3());
     // Runs are started, not executed: the workflow is fuzzed by its own tests (test/workflow).
     const { useLocalBillingWorkflow } = await import('../../functions/runtime/workflow');
     useLocalBillingWorkflow({ start: async () => undefined });

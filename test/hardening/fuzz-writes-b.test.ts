@@ -2,7 +2,7 @@
  * Fuzz of the second half of the POST and PUT routes of ROUTES (the first half, the method
  * and the guarantees are in fuzz-writes.test.ts; split so each file stays within its time).
  */
-import { ROUTES } from '../../functions/http/routes';
+import { ROUTES } from '../../shared/schemas/api/routes';
 import { fuzzSuite } from './fuzz-runner';
 import { quietHandlerLogs } from './support';
 

@@ -9,7 +9,7 @@
  * exactly as it was. Bodies over 1 MiB and usage batches of 1,001 records answer 413.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/http/routes';
+import { ROUTES } from '../../shared/schemas/api/routes';
 import type { TestApi } from '../support/api';
 import { fuzzSuite } from './fuzz-runner';
 import type { World } from './seed';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { ROUTES, type RouteDef } from '../../functions/http/routes';
+import { ROUTES, type RouteDef } from '../../shared/schemas/api/routes';
 import { buildEvent, toApiGatewayClaims, toHttpResponse } from '../../scripts/lib/local-api';
 import { verifyDevToken } from '../../scripts/lib/dev-auth';
 import { lambdaContext } from '../../scripts/lib/lambda-context';

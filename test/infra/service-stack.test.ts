@@ -4,7 +4,7 @@ import { GROUP_ACCESS } from '../../infra/constructs/api';
 import { AUDIT_DIGEST_PREFIX, AUDIT_ENTRY_PREFIX, AUDIT_IMAGE_PREFIX, AUDIT_TABLE_ACTIONS } from '../../infra/constructs/audit-log';
 import { archiveDigestKey, archiveEntryKey, archiveImageKey } from '../../shared/adapters/s3/audit-archive';
 import { DAILY_LIFECYCLE_CRON } from '../../infra/constructs/schedules';
-import { FunctionGroup, ROUTES, routeKey } from '../../functions/http/routes';
+import { FunctionGroup, ROUTES, routeKey } from '../../shared/schemas/api/routes';
 import { UNAUDITED_PREFIXES } from '../../shared/adapters/dynamodb/table';
 import {
   asArray,

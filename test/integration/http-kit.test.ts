@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
-import { ROUTES, routeKey } from '../../functions/http/routes';
+import { ROUTES, routeKey } from '../../shared/schemas/api/routes';
 import { freshTable } from '../support/aws';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> }>;

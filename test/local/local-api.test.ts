@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, routeKey, type RouteDef } from '../../functions/http/routes';
+import { ROUTES, routeKey, type RouteDef } from '../../shared/schemas/api/routes';
 import { identityOf } from '../../functions/http/identity';
 import { DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, mintDevToken, verifyDevToken } from '../../scripts/lib/dev-auth';
 import { buildEvent, matchRoute, MAX_BODY_BYTES, toApiGatewayClaims, toHttpResponse, verifiedClaims, type RequestFacts } from '../../scripts/lib/local-api';

@@ -8,8 +8,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_OPERATIONS, mergeDeclarations } from '../../../shared/schemas/api/index';
-import { FunctionGroup, ROUTES, routeKey } from '../../../shared/schemas/api/routes';
+import { FunctionGroup, ROUTES, declarationOf, routeKey, routesOf } from '../../../shared/schemas/api/routes';
 import { operation } from '../../../shared/schemas/api/operation';
+import { defineGroup, route } from '../../../functions/http/group';
 
 const ROOT = resolve(__dirname, '../../..');
 const FORBIDDEN_FROM_SHARED = ['functions', 'infra', 'scripts', 'test', 'bench'];
@@ -78,11 +79,31 @@ describe('route declarations', () => {
     expect(() => mergeDeclarations({ 'GET /v1/x': declaration }, { 'GET /v1/x': declaration })).toThrow(/declared twice/);
   });
 
-  it('every group handler serves exactly the routes declared for its group', async () => {
-    // defineGroup throws at load when a declared route has no handler, a handler has no
-    // declaration, or a handler is bound to another route's declaration.
+  it('every group handler serves exactly the routes declared for its group, each bound to its own declaration', async () => {
     for (const group of Object.values(FunctionGroup)) {
-      await expect(import(`../../../functions/${group}/handler.ts`), group).resolves.toHaveProperty('handler');
+      const { handler } = (await import(`../../../functions/${group}/handler.ts`)) as { handler: { served: Record<string, unknown> } };
+      const declared = routesOf(group).map(routeKey);
+      expect(Object.keys(handler.served).sort(), group).toEqual([...declared].sort());
+      for (const key of declared) expect(handler.served[key] === declarationOf(key), `${group}: ${key} bound to its own declaration`).toBe(true);
     }
+  });
+
+  it('a group refuses at load a handler bound to another group\'s declaration', () => {
+    const elsewhere = operation({ group: FunctionGroup.PUBLIC, roles: null, summary: 'x', responses: { 200: null } });
+    expect(() => defineGroup(FunctionGroup.INVOICES, { 'GET /v1/x': route(elsewhere, async () => ({ status: 200 })) }, { idempotencyStore: null })).toThrow(
+      /GET \/v1\/x is declared for group public/,
+    );
+  });
+
+  it('no Lambda module imports the whole route table statically (it would build every group\'s schemas at init)', () => {
+    const whole = ['shared/schemas/api/routes', 'shared/schemas/api/index', 'shared/schemas/api', 'shared/schemas/openapi'];
+    const staticImports = (source: string) =>
+      [...source.matchAll(/\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g), ...source.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+    const offences = sourceFiles(join(ROOT, 'functions')).flatMap((file) =>
+      staticImports(readFileSync(file, 'utf8'))
+        .filter((specifier) => specifier.startsWith('.') && whole.includes(relative(ROOT, resolve(dirname(file), specifier)).replace(/\.ts$/, '')))
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+    expect(offences).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/public/handler';
-import { ROUTES, routeKey } from '../../../functions/http/routes';
+import { ROUTES, routeKey } from '../../../shared/schemas/api/routes';
 import { ALL_OPERATIONS } from '../../../shared/schemas/api/index';
 import type { Operation } from '../../../shared/schemas/api/operation';
 

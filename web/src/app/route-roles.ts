@@ -4,7 +4,7 @@
  * JSON (the `route-roles` plugin in web/vite.config.ts), so the route declarations and their
  * zod schemas stay out of the first screen's JavaScript; tests and type checks read it here.
  */
-import { ROUTES } from '../../../functions/http/routes';
+import { ROUTES } from '../../../shared/schemas/api/routes';
 
 export type RouteRoles = Readonly<Record<string, readonly string[] | null>>;
 
