@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { startTestApi, startTestEventsPoller, type TestApi, type TestEventsPoller } from '../support/api';
 import { s3Client } from '../support/aws';
 import { schemaErrors } from '../support/event-schemas';
@@ -21,6 +20,7 @@ import { LocalBillingWorkflow, synthesizeBillingWorkflow } from '../../scripts/l
 import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
 import { useRuntimeClock } from '../../functions/runtime/clock';
 import { fixedClock } from '../../shared/domain/kernel/clock';
+import { dynamoEndpoint } from '../support/endpoints';
 
 let api: TestApi;
 let events: TestEventsPoller;
@@ -176,7 +176,7 @@ describe('what the ERP receives', () => {
     }
     expect(lines()).toEqual(before);
     // A fresh consumer reading the whole stream from its oldest record (a replayed mapping).
-    const replay = await startStreamPoller({ tableName: api.tableName, endpoint: inject('dynamoEndpoint'), handler: events.handler, functionName: 'events-replay', intervalMs: 50 });
+    const replay = await startStreamPoller({ tableName: api.tableName, endpoint: dynamoEndpoint(), handler: events.handler, functionName: 'events-replay', intervalMs: 50 });
     try {
       await replay.drain();
     } finally {

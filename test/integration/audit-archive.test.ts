@@ -22,6 +22,7 @@ import { externalizeLargeImages } from '../../shared/domain/audit/images';
 import { verifyAgainstArchive } from '../../shared/domain/audit/verify-archive';
 import { verifyAllChains } from '../../shared/domain/audit/verify-chains';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -56,7 +57,7 @@ async function verifyScript(tableName: string, bucket: string) {
   try {
     const { stdout } = await run(resolve(root, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', '--archive'], {
       cwd: root,
-      env: { ...process.env, TABLE_NAME: tableName, AUDIT_ARCHIVE_BUCKET: bucket, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint') },
+      env: { ...process.env, TABLE_NAME: tableName, AUDIT_ARCHIVE_BUCKET: bucket, DYNAMODB_ENDPOINT: dynamoEndpoint(), S3_ENDPOINT: inject('s3Endpoint') },
     });
     return { code: 0, stdout };
   } catch (error) {

@@ -10,6 +10,7 @@ import { startStreamPoller, type StreamHandler } from '../../scripts/lib/stream-
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
 import { archiveEntryKey } from '../../shared/adapters/s3/audit-archive';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const client = documentClient();
 const s3 = s3Client();
@@ -22,7 +23,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     TABLE_NAME: tableName,
     AUDIT_ARCHIVE_BUCKET: bucket,
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    DYNAMODB_ENDPOINT: dynamoEndpoint(),
     S3_ENDPOINT: inject('s3Endpoint'),
     POWERTOOLS_LOG_LEVEL: 'INFO',
   });
@@ -48,7 +49,7 @@ describe('audit handler as deployed', () => {
         Item: { pk: 'INVOICE#w1', sk: 'INVOICE', entityType: 'invoice', aggregate: 'invoice#w1', actor: 'fin-9', status: 'FINALIZED', total: '98765.43', version: 1, updatedAt: '2027-04-01T00:00:00.000Z' },
       }),
     );
-    const poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50 });
+    const poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50 });
     try {
       await poller.drain();
     } finally {

@@ -8,7 +8,6 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { makeAuditHandler, type AuditHandlerDeps } from '../../functions/audit/handler';
 import { startStreamPoller, type StreamPoller } from '../../scripts/lib/stream-poller';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
@@ -19,6 +18,7 @@ import type { AuditArchive } from '../../shared/domain/audit/ports';
 import { verifyAllChains } from '../../shared/domain/audit/verify-chains';
 import { fixedClock } from '../../shared/domain/kernel/clock';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const client = documentClient();
 const s3 = s3Client();
@@ -52,7 +52,7 @@ async function consume(overrides: Partial<AuditHandlerDeps> = {}) {
   const deliveries: Delivery[] = [];
   poller = await startStreamPoller({
     tableName,
-    endpoint: inject('dynamoEndpoint'),
+    endpoint: dynamoEndpoint(),
     intervalMs: 50,
     retryDelayMs: 10,
     handler: async (event, context) => {

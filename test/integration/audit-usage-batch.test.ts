@@ -29,6 +29,7 @@ import { IngestMode, type PlannedImpression } from '../../shared/domain/usage/ty
 import { parseConversion, parseImpression } from '../../shared/schemas/usage';
 import { documentClient, dynamoClient, freshBucket, freshTable, s3Client } from '../support/aws';
 import { conversion, impression, usageContract } from '../unit/usage/fixtures';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -64,7 +65,7 @@ afterEach(async () => {
 async function consume(batchSize?: number, { twiceAtOnce = false } = {}): Promise<void> {
   poller ??= await startStreamPoller({
     tableName,
-    endpoint: inject('dynamoEndpoint'),
+    endpoint: dynamoEndpoint(),
     intervalMs: 50,
     retryDelayMs: 10,
     ...(batchSize !== undefined && { batchSize }),
@@ -114,7 +115,7 @@ async function verifyScript() {
   try {
     const { stdout } = await run(resolve(root, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts'], {
       cwd: root,
-      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AUDIT_ARCHIVE_BUCKET: bucket },
+      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamoEndpoint(), S3_ENDPOINT: inject('s3Endpoint'), AUDIT_ARCHIVE_BUCKET: bucket },
     });
     return { code: 0, stdout };
   } catch (error) {

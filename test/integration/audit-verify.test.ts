@@ -19,6 +19,7 @@ import { digestIntact, verifyAgainstDigest } from '../../shared/domain/audit/dig
 import type { AuditDraft } from '../../shared/domain/audit/entry';
 import { verifyAllChains } from '../../shared/domain/audit/verify-chains';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -50,7 +51,7 @@ async function verifyScript(tableName: string, env: Record<string, string | unde
   try {
     const { stdout, stderr } = await run(resolve(root, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', ...args], {
       cwd: root,
-      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), ...env },
+      env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamoEndpoint(), S3_ENDPOINT: inject('s3Endpoint'), ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

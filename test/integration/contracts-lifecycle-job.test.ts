@@ -13,6 +13,7 @@ import type { AutoRenew } from '../../shared/domain/contracts/model';
 import type { LifecycleReport } from '../../shared/domain/contracts/run-daily-lifecycle';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 let handler: (event: unknown) => Promise<LifecycleReport>;
 let contracts: ContractRepository;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const table = await freshTable();
   archiveBucket = await freshBucket();
   Object.assign(process.env, {
-    TABLE_NAME: table, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AUDIT_ARCHIVE_BUCKET: archiveBucket, AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    TABLE_NAME: table, DYNAMODB_ENDPOINT: dynamoEndpoint(), S3_ENDPOINT: inject('s3Endpoint'), AUDIT_ARCHIVE_BUCKET: archiveBucket, AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   handler = (await import('../../functions/lifecycle/handler')).handler as typeof handler;
   contracts = new ContractRepository(documentClient(), table);
   directory = new DirectoryRepository(documentClient(), table);

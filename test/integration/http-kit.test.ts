@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { ROUTES, routeKey } from '../../shared/schemas/api/routes';
 import { freshTable } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> }>;
 let contracts: Handler;
@@ -37,7 +37,7 @@ function event(key: string, options: { path?: Record<string, string>; query?: Re
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, { TABLE_NAME: await freshTable(), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, { TABLE_NAME: await freshTable(), DYNAMODB_ENDPOINT: dynamoEndpoint(), AWS_REGION: LOCAL_AWS.region, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   contracts = (await import('../../functions/contracts/handler')).handler as unknown as Handler;
   directory = (await import('../../functions/directory/handler')).handler as unknown as Handler;
 });

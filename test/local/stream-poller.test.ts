@@ -1,8 +1,9 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startStreamPoller, type FailedBatch, type StreamPoller } from '../../scripts/lib/stream-poller';
 import { documentClient, dynamoClient, freshTable } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 const dynamo = dynamoClient();
 const docs = documentClient(dynamo);
@@ -37,7 +38,7 @@ describe('stream poller on DynamoDB Local', () => {
   it('delivers INSERT, MODIFY and REMOVE in order, in the Lambda record shape', async () => {
     const tableName = await freshTable(dynamo);
     const { handler, batches } = recordingHandler();
-    poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50, region: 'eu-west-1' });
+    poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50, region: 'eu-west-1' });
 
     const before = Math.floor(Date.now() / 1000);
     await docs.send(new PutCommand({ TableName: tableName, Item: { pk: 'CONTRACT#1', sk: 'CONTRACT', status: 'DRAFT', amount: '10.00', version: 1 } }));
@@ -84,7 +85,7 @@ describe('stream poller on DynamoDB Local', () => {
     const { handler, batches } = recordingHandler((event, call) =>
       call === 1 ? { batchItemFailures: [{ itemIdentifier: event.Records[3]!.dynamodb!.SequenceNumber! }, { itemIdentifier: event.Records[1]!.dynamodb!.SequenceNumber! }] } : undefined,
     );
-    poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50, retryDelayMs: 1, onFailure: (b) => { failures.push(b); } });
+    poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50, retryDelayMs: 1, onFailure: (b) => { failures.push(b); } });
     await poller.drain();
 
     expect(batches.map((b) => b.map(skOf))).toEqual([
@@ -102,7 +103,7 @@ describe('stream poller on DynamoDB Local', () => {
       if (call === 2) return { batchItemFailures: [{ itemIdentifier: 'not-a-sequence-number' }] };
       return { batchItemFailures: [] };
     });
-    poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50, retryDelayMs: 1 });
+    poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50, retryDelayMs: 1 });
     await poller.drain();
 
     expect(batches.map((b) => b.map(skOf))).toEqual([
@@ -121,7 +122,7 @@ describe('stream poller on DynamoDB Local', () => {
       batchItemFailures: event.Records.filter(poison).map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber! })),
     }));
     poller = await startStreamPoller({
-      tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50, maxRetries: 2, retryDelayMs: 1,
+      tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50, maxRetries: 2, retryDelayMs: 1,
       onFailure: (batch) => { failures.push(batch); },
     });
     await poller.drain();
@@ -156,7 +157,7 @@ describe('stream poller on DynamoDB Local', () => {
         if (generation < 3) await docs.send(new PutCommand({ TableName: tableName, Item: { pk: 'G', sk: `gen-${generation + 1}` } }));
       }
     };
-    poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50 });
+    poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50 });
     await docs.send(new PutCommand({ TableName: tableName, Item: { pk: 'G', sk: 'gen-0' } }));
     await poller.drain();
     expect(seen).toEqual(['gen-0', 'gen-1', 'gen-2', 'gen-3']);
@@ -166,7 +167,7 @@ describe('stream poller on DynamoDB Local', () => {
     const tableName = await freshTable(dynamo);
     await putItems(tableName, 2, 'OLD');
     const { handler, batches } = recordingHandler();
-    poller = await startStreamPoller({ tableName, endpoint: inject('dynamoEndpoint'), handler, intervalMs: 50, startingPosition: 'LATEST' });
+    poller = await startStreamPoller({ tableName, endpoint: dynamoEndpoint(), handler, intervalMs: 50, startingPosition: 'LATEST' });
     await poller.drain();
     await putItems(tableName, 1, 'NEW');
     await poller.drain();

@@ -23,6 +23,7 @@ import { mintDevToken, type DevTokenInput } from '../../scripts/lib/dev-auth';
 import { startLocalApi, type LocalApiOptions } from '../../scripts/lib/local-api';
 import { startStreamPoller, type FailedBatch, type StreamHandler, type StreamPoller } from '../../scripts/lib/stream-poller';
 import { freshBucket, freshTable, s3Client } from './aws';
+import { dynamoEndpoint } from './endpoints';
 
 export interface TestResponse {
   status: number;
@@ -55,7 +56,7 @@ async function configureEnvironment(): Promise<{ tableName: string; buckets: Tes
   s3.destroy();
   Object.assign(process.env, {
     TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    DYNAMODB_ENDPOINT: dynamoEndpoint(),
     S3_ENDPOINT: inject('s3Endpoint'),
     EXPORTS_BUCKET: exportsBucket,
     USAGE_BUCKET: usage,
@@ -115,7 +116,7 @@ export async function startTestAuditPoller(): Promise<StreamPoller & { failures:
   const failures: FailedBatch[] = [];
   const poller = await startStreamPoller({
     tableName,
-    endpoint: inject('dynamoEndpoint'),
+    endpoint: dynamoEndpoint(),
     handler,
     intervalMs: 50,
     retryDelayMs: 10,
@@ -152,7 +153,7 @@ export async function startTestEventsPoller(file: string): Promise<TestEventsPol
   const failures: FailedBatch[] = [];
   const poller = await startStreamPoller({
     tableName,
-    endpoint: inject('dynamoEndpoint'),
+    endpoint: dynamoEndpoint(),
     functionName: 'events',
     handler: (event, context) => {
       delivered.push(...event.Records);

@@ -8,9 +8,10 @@ import { createTable } from '../../shared/adapters/dynamodb/create-table';
 import { LOCAL_AWS } from '../../scripts/lib/dynamodb-local';
 import { LOCAL_S3_CREDENTIALS } from '../../scripts/lib/s3-local';
 import { tablesMade } from './tables-made';
+import { dynamoEndpoint } from './endpoints';
 
 export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamoEndpoint') });
+  return new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint() });
 }
 
 export function documentClient(client = dynamoClient()): DynamoDBDocumentClient {

@@ -17,6 +17,7 @@ import type { Impression, VersionTerms } from '../../shared/domain/terms/types';
 import { LocalBillingWorkflow, synthesizeBillingWorkflow, type LocalWorkflowHooks } from '../../scripts/lib/local-workflow';
 import { useLocalBillingWorkflow } from '../../functions/runtime/workflow';
 import { documentClient, freshBucket, freshTable, s3Client } from '../support/aws';
+import { dynamoEndpoint } from '../support/endpoints';
 
 export interface WorkflowEnvironment {
   table: string;
@@ -36,7 +37,7 @@ export async function workflowEnvironment(): Promise<WorkflowEnvironment> {
   Object.assign(process.env, {
     TABLE_NAME: table,
     EXPORTS_BUCKET: bucket,
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    DYNAMODB_ENDPOINT: dynamoEndpoint(),
     S3_ENDPOINT: inject('s3Endpoint'),
     AWS_REGION: 'us-east-1',
   });

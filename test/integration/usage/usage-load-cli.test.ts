@@ -16,6 +16,7 @@ import { createContract } from '../../../shared/domain/contracts/create-contract
 import { fixedClock } from '../../../shared/domain/kernel/clock';
 import type { StackState } from '../../../scripts/lib/stack-state';
 import { documentClient, freshBucket, freshTable, s3Client } from '../../support/aws';
+import { dynamoEndpoint } from '../../support/endpoints';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -62,7 +63,7 @@ beforeAll(async () => {
     apiUrl: 'http://127.0.0.1:1',
     tableName: table,
     buckets: { exports: bucket, usage: bucket, auditArchive: bucket },
-    endpoints: { dynamodb: inject('dynamoEndpoint'), s3: inject('s3Endpoint') },
+    endpoints: { dynamodb: dynamoEndpoint(), s3: inject('s3Endpoint') },
     startedAt: new Date().toISOString(),
   };
   writeFileSync(stateFile, JSON.stringify(state));
