@@ -57,7 +57,7 @@ import { partnerStatement, type PartnerStatement } from '../../domain/invoices/p
 import { TRANSITION_FIELDS, type InvoiceChange, type InvoiceStore, type NumberTaken, type PayoutLookup, type PayoutRecord, type RunRecord } from '../../domain/invoices/store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { queryAll } from './query-all';
-import { queryAllShards, queryShardsPage } from './sharded-index';
+import { queryAllShards, queryShardsPage, type ShardedQuery } from './sharded-index';
 import { INDEXES, invoiceKeys } from './table';
 
 export const INVOICE_ENTITY = 'invoice';
@@ -503,8 +503,25 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
    * invoice index's order (status, creation, id) merged across its shards.
    */
   async *pagePeriodInvoices(period: string, pageSize = 100): AsyncIterable<Invoice[]> {
+    const spec = this.periodInvoicesQuery(period);
+    let cursor: string | undefined;
+    do {
+      const page = await queryShardsPage<Record<string, unknown>>(spec, { limit: pageSize, cursor });
+      if (page.items.length > 0) yield await Promise.all(page.items.map((item) => this.withLines(item)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Every document of a period with its lines (the finance export), in index order. */
+  async listPeriodInvoices(period: string): Promise<Invoice[]> {
+    const items = await queryAllShards<Record<string, unknown>>(this.periodInvoicesQuery(period));
+    return Promise.all(items.map((item) => this.withLines(item)));
+  }
+
+  /** The period's documents on the sharded invoice index (credit notes included, lines not). */
+  private periodInvoicesQuery(period: string): ShardedQuery {
     if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const spec = {
+    return {
       client: this.client,
       tableName: this.tableName,
       index: INDEXES.byCollection,
@@ -516,30 +533,6 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
         FilterExpression: 'entityType = :invoice',
       },
     };
-    let cursor: string | undefined;
-    do {
-      const page = await queryShardsPage<Record<string, unknown>>(spec, { limit: pageSize, cursor });
-      if (page.items.length > 0) yield await Promise.all(page.items.map((item) => this.withLines(item)));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-
-  /** Every document of a period with its lines (the finance export), in index order. */
-  async listPeriodInvoices(period: string): Promise<Invoice[]> {
-    if (!isPeriod(period)) throw new ValidationError('period must be YYYY-MM', [{ path: 'period', message: 'expected YYYY-MM' }]);
-    const items = await queryAllShards<Record<string, unknown>>({
-      client: this.client,
-      tableName: this.tableName,
-      index: INDEXES.byCollection,
-      partitions: invoiceKeys.allInvoicePartitions,
-      query: {
-        KeyConditionExpression: '#ipk = :ipk AND begins_with(#isk, :prefix)',
-        ExpressionAttributeNames: { '#ipk': INDEXES.byCollection.partitionKey, '#isk': INDEXES.byCollection.sortKey },
-        ExpressionAttributeValues: { ':prefix': `${period}#`, ':invoice': INVOICE_ENTITY },
-        FilterExpression: 'entityType = :invoice',
-      },
-    });
-    return Promise.all(items.map((item) => this.withLines(item)));
   }
 
   // --- Translating status changes ------------------------------------------------------

@@ -13,7 +13,7 @@ import { formatAmount } from '../invoices/amounts';
 import { journalFor, journalForPartnerPayments, JournalUnbalancedError, partnerStatementDocumentId, type CurrencyBalance, type JournalLine, balances } from '../invoices/journal';
 import type { StatementRecord } from '../partner-statements/statement';
 import { csvField, toCsv, type CsvColumn } from './csv';
-import { AGING_BUCKETS, agingOf, DEFAULT_PAYMENT_TERMS_DAYS, fromMinor, minor, type AgingBucket, type AgingRow } from '../payments/receivable';
+import { AgingSums, DEFAULT_PAYMENT_TERMS_DAYS, type AgingRow } from '../payments/receivable';
 
 export const ExportFormat = { CSV: 'csv', JSONL: 'jsonl', JSON: 'json' } as const;
 export type ExportFormat = (typeof ExportFormat)[keyof typeof ExportFormat];
@@ -188,12 +188,11 @@ const jsonRows = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify
  */
 export class PeriodExportBuilder {
   private readonly sums = new Map<string, { debit: Big; credit: Big }>();
-  private readonly aging = new Map<string, { advertiserId: string; currency: string; buckets: Record<AgingBucket, bigint> }>();
-  private readonly asOf: string;
+  private readonly aging: AgingSums;
 
   constructor(readonly period: string, agingAsOf?: string) {
     assertPeriod(period);
-    this.asOf = agingAsOf ?? periodEnd(period);
+    this.aging = new AgingSums(agingAsOf ?? periodEnd(period));
   }
 
   /** The files' beginnings: the CSV headers. */
@@ -277,28 +276,11 @@ export class PeriodExportBuilder {
 
   /** Open balances by advertiser, currency and bucket, in minor units, carried from page to page. */
   private addToAging(issuable: readonly Invoice[]): void {
-    for (const row of agingOf(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS, this.asOf)) {
-      const key = `${row.advertiserId}\n${row.currency}`;
-      const sum = this.aging.get(key) ?? { advertiserId: row.advertiserId, currency: row.currency, buckets: { current: 0n, d1_30: 0n, d31_60: 0n, d61_90: 0n, over90: 0n } };
-      for (const bucket of AGING_BUCKETS) sum.buckets[bucket] += minor(row[bucket], row.currency);
-      this.aging.set(key, sum);
-    }
+    this.aging.add(issuable, (i) => i.billTo?.paymentTermsDays ?? DEFAULT_PAYMENT_TERMS_DAYS);
   }
 
   private agingRows(): (AgingRow & { asOf: string })[] {
-    return [...this.aging.values()]
-      .sort((a, b) => (a.advertiserId === b.advertiserId ? (a.currency < b.currency ? -1 : 1) : a.advertiserId < b.advertiserId ? -1 : 1))
-      .map(({ advertiserId, currency, buckets }) => ({
-        asOf: this.asOf,
-        advertiserId,
-        currency,
-        current: fromMinor(buckets.current, currency),
-        d1_30: fromMinor(buckets.d1_30, currency),
-        d31_60: fromMinor(buckets.d31_60, currency),
-        d61_90: fromMinor(buckets.d61_90, currency),
-        over90: fromMinor(buckets.over90, currency),
-        total: fromMinor(AGING_BUCKETS.reduce((sum, b) => sum + buckets[b], 0n), currency),
-      }));
+    return this.aging.rows().map((row) => ({ asOf: this.aging.asOf, ...row }));
   }
 }
 

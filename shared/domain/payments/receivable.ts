@@ -178,23 +178,39 @@ export type AgedInvoice = PaidInvoice & { advertiserId: string };
  * Rows in advertiser then currency order; advertisers with nothing open are left out.
  */
 export function agingOf<T extends AgedInvoice>(invoices: readonly T[], termsDaysOf: (invoice: T) => number, asOf: string): AgingRow[] {
-  if (!isDay(asOf)) throw new ValidationError('asOf must be a day YYYY-MM-DD', [{ path: 'asOf', message: 'expected YYYY-MM-DD' }]);
-  const rows = new Map<string, { advertiserId: string; currency: string; buckets: Record<AgingBucket, bigint> }>();
-  for (const invoice of invoices) {
-    if (!isPayable(invoice) || !invoice.finalizedAt || invoice.finalizedAt.slice(0, 10) > asOf) continue;
-    const open = minor(invoice.total, invoice.currency) - paidMinor(invoice, asOf);
-    if (open <= 0n) continue;
-    const due = dueDateOf(invoice, termsDaysOf(invoice))!;
-    const key = `${invoice.advertiserId}\n${invoice.currency}`;
-    const row = rows.get(key) ?? { advertiserId: invoice.advertiserId, currency: invoice.currency, buckets: { current: 0n, d1_30: 0n, d31_60: 0n, d61_90: 0n, over90: 0n } };
-    row.buckets[bucketOf(daysBetween(due, asOf))] += open;
-    rows.set(key, row);
+  const sums = new AgingSums(asOf);
+  sums.add(invoices, termsDaysOf);
+  return sums.rows();
+}
+
+/**
+ * The sums behind agingOf, in minor units, open to more invoices until the rows are read: the
+ * finance export adds its period page by page.
+ */
+export class AgingSums {
+  private readonly sums = new Map<string, { advertiserId: string; currency: string; buckets: Record<AgingBucket, bigint> }>();
+
+  constructor(readonly asOf: string) {}
+
+  add<T extends AgedInvoice>(invoices: readonly T[], termsDaysOf: (invoice: T) => number): void {
+    const asOf = this.asOf;
+    if (!isDay(asOf)) throw new ValidationError('asOf must be a day YYYY-MM-DD', [{ path: 'asOf', message: 'expected YYYY-MM-DD' }]);
+    for (const invoice of invoices) {
+      if (!isPayable(invoice) || !invoice.finalizedAt || invoice.finalizedAt.slice(0, 10) > asOf) continue;
+      const open = minor(invoice.total, invoice.currency) - paidMinor(invoice, asOf);
+      if (open <= 0n) continue;
+      const due = dueDateOf(invoice, termsDaysOf(invoice))!;
+      const key = `${invoice.advertiserId}\n${invoice.currency}`;
+      const row = this.sums.get(key) ?? { advertiserId: invoice.advertiserId, currency: invoice.currency, buckets: { current: 0n, d1_30: 0n, d31_60: 0n, d61_90: 0n, over90: 0n } };
+      row.buckets[bucketOf(daysBetween(due, asOf))] += open;
+      this.sums.set(key, row);
+    }
   }
-  return [...rows.values()]
-    .sort((a, b) => (a.advertiserId === b.advertiserId ? (a.currency < b.currency ? -1 : 1) : a.advertiserId < b.advertiserId ? -1 : 1))
-    .map(({ advertiserId, currency, buckets }) => {
-      const total = AGING_BUCKETS.reduce((sum, b) => sum + buckets[b], 0n);
-      return {
+
+  rows(): AgingRow[] {
+    return [...this.sums.values()]
+      .sort((a, b) => (a.advertiserId === b.advertiserId ? (a.currency < b.currency ? -1 : 1) : a.advertiserId < b.advertiserId ? -1 : 1))
+      .map(({ advertiserId, currency, buckets }) => ({
         advertiserId,
         currency,
         current: fromMinor(buckets.current, currency),
@@ -202,7 +218,7 @@ export function agingOf<T extends AgedInvoice>(invoices: readonly T[], termsDays
         d31_60: fromMinor(buckets.d31_60, currency),
         d61_90: fromMinor(buckets.d61_90, currency),
         over90: fromMinor(buckets.over90, currency),
-        total: fromMinor(total, currency),
-      };
-    });
+        total: fromMinor(AGING_BUCKETS.reduce((sum, b) => sum + buckets[b], 0n), currency),
+      }));
+  }
 }
