@@ -48,9 +48,9 @@ import { ContractRepository } from '../shared/adapters/dynamodb/contract-reposit
 import { InvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository';
 import { ratePeriod } from '../shared/domain/billing/rate';
 import { toContractTerms } from '../shared/domain/contracts/terms';
-import type { Contract, ContractVersion } from '../shared/domain/contracts/model';
+import type { Contract } from '../shared/domain/contracts/model';
 import { writeRunInvoice } from '../shared/domain/invoices/write-run-invoice';
-import { VersionTermsSchema } from '../shared/schemas/terms';
+import { approvedInitialVersion } from './lib/seed';
 import { LOCAL_AWS } from '../scripts/lib/dynamodb-local';
 import { mintDevToken } from '../scripts/lib/dev-auth';
 import { startLocalStack } from '../scripts/lib/local-stack';
@@ -181,28 +181,7 @@ async function writeInvoice(tableName: string, advertiserId: string): Promise<st
     actor: 'bench',
     version: 1,
   };
-  const version: ContractVersion = {
-    contractId: contract.id,
-    number: 1,
-    kind: 'INITIAL',
-    status: 'APPROVED',
-    effectiveFrom: contract.startDate,
-    terms: VersionTermsSchema.parse({ charges: [{ id: 'ctv', kind: 'CPM', pricing: { model: 'FLAT', rate: '12.50' } }] }),
-    backdated: false,
-    recordedAt: at,
-    renewal: null,
-    termination: null,
-    authors: ['bench'],
-    requirement: { approvals: 1, financeRequired: false, committedValue: '0', threshold: '100000.00' },
-    rejection: null,
-    supersededBy: null,
-    createdBy: 'bench',
-    createdAt: at,
-    submittedAt: at,
-    updatedAt: at,
-    actor: 'bench',
-    version: 1,
-  };
+  const version = approvedInitialVersion(contract.id, contract.startDate, [{ id: 'ctv', kind: 'CPM', pricing: { model: 'FLAT', rate: '12.50' } }], at);
   await new ContractRepository(dynamo(), tableName).commit({ contract: { next: contract, expectedVersion: null }, versions: [{ next: version, expectedVersion: null }], approvals: [] });
   const period = '2027-01';
   const impressions = Array.from({ length: 31 }, (_, d) => ({

@@ -38,9 +38,9 @@ import { InvoiceRepository } from '../shared/adapters/dynamodb/invoice-repositor
 import { ratePeriod } from '../shared/domain/billing/rate';
 import { toContractTerms } from '../shared/domain/contracts/terms';
 import { writeRunInvoice } from '../shared/domain/invoices/write-run-invoice';
-import type { Contract, ContractVersion } from '../shared/domain/contracts/model';
+import type { Contract } from '../shared/domain/contracts/model';
 import type { PlannedConversion, PlannedImpression } from '../shared/domain/usage/types';
-import { VersionTermsSchema } from '../shared/schemas/terms';
+import { approvedInitialVersion } from './lib/seed';
 import type { Benchmark, BenchOptions, Figure } from './lib/benchmark';
 import { figure, prng } from './lib/benchmark';
 import { runIsolated } from './lib/isolated';
@@ -167,28 +167,7 @@ export async function runInProcess(options: BenchOptions): Promise<Figure[]> {
       actor: 'bench',
       version: 1,
     };
-    const version: ContractVersion = {
-      contractId,
-      number: 1,
-      kind: 'INITIAL',
-      status: 'APPROVED',
-      effectiveFrom: startDate,
-      terms: VersionTermsSchema.parse({ charges: [CPM, CPA('25.00')] }),
-      backdated: false,
-      recordedAt: at,
-      renewal: null,
-      termination: null,
-      authors: ['bench'],
-      requirement: { approvals: 1, financeRequired: false, committedValue: '0', threshold: '100000.00' },
-      rejection: null,
-      supersededBy: null,
-      createdBy: 'bench',
-      createdAt: at,
-      submittedAt: at,
-      updatedAt: at,
-      actor: 'bench',
-      version: 1,
-    };
+    const version = approvedInitialVersion(contractId, startDate, [CPM, CPA('25.00')], at);
     await contracts.commit({ contract: { next: contract, expectedVersion: null }, versions: [{ next: version, expectedVersion: null }], approvals: [] });
 
     const random = prng(2_026);

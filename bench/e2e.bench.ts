@@ -30,7 +30,7 @@ import { ContractRepository } from '../shared/adapters/dynamodb/contract-reposit
 import { DynamoUsageRepository } from '../shared/adapters/dynamodb/usage-repository';
 import type { Contract, ContractVersion } from '../shared/domain/contracts/model';
 import type { PlannedConversion, PlannedImpression } from '../shared/domain/usage/types';
-import { VersionTermsSchema } from '../shared/schemas/terms';
+import { approvedInitialVersion } from './lib/seed';
 import { DEFAULT_MAX_CONCURRENCY } from '../infra/constructs/billing-workflow';
 import type { Benchmark, BenchOptions, Figure } from './lib/benchmark';
 import { figure, prng } from './lib/benchmark';
@@ -76,28 +76,7 @@ function contractOf(i: number): { contract: Contract; version: ContractVersion }
     actor: 'bench',
     version: 1,
   };
-  const version: ContractVersion = {
-    contractId: id,
-    number: 1,
-    kind: 'INITIAL',
-    status: 'APPROVED',
-    effectiveFrom: contract.startDate,
-    terms: VersionTermsSchema.parse({ charges: i % 2 === 0 ? [CPM] : [CPM, CPA] }),
-    backdated: false,
-    recordedAt: AT,
-    renewal: null,
-    termination: null,
-    authors: ['bench'],
-    requirement: { approvals: 1, financeRequired: false, committedValue: '0', threshold: '100000.00' },
-    rejection: null,
-    supersededBy: null,
-    createdBy: 'bench',
-    createdAt: AT,
-    submittedAt: AT,
-    updatedAt: AT,
-    actor: 'bench',
-    version: 1,
-  };
+  const version = approvedInitialVersion(id, contract.startDate, i % 2 === 0 ? [CPM] : [CPM, CPA], AT);
   return { contract, version };
 }
 
