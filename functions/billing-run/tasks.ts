@@ -262,6 +262,9 @@ export async function retryBillingRun(ports: StartPorts, runId: string, actor: s
   for (let attempt = 1; ; attempt++) {
     const run = await ports.runs.requireRun(runId);
     const [lock, failures] = await Promise.all([ports.runs.readLock(run.period), ports.runs.listContractFailures(run.id)]);
+    // The lock was read after the run: a retry of this very run begun in between holds it, and
+    // the run read before it is stale. Read both again to join that retry.
+    if (lock.runningRunId === run.id && run.status !== RunStatus.RUNNING && attempt < 3) continue;
     const decision = decideRetry(run, lock, failures.length);
     const contractIds = failures.map((f) => f.contractId);
     if (!decision.start) {
