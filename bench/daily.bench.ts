@@ -31,16 +31,15 @@ import { dynamo } from '../functions/runtime/clients';
 import { mintDevToken } from '../scripts/lib/dev-auth';
 import { startLocalStack } from '../scripts/lib/local-stack';
 import { ContractRepository } from '../shared/adapters/dynamodb/contract-repository';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { request } from 'node:http';
-import { conversionItem, DynamoUsageRepository } from '../shared/adapters/dynamodb/usage-repository';
+import { DynamoUsageRepository } from '../shared/adapters/dynamodb/usage-repository';
 import { InvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository';
 import { ratePeriod } from '../shared/domain/billing/rate';
 import { toContractTerms } from '../shared/domain/contracts/terms';
 import { writeRunInvoice } from '../shared/domain/invoices/write-run-invoice';
 import type { Contract } from '../shared/domain/contracts/model';
 import type { PlannedConversion, PlannedImpression } from '../shared/domain/usage/types';
-import { approvedInitialVersion } from './lib/seed';
+import { approvedInitialVersion, bulkPutConversions } from './lib/seed';
 import type { Benchmark, BenchOptions, Figure } from './lib/benchmark';
 import { figure, prng } from './lib/benchmark';
 import { runIsolated } from './lib/isolated';
@@ -53,8 +52,7 @@ const GOAL_RATIO = 2;
  * routes may take longer than API Gateway's 30 s here: the local API waits for them.
  */
 const INTEGRATION_TIMEOUT_MS = 30 * 60_000;
-/** BatchWriteItem takes 25 puts; this many requests in flight while loading. */
-const BATCH_WRITE_LIMIT = 25;
+/** BatchWriteItem requests in flight while loading. */
 const LOAD_CONCURRENCY = 8;
 
 const CPM = { id: 'ctv', kind: 'CPM', pricing: { model: 'FLAT', rate: '12.50' } };
@@ -121,15 +119,6 @@ function call(method: string, url: string, token: string, body?: unknown): Promi
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 export async function runInProcess(options: BenchOptions): Promise<Figure[]> {
@@ -200,20 +189,16 @@ export async function runInProcess(options: BenchOptions): Promise<Figure[]> {
           arrival: `${receivedAt}#${String(n).padStart(6, '0')}`,
         };
     });
-    const batches = Array.from({ length: Math.ceil(conversionCount / BATCH_WRITE_LIMIT) }, (_, b) => conversions.slice(b * BATCH_WRITE_LIMIT, (b + 1) * BATCH_WRITE_LIMIT));
-    let written = 0;
     let lastReport = loadStarted;
-    await inParallel(batches, LOAD_CONCURRENCY, async (batch) => {
-      let requests = batch.map((record) => ({ PutRequest: { Item: conversionItem(contractId, record, meta, true, null) } }));
-      while (requests.length > 0) {
-        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [stack.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[stack.tableName] ?? []) as typeof requests;
-      }
-      written += batch.length;
-      if (performance.now() - lastReport > 30_000) {
+    await bulkPutConversions(dynamo(), stack.tableName, contractId, conversions, {
+      meta,
+      markers: false,
+      concurrency: LOAD_CONCURRENCY,
+      progress: (written) => {
+        if (performance.now() - lastReport < 30_000) return;
         lastReport = performance.now();
         console.log(`  loading: ${written.toLocaleString('en-US')} conversions after ${fmt((lastReport - loadStarted) / 1000, 0)} s`);
-      }
+      },
     });
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     console.log(`loaded in ${fmt(loadSeconds, 1)} s (${fmt((conversionCount + days) / loadSeconds, 0)} items/s)`);

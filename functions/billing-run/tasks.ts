@@ -32,8 +32,8 @@ import {
 } from '../../shared/domain/billing-runs/run';
 import { ConflictError } from '../../shared/domain/kernel/errors';
 import type { BillingRunRepository } from '../../shared/adapters/dynamodb/billing-run-repository';
-import type { InvoiceStore } from '../../shared/domain/invoices/store';
-import { writeRunInvoice } from '../../shared/domain/invoices/write-run-invoice';
+import type { InvoiceStore, RunRecord } from '../../shared/domain/invoices/store';
+import { replayedRunInvoice, writeRunInvoice } from '../../shared/domain/invoices/write-run-invoice';
 import type { RunPlanStore } from '../../shared/adapters/s3/run-plans';
 import type { BillingWorkflowStarter } from '../../shared/adapters/workflow/billing-workflow';
 
@@ -50,7 +50,7 @@ export interface BillingRunPorts {
   };
   /** Usage page by page (the period of the largest contract does not fit in a Lambda's memory at once). */
   usage: { streamPeriodUsage(contractId: string, period: string): AsyncGenerator<UsagePage> };
-  invoices: InvoiceStore & { loadPriorRuns(contractId: string): Promise<PriorRuns> };
+  invoices: InvoiceStore & { loadRunHistory(contractId: string, period: string, runSeq: number): Promise<{ prior: PriorRuns; recorded: RunRecord | undefined }> };
   /** The advertiser's billing profile (bill-to, tax treatment) is fixed on each draft the run writes. */
   advertisers: AdvertiserLookup;
   exports: { writePeriodExport(period: string): Promise<unknown> };
@@ -158,33 +158,36 @@ async function* resumed<T>(first: Promise<IteratorResult<T>>, rest: AsyncGenerat
 
 async function rateOneContract(ports: RatePorts, input: RateContractInput): Promise<{ invoiceId: string; total: string; currency: string }> {
   // The usage is rated page by page as it is read (the largest contract's period does not fit
-  // in memory at once); its first page is asked for together with the contract and the prior
-  // runs, which rating needs first: one round trip before rating, as when the usage was read whole.
+  // in memory at once). Everything the rating and the write need first goes out together: the
+  // usage's first page, the contract, and its runs: the earlier ones and this run's record of
+  // the contract (present only when an earlier attempt of the step got as far as writing).
   const pages = ports.usage.streamPeriodUsage(input.contractId, input.period);
   const firstPage = pages.next();
   // Its failure is reported where the page is awaited (while rating), not as an unhandled rejection before.
   firstPage.catch(() => undefined);
-  const [aggregate, prior] = await Promise.all([
-    ports.contracts.get(input.contractId),
-    ports.invoices.loadPriorRuns(input.contractId),
-  ]);
+  const [aggregate, { prior, recorded }] = await Promise.all([ports.contracts.get(input.contractId), ports.invoices.loadRunHistory(input.contractId, input.period, input.runSeq)]);
   if (!aggregate) throw new NotFoundError('contract', input.contractId);
   const { contract } = aggregate;
-  const advertiser = await ports.advertisers.getAdvertiser(contract.advertiserId);
-  // asOf is the run's start: every contract of the run, and every retry, sees the same world.
-  const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), period: input.period, asOf: input.asOf, prior };
-  const rated = await ratePeriodFromPages(request, resumed(firstPage, pages));
-  const written = await writeRunInvoice({ store: ports.invoices }, {
-    runId: input.runId,
-    runSeq: input.runSeq,
-    contract,
-    rated,
-    billTo: advertiser?.billingProfile ?? null,
-    actor: input.actor,
-    at: ports.clock.now().toISOString(),
-  });
+  const written = recorded
+    ? replayedRunInvoice(recorded, { runId: input.runId, runSeq: input.runSeq, period: input.period, contractId: contract.id })
+    : await rateAndWrite(ports, input, aggregate, prior, resumed(firstPage, pages));
   await ports.runs.recordContractDone(input.runId, { contractId: contract.id, invoiceId: written.invoiceId, currency: written.currency, total: written.total });
   return { invoiceId: written.invoiceId, total: written.total, currency: written.currency };
+}
+
+async function rateAndWrite(ports: RatePorts, input: RateContractInput, aggregate: ContractAggregate, prior: PriorRuns, pages: AsyncIterable<UsagePage>) {
+  const { contract } = aggregate;
+  // The bill-to is only needed for the draft: looked up while the usage is rated.
+  const advertiser = ports.advertisers.getAdvertiser(contract.advertiserId);
+  advertiser.catch(() => undefined);
+  // asOf is the run's start: every contract of the run, and every retry, sees the same world.
+  const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), period: input.period, asOf: input.asOf, prior };
+  const rated = await ratePeriodFromPages(request, pages);
+  return writeRunInvoice(
+    { store: ports.invoices },
+    { runId: input.runId, runSeq: input.runSeq, contract, rated, billTo: (await advertiser)?.billingProfile ?? null, actor: input.actor, at: ports.clock.now().toISOString() },
+    { checked: true },
+  );
 }
 
 // --- Summarize, export, complete, fail -------------------------------------------------------

@@ -390,13 +390,32 @@ export class InvoiceRepository implements InvoiceStore, PayoutLookup {
 
   /** Everything earlier runs invoiced for the contract, every period, for the engine (see prior-runs.ts for the void rule). */
   async loadPriorRuns(contractId: string, options: { excludeInvoiceId?: string } = {}): Promise<PriorRuns> {
-    const all = await queryAll<Record<string, unknown>>(this.client, this.tableName, {
+    const all = await this.contractRunItems(contractId);
+    // Discarded and replaced runs are left out by toPriorRuns; a reissue also leaves out the run it corrects.
+    return this.priorRunsOf(options.excludeInvoiceId === undefined ? all : all.filter((r) => r.invoiceId !== options.excludeInvoiceId));
+  }
+
+  /**
+   * What a billing run's step needs of the contract's runs, in one Query: every earlier run
+   * (PriorRuns, as loadPriorRuns) and the record of run `runSeq` of `period` if a previous
+   * attempt of the step already wrote it (getRunRecord).
+   */
+  async loadRunHistory(contractId: string, period: string, runSeq: number): Promise<{ prior: PriorRuns; recorded: RunRecord | undefined }> {
+    const all = await this.contractRunItems(contractId);
+    const { sk } = invoiceKeys.contractRun(contractId, period, runSeq);
+    const recorded = all.find((item) => item.sk === sk);
+    return { prior: await this.priorRunsOf(all), recorded: recorded ? toRunRecord(recorded) : undefined };
+  }
+
+  private contractRunItems(contractId: string): Promise<Record<string, unknown>[]> {
+    return queryAll<Record<string, unknown>>(this.client, this.tableName, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': invoiceKeys.contractRunsPk(contractId), ':prefix': invoiceKeys.contractRunPrefix },
       ConsistentRead: true,
     });
-    // Discarded and replaced runs are left out by toPriorRuns; a reissue also leaves out the run it corrects.
-    const records = options.excludeInvoiceId === undefined ? all : all.filter((r) => r.invoiceId !== options.excludeInvoiceId);
+  }
+
+  private async priorRunsOf(records: readonly Record<string, unknown>[]): Promise<PriorRuns> {
     const runs = await Promise.all(
       records.map(async (record) => {
         const run = toRunRecord(record);

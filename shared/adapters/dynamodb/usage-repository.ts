@@ -131,7 +131,24 @@ function impressionItem(contractId: string, record: PlannedImpression, meta: Wri
   };
 }
 
-/** The stored item of a conversion touch (exported for the benchmarks' bulk load, bench/daily.bench.ts). */
+/** The marker that takes a conversion id for the contract (its first touch); conditional on absence when written. */
+export function conversionIdMarker(contractId: string, record: PlannedConversion, meta: WriteMeta): Item {
+  return { ...usageKeys.conversionId(contractId, record.id), contractId, conversionId: record.id, period: record.period, createdAt: meta.ingestedAt };
+}
+
+/** The marker of one touch (id and partner): a touch is stored once; conditional on absence when written. */
+export function conversionTouchMarker(contractId: string, record: PlannedConversion, meta: WriteMeta): Item {
+  return {
+    ...usageKeys.conversionTouch(contractId, record.id, record.partnerId),
+    contractId,
+    conversionId: record.id,
+    partnerId: record.partnerId ?? undefined,
+    period: record.period,
+    createdAt: meta.ingestedAt,
+  };
+}
+
+/** The stored item of a conversion touch (exported, with the markers, for the benchmarks' bulk load: bench/lib/seed.ts). */
 export function conversionItem(contractId: string, record: PlannedConversion, meta: WriteMeta, firstTouch: boolean, inherited: ConversionReversal | null): Item {
   const key = usageKeys.conversion(contractId, record.period, record.id, record.partnerId);
   const reversedAt = record.reversedAt ?? inherited?.reversedAt ?? undefined;
@@ -352,7 +369,7 @@ export class DynamoUsageRepository implements UsageStore {
           TransactItems.push({
             Put: {
               TableName: this.tableName,
-              Item: { ...usageKeys.conversionId(contractId, record.id), contractId, conversionId: record.id, period: record.period, createdAt: meta.ingestedAt },
+              Item: conversionIdMarker(contractId, record, meta),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           });
@@ -361,14 +378,7 @@ export class DynamoUsageRepository implements UsageStore {
         TransactItems.push({
           Put: {
             TableName: this.tableName,
-            Item: {
-              ...usageKeys.conversionTouch(contractId, record.id, record.partnerId),
-              contractId,
-              conversionId: record.id,
-              partnerId: record.partnerId ?? undefined,
-              period: record.period,
-              createdAt: meta.ingestedAt,
-            },
+            Item: conversionTouchMarker(contractId, record, meta),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         });

@@ -22,21 +22,41 @@ export interface WriteRunInvoiceResult {
   total: string;
 }
 
-function replayed(record: RunRecord, input: WriteRunInvoiceInput): WriteRunInvoiceResult {
-  if (record.runId !== input.runId) {
+/** Who writes a run's invoice: the contract's run `runSeq` of `period`, by billing run `runId`. */
+export interface RunInvoiceWriter {
+  runId: string;
+  runSeq: number;
+  period: string;
+  contractId: string;
+}
+
+/**
+ * The result of a run's invoice already recorded: the same as when it was written, if this
+ * billing run wrote it; a conflict if another run took its sequence number.
+ */
+export function replayedRunInvoice(record: RunRecord, writer: RunInvoiceWriter): WriteRunInvoiceResult {
+  if (record.runId !== writer.runId) {
     throw new ConflictError(
-      `run ${input.runSeq} of ${input.rated.period} for contract ${input.contract.id} was already invoiced by run ${record.runId}`,
+      `run ${writer.runSeq} of ${writer.period} for contract ${writer.contractId} was already invoiced by run ${record.runId}`,
       'run_already_invoiced',
     );
   }
   return { invoiceId: record.invoiceId, created: false, kind: record.kind, currency: record.currency, total: record.total };
 }
 
-export async function writeRunInvoice(deps: { store: InvoiceStore }, input: WriteRunInvoiceInput): Promise<WriteRunInvoiceResult> {
+const writerOf = (input: WriteRunInvoiceInput): RunInvoiceWriter => ({ runId: input.runId, runSeq: input.runSeq, period: input.rated.period, contractId: input.contract.id });
+
+/**
+ * `checked`: the caller read the run record already (absent, or the rating would not have been
+ * done) together with the rating's inputs, so the write needs no read of its own first.
+ */
+export async function writeRunInvoice(deps: { store: InvoiceStore }, input: WriteRunInvoiceInput, options: { checked?: boolean } = {}): Promise<WriteRunInvoiceResult> {
   const { store } = deps;
   const period = input.rated.period;
-  const existing = await store.getRunRecord(input.contract.id, period, input.runSeq);
-  if (existing) return replayed(existing, input);
+  if (!options.checked) {
+    const existing = await store.getRunRecord(input.contract.id, period, input.runSeq);
+    if (existing) return replayedRunInvoice(existing, writerOf(input));
+  }
 
   const invoice = buildRunInvoice({ ...input, id: runInvoiceId(input.contract.id, period, input.runSeq) });
   const run: RunRecord = {
@@ -72,7 +92,7 @@ export async function writeRunInvoice(deps: { store: InvoiceStore }, input: Writ
     // A concurrent execution of the same step won: its record is the result.
     const winner = await store.getRunRecord(input.contract.id, period, input.runSeq);
     if (!winner) throw new ConflictError(`the invoice of contract ${input.contract.id} ${period} run ${input.runSeq} is being written concurrently`, 'concurrent_write', { cause: error });
-    return replayed(winner, input);
+    return replayedRunInvoice(winner, writerOf(input));
   }
   return { invoiceId: invoice.id, created: true, kind: invoice.kind, currency: invoice.currency, total: invoice.total };
 }

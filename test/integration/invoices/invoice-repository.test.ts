@@ -71,6 +71,20 @@ describe('writeRunInvoice', () => {
     expect(prior.periods).toEqual(['2027-01', '2027-02']);
     expect(await repo.loadPriorRuns('nobody')).toEqual({ lines: [], payouts: [], periods: [] });
   });
+
+  it("loadRunHistory: the prior runs as loadPriorRuns reads them, and the record of the run asked for when it is written", async () => {
+    const c = contractOf('c-history');
+    const first = await write(c, january, 1);
+    await write(c, { ...january, period: '2027-02' }, 1);
+    const history = await repo.loadRunHistory('c-history', '2027-01', 1);
+    expect(history.prior).toEqual(await repo.loadPriorRuns('c-history'));
+    expect(history.recorded).toEqual(await repo.getRunRecord('c-history', '2027-01', 1));
+    expect(history.recorded?.invoiceId).toBe(first.invoiceId);
+    // Run 2 of January is not written yet: nothing recorded, every earlier run is prior.
+    const next = await repo.loadRunHistory('c-history', '2027-01', 2);
+    expect(next.recorded).toBeUndefined();
+    expect(next.prior.periods).toEqual(['2027-01', '2027-02']);
+  });
 });
 
 describe('finalizeInvoice', () => {
