@@ -10,6 +10,7 @@ import type { Clock } from '../../shared/domain/kernel/clock';
 import { NotFoundError } from '../../shared/domain/kernel/errors';
 import type { ContractAggregate, Contract } from '../../shared/domain/contracts/model';
 import type { AdvertiserLookup } from '../../shared/domain/contracts/store';
+import { advertiserForRun } from './run-advertisers';
 import { toContractTerms } from '../../shared/domain/contracts/terms';
 import { ratePeriodFromPages, type UsagePage } from '../../shared/domain/billing/rate';
 import type { PriorRuns } from '../../shared/domain/billing/types';
@@ -178,7 +179,7 @@ async function rateOneContract(ports: RatePorts, input: RateContractInput): Prom
 async function rateAndWrite(ports: RatePorts, input: RateContractInput, aggregate: ContractAggregate, prior: PriorRuns, pages: AsyncIterable<UsagePage>) {
   const { contract } = aggregate;
   // The bill-to is only needed for the draft: looked up while the usage is rated.
-  const advertiser = ports.advertisers.getAdvertiser(contract.advertiserId);
+  const advertiser = advertiserForRun(ports.advertisers, input.runId, contract.advertiserId, ports.clock.now().getTime());
   advertiser.catch(() => undefined);
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
   const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), period: input.period, asOf: input.asOf, prior };
