@@ -5,7 +5,43 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PERIOD = /^(\d{4})-(\d{2})$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * Whether `value` is a calendar day `YYYY-MM-DD`. Terms are checked every time a contract is
+ * rated (a handful of days each), so a string is read by hand rather than through the
+ * pattern and a Date: the same answer (ASCII digits only, as `\d`), at a fraction of the cost.
+ */
 export function isDay(value: string): boolean {
+  if (typeof value !== 'string') return isDayByPattern(value);
+  if (value.length !== 10 || value.charCodeAt(4) !== 45 /* - */ || value.charCodeAt(7) !== 45) return false;
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 5, 7);
+  const d = digits(value, 8, 10);
+  return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= civilMonthDays(y, mo);
+}
+
+/** The integer of the ASCII digits value[from, to), or −1 when one is not a digit. */
+function digits(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const c = value.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * `daysInMonth` for a year 0..9999 and a month 1..12, without a Date. Date.UTC reads the
+ * years 0..99 as 1900..1999, and isDay has always judged those days by that calendar.
+ */
+function civilMonthDays(year: number, month: number): number {
+  const y = year <= 99 ? 1900 + year : year;
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+}
+
+/** isDay for a value that is not a string (the pattern reads its string form). */
+function isDayByPattern(value: string): boolean {
   const m = DAY.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
