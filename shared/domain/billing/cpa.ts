@@ -117,6 +117,50 @@ function clamp(value: Decimal, min: string | null, max: string | null): Decimal 
   return value;
 }
 
+/** A payout's clamp thresholds (see PayoutRule). */
+interface Thresholds {
+  readonly constantPayout: boolean;
+  readonly lowBelow: number;
+  readonly highAbove: number;
+}
+
+function thresholdsOf(payout: CpaPayout, digits: number): Thresholds {
+  // payout(v) = flat + v · p / 100 in units of 10^-(digits+8) with p scaled by 10^6:
+  //   payoutScaled = flatMinor · 10^8 + vMinor · pScaled
+  const pScaled = minor(payout.percentOfValue, 6);
+  if (pScaled === 0n) return { constantPayout: true, lowBelow: Number.NEGATIVE_INFINITY, highAbove: Number.POSITIVE_INFINITY };
+  const flatScaled = minor(payout.flat, digits) * 10n ** 8n;
+  return {
+    constantPayout: false,
+    // pays min  ⇔ vMinor · p < minScaled − flatScaled ⇔ vMinor < ceil((min − flat) / p)
+    lowBelow: payout.min === null
+      ? Number.NEGATIVE_INFINITY
+      : toThreshold(ceilDiv(minor(payout.min, digits) * 10n ** 8n - flatScaled, pScaled)),
+    // pays max  ⇔ vMinor · p > maxScaled − flatScaled ⇔ vMinor > floor((max − flat) / p)
+    highAbove: payout.max === null
+      ? Number.POSITIVE_INFINITY
+      : toThreshold(floorDiv(minor(payout.max, digits) * 10n ** 8n - flatScaled, pScaled)),
+  };
+}
+
+// Payouts are few and repeat from contract to contract ("25.00", "2.00 + 7.5% in 5.00..40.00"),
+// while their thresholds take a dozen BigInt operations: every CPA charge of every contract
+// rated would compute the same ones again. Keyed by the payout's text and the currency's
+// digits, the only inputs; cleared when full, like the parsed terms of kernel/money.ts.
+const THRESHOLD_CACHE_LIMIT = 10_000;
+const thresholdCache = new Map<string, Thresholds>();
+
+function cachedThresholds(payout: CpaPayout, digits: number): Thresholds {
+  const key = `${payout.flat}|${payout.percentOfValue}|${payout.min}|${payout.max}|${digits}`;
+  let found = thresholdCache.get(key);
+  if (found === undefined) {
+    found = thresholdsOf(payout, digits);
+    if (thresholdCache.size >= THRESHOLD_CACHE_LIMIT) thresholdCache.clear();
+    thresholdCache.set(key, found);
+  }
+  return found;
+}
+
 /** One payout's clamp, decided on integer minor units. */
 export class PayoutRule {
   /** true when the payout does not depend on the value (pct 0): every conversion pays the same. */
@@ -126,24 +170,10 @@ export class PayoutRule {
   readonly highAbove: number;
 
   constructor(readonly payout: CpaPayout, private readonly digits: number) {
-    // payout(v) = flat + v · p / 100 in units of 10^-(digits+8) with p scaled by 10^6:
-    //   payoutScaled = flatMinor · 10^8 + vMinor · pScaled
-    const pScaled = minor(payout.percentOfValue, 6);
-    this.constantPayout = pScaled === 0n;
-    const flatScaled = minor(payout.flat, digits) * 10n ** 8n;
-    if (this.constantPayout) {
-      this.lowBelow = Number.NEGATIVE_INFINITY;
-      this.highAbove = Number.POSITIVE_INFINITY;
-    } else {
-      // pays min  ⇔ vMinor · p < minScaled − flatScaled ⇔ vMinor < ceil((min − flat) / p)
-      this.lowBelow = payout.min === null
-        ? Number.NEGATIVE_INFINITY
-        : toThreshold(ceilDiv(minor(payout.min, digits) * 10n ** 8n - flatScaled, pScaled));
-      // pays max  ⇔ vMinor · p > maxScaled − flatScaled ⇔ vMinor > floor((max − flat) / p)
-      this.highAbove = payout.max === null
-        ? Number.POSITIVE_INFINITY
-        : toThreshold(floorDiv(minor(payout.max, digits) * 10n ** 8n - flatScaled, pScaled));
-    }
+    const thresholds = cachedThresholds(payout, digits);
+    this.constantPayout = thresholds.constantPayout;
+    this.lowBelow = thresholds.lowBelow;
+    this.highAbove = thresholds.highAbove;
   }
 
   tally(tally: PayoutTally, valueMinor: number): void {
@@ -174,7 +204,8 @@ export class PayoutRule {
     return amount;
   }
 
-  use(tally: PayoutTally): PayoutUse {
+  /** The explanation of a tally whose exact amount (`exactAmount(tally)`) is known. */
+  use(tally: PayoutTally, exact: Decimal): PayoutUse {
     const { flat, percentOfValue, min, max } = this.payout;
     const constant = this.constantPayout;
     return {
@@ -184,7 +215,7 @@ export class PayoutRule {
       atMax: constant ? 0 : tally.atMax,
       proportional: constant ? 0 : tally.proportional,
       proportionalValue: shiftLeft(decFromInteger(tally.proportionalValueMinor()), this.digits).toFixed(this.digits),
-      exactAmount: this.exactAmount(tally).toFixed(),
+      exactAmount: exact.toFixed(),
     };
   }
 }
@@ -368,9 +399,22 @@ export class CpaSlot {
     return count;
   }
 
+  /**
+   * Each rule's exact amount on the line, once the selection has finished: the line's amount
+   * and its explanation both read them, and each is a few decimal operations.
+   */
+  private lineAmounts: Decimal[] | null = null;
+
+  private ruleAmounts(): Decimal[] {
+    return (this.lineAmounts ??= this.rules.map((rule, r) => rule.exactAmount(this.tallies[r]!)));
+  }
+
   /** The line's exact amount. */
   exactAmount(): Decimal {
-    return this.sumRules(this.tallies);
+    const amounts = this.ruleAmounts();
+    let amount = ZERO;
+    for (let r = 0; r < amounts.length; r++) if (this.tallies[r]!.count > 0) amount = amount.plus(amounts[r]!);
+    return amount;
   }
 
   /** A listed partner's billable conversions and their exact payouts; null when not listed. */
@@ -390,7 +434,8 @@ export class CpaSlot {
   }
 
   explain(version: number, exact: Decimal, rounding: RoundingMode, amount: string): CpaUsageExplanation {
-    const uses = this.rules.map((rule, r) => rule.use(this.tallies[r]!));
+    const amounts = this.ruleAmounts();
+    const uses = this.rules.map((rule, r) => rule.use(this.tallies[r]!, amounts[r]!));
     const total = (field: 'atMin' | 'atMax' | 'proportional') => uses.reduce((sum, u) => sum + u[field], 0);
     let proportionalMinor = 0n;
     for (const tally of this.tallies) proportionalMinor += tally.proportionalValueMinor();
