@@ -428,14 +428,6 @@ class TouchContest {
   }
 }
 
-interface Waiting {
-  occurredMs: number;
-  id: string;
-  valueMinor: number;
-  partnerId: string | null | undefined;
-  slot: CpaSlot;
-}
-
 /**
  * Rule 8 and v2 §1 ranks: conversions that passed rules 1–7 (or won their contest) and whose
  * billing depends on the others of the period wait here, then are taken in order of
@@ -445,11 +437,21 @@ interface Waiting {
  *     refused one takes no place;
  *   - v2 §1: the admitted conversions of a line with payoutTiers are ranked 1, 2, 3… per line.
  * Every other conversion is added to its slot at once.
+ *
+ * A line with payout tiers makes most of a contract's conversions wait, so the waiting are
+ * kept as parallel arrays (no object per conversion) and ordered by a numeric sort of one
+ * key per conversion, (charge, occurredAt, position) packed into a double, instead of a
+ * comparison callback per pair; conversions sharing a charge and an instant are then put in
+ * id order. The order is the one the rule states: charge id, occurredAt, id, then position.
  */
 class RankedAdmission {
   /** Charges with a cap in some version of the period: rule 8 counts across versions. */
   private readonly capped = new Set<string>();
-  private readonly waiting: Waiting[] = [];
+  private readonly occurredMs: number[] = [];
+  private readonly ids: string[] = [];
+  private readonly values: number[] = [];
+  private readonly partners: (string | null | undefined)[] = [];
+  private readonly slots: CpaSlot[] = [];
 
   constructor(plan: PeriodPlan) {
     for (const segment of plan.segments) {
@@ -459,42 +461,107 @@ class RankedAdmission {
 
   admit(slot: CpaSlot, occurredMs: number, id: string, valueMinor: number, partnerId: string | null | undefined): void {
     if (slot.ranked || (this.capped.size > 0 && this.capped.has(slot.charge.id))) {
-      this.waiting.push({ occurredMs, id, valueMinor, partnerId, slot });
+      this.occurredMs.push(occurredMs);
+      this.ids.push(id);
+      this.values.push(valueMinor);
+      this.partners.push(partnerId);
+      this.slots.push(slot);
     } else {
       slot.add(valueMinor, partnerId);
     }
   }
 
-  finish(): void {
-    if (this.waiting.length === 0) return;
-    this.waiting.sort((a, b) => {
-      if (a.slot.charge.id !== b.slot.charge.id) return a.slot.charge.id < b.slot.charge.id ? -1 : 1;
-      if (a.occurredMs !== b.occurredMs) return a.occurredMs - b.occurredMs;
-      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  /** Positions of the waiting conversions in the order of charge id, occurredAt, id (then position). */
+  private order(): ArrayLike<number> {
+    const { occurredMs, ids, slots } = this;
+    const n = slots.length;
+    // The charges' ranks in id order: a version's few charges, found by a scan.
+    const chargeIds = [...new Set(slots.map((slot) => slot.charge.id))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    let integral = true;
+    for (let k = 0; k < n; k++) {
+      const ms = occurredMs[k]!;
+      if (ms < first) first = ms;
+      if (ms > last) last = ms;
+      if (!Number.isInteger(ms)) integral = false;
+    }
+    const span = last - first + 1;
+    if (!integral || chargeIds.length * span * n > Number.MAX_SAFE_INTEGER) return this.orderByComparison();
+    const keys = new Float64Array(n);
+    let slot: CpaSlot | null = null;
+    let rank = 0;
+    for (let k = 0; k < n; k++) {
+      if (slots[k] !== slot) {
+        slot = slots[k]!;
+        rank = chargeIds.indexOf(slot.charge.id);
+      }
+      keys[k] = (rank * span + (occurredMs[k]! - first)) * n + k;
+    }
+    keys.sort();
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % n;
+    // Conversions of one charge at the same instant: by id, in position order among equal ids.
+    // (A key less its position is (charge, instant) × n, exactly: no division is rounded.)
+    for (let from = 0; from < n;) {
+      const key = keys[from]! - order[from]!;
+      let to = from + 1;
+      while (to < n && keys[to]! - order[to]! === key) to++;
+      if (to - from > 1) {
+        const run = Array.from(order.subarray(from, to)).sort((a, b) => compareIds(ids[a]!, ids[b]!));
+        order.set(run, from);
+      }
+      from = to;
+    }
+    return order;
+  }
+
+  /** `order` for instants that do not pack into a double's integers: one comparison per pair. */
+  private orderByComparison(): number[] {
+    const { occurredMs, ids, slots } = this;
+    return Array.from(slots, (_, k) => k).sort((a, b) => {
+      const chargeA = slots[a]!.charge.id;
+      const chargeB = slots[b]!.charge.id;
+      if (chargeA !== chargeB) return chargeA < chargeB ? -1 : 1;
+      if (occurredMs[a] !== occurredMs[b]) return occurredMs[a]! - occurredMs[b]!;
+      return compareIds(ids[a]!, ids[b]!);
     });
+  }
+
+  finish(): void {
+    const n = this.slots.length;
+    if (n === 0) return;
+    const { values, partners, slots } = this;
+    const order = this.order();
     const lines = new Map<CpaSlot, { values: number[]; partners: (string | null | undefined)[] }>();
     let chargeId = '';
     let admitted = 0;
-    for (const entry of this.waiting) {
-      if (entry.slot.charge.id !== chargeId) {
-        chargeId = entry.slot.charge.id;
+    for (let k = 0; k < n; k++) {
+      const at = order[k]!;
+      const slot = slots[at]!;
+      if (slot.charge.id !== chargeId) {
+        chargeId = slot.charge.id;
         admitted = 0;
       }
-      const cap = entry.slot.cap;
+      const cap = slot.cap;
       if (cap !== null && admitted >= cap) {
-        entry.slot.excluded.overCap++;
+        slot.excluded.overCap++;
         continue;
       }
       admitted++;
-      if (!entry.slot.ranked) {
-        entry.slot.add(entry.valueMinor, entry.partnerId);
+      if (!slot.ranked) {
+        slot.add(values[at]!, partners[at]);
         continue;
       }
-      let line = lines.get(entry.slot);
-      if (line === undefined) lines.set(entry.slot, (line = { values: [], partners: [] }));
-      line.values.push(entry.valueMinor);
-      line.partners.push(entry.partnerId);
+      let line = lines.get(slot);
+      if (line === undefined) lines.set(slot, (line = { values: [], partners: [] }));
+      line.values.push(values[at]!);
+      line.partners.push(partners[at]);
     }
     for (const [slot, line] of lines) slot.addRanked(line.values, line.partners);
   }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
