@@ -67,9 +67,17 @@ export function decOfTerm(text: string): Big {
   return value;
 }
 
+// Small counts (conversions paid at a clamp, per tier, per partner) are priced on every line of
+// every contract, and big.js parses each through a regular expression: the first ones are
+// parsed once. big.js values are immutable, so one value may serve every caller.
+const SMALL_INTEGERS: Big[] = Array.from({ length: 1024 }, (_, n) => Dec(String(n)));
+
 /** A decimal from a safe integer (counts) or a bigint, without going through a JS float. */
 export function decFromInteger(value: number | bigint): Big {
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
+    if (value >= 0 && value < SMALL_INTEGERS.length) return SMALL_INTEGERS[value]!;
+  }
   return Dec(String(value));
 }
 
