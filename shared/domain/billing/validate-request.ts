@@ -6,7 +6,7 @@
  * that selects them (usage-selection.ts), through the same collector.
  */
 import { ValidationError, type ErrorDetail } from '../kernel/errors';
-import { validateContractTerms } from '../terms/validate';
+import { plainDecimalPlaces, validateContractTerms } from '../terms/validate';
 import type { ContractTerms, CpmPricing } from '../terms/types';
 import { parseInstant, parsePeriod } from './day-index';
 import type { PriorRuns } from './types';
@@ -35,21 +35,34 @@ export class Problems {
   }
 }
 
-const RATE = /^\d+(\.\d{1,6})?$/;
 const AMOUNT = /^-?\d+(\.\d+)?$/;
 
+/** Whether a rate is a non-negative decimal string with at most 6 decimals (`/^\d+(\.\d{1,6})?$/`). */
+function isRate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const places = plainDecimalPlaces(value);
+  return places >= 0 && places <= 6;
+}
+
 function checkRate(value: unknown, path: string, problems: Problems): void {
-  if (typeof value !== 'string' || !RATE.test(value)) problems.add(path, 'must be a non-negative decimal string with at most 6 decimals');
+  if (!isRate(value)) problems.add(path, 'must be a non-negative decimal string with at most 6 decimals');
 }
 
 function checkPercent(value: unknown, path: string, problems: Problems): void {
   if (value === null || value === undefined) return;
-  checkRate(value, path, problems);
-  // The string passed RATE, so comparing its integer part is exact.
-  if (typeof value === 'string' && RATE.test(value)) {
-    const [whole, frac = ''] = value.split('.');
-    if (Number(whole) > 100 || (Number(whole) === 100 && /[1-9]/.test(frac))) problems.add(path, 'a percentage is at most 100');
+  if (!isRate(value)) {
+    checkRate(value, path, problems);
+    return;
   }
+  // A rate, so comparing its integer part is exact; above 100 only when the fraction is not zero.
+  const dot = value.indexOf('.');
+  const whole = Number(dot < 0 ? value : value.slice(0, dot));
+  if (whole > 100 || (whole === 100 && dot >= 0 && !onlyZeros(value, dot + 1))) problems.add(path, 'a percentage is at most 100');
+}
+
+function onlyZeros(text: string, from: number): boolean {
+  for (let k = from; k < text.length; k++) if (text.charCodeAt(k) !== 48 /* 0 */) return false;
+  return true;
 }
 
 function checkCount(value: unknown, path: string, problems: Problems, nullable = false): void {

@@ -16,12 +16,33 @@ export function decimalPlaces(value: string): number {
   return dot < 0 ? 0 : value.length - dot - 1;
 }
 
+/**
+ * The decimal places of a non-negative decimal string (`/^\d+(\.\d+)?$/`, ASCII digits), or
+ * −1 when it is not one. Terms are checked every time a contract is rated, a few dozen
+ * amounts and rates each: one scan answers both questions the pattern and decimalPlaces did.
+ */
+export function plainDecimalPlaces(value: string): number {
+  const n = value.length;
+  let k = 0;
+  while (k < n && isDigit(value.charCodeAt(k))) k++;
+  if (k === 0) return -1;
+  if (k === n) return 0;
+  if (value.charCodeAt(k) !== 46 /* . */ || k === n - 1) return -1;
+  for (let f = k + 1; f < n; f++) if (!isDigit(value.charCodeAt(f))) return -1;
+  return n - k - 1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 function checkMoney(value: string | null | undefined, path: string, digits: number, currency: string, out: ErrorDetail[]): void {
   if (value === null || value === undefined) return;
   // A JSON number is not money (FORMAT.md clarifications), though a regex would read it as one.
-  if (typeof value !== 'string' || !DECIMAL.test(value)) {
+  const places = typeof value === 'string' ? plainDecimalPlaces(value) : -1;
+  if (places < 0) {
     out.push({ path, message: `must be a non-negative decimal string, got "${value}"` });
-  } else if (decimalPlaces(value) > digits) {
+  } else if (places > digits) {
     out.push({ path, message: `${currency} amounts carry at most ${digits} decimal places, got "${value}"` });
   }
 }
@@ -98,7 +119,7 @@ function checkPayout(payout: CpaPayout, path: string, digits: number, currency: 
   checkMoney(payout.min, `${path}.min`, digits, currency, out);
   checkMoney(payout.max, `${path}.max`, digits, currency, out);
   const { min, max } = payout;
-  if (typeof min === 'string' && typeof max === 'string' && DECIMAL.test(min) && DECIMAL.test(max) && compareDecimals(min, max) > 0) {
+  if (typeof min === 'string' && typeof max === 'string' && plainDecimalPlaces(min) >= 0 && plainDecimalPlaces(max) >= 0 && compareDecimals(min, max) > 0) {
     out.push({ path, message: `payout min ${min} is above max ${max}` });
   }
 }
