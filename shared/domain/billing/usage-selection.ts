@@ -265,6 +265,45 @@ function eligibleReversalHold(
 }
 
 /**
+ * The typed arrays of a run's contests, one place per record. Every contract of the v2 mix
+ * with touches allocated and zeroed six of them, ~45 bytes per record, outside the heap.
+ * Nothing in them outlives a run's reading: `leader` is reset to −1 for the run's records,
+ * and the other arrays are read only at positions the run has written (a candidate's fields,
+ * a contest's leader). Rating is synchronous, so one set per process is never used by two
+ * runs at once; it is kept only up to SHARED_CONTEST_RECORDS records (3 MB), larger runs
+ * allocate their own.
+ */
+class ContestBuffers {
+  readonly leader: Int32Array;
+  readonly leaderExposure: Float64Array;
+  readonly inPeriod: Uint8Array;
+  readonly occurredMs: Float64Array;
+  readonly reversedMs: Float64Array;
+  readonly valueMinor: Float64Array;
+
+  constructor(readonly records: number) {
+    this.leader = new Int32Array(records);
+    this.leaderExposure = new Float64Array(records);
+    this.inPeriod = new Uint8Array(records);
+    this.occurredMs = new Float64Array(records);
+    this.reversedMs = new Float64Array(records);
+    this.valueMinor = new Float64Array(records);
+  }
+}
+
+const SHARED_CONTEST_RECORDS = 65_536;
+let sharedContests: ContestBuffers | null = null;
+
+function sharedContestBuffers(records: number): ContestBuffers {
+  if (sharedContests === null || sharedContests.records < records) {
+    let size = 1024;
+    while (size < records) size *= 2;
+    sharedContests = new ContestBuffers(size);
+  }
+  return sharedContests;
+}
+
+/**
  * v2 §3, multi-partner attribution. For a LAST_TOUCH or FIRST_TOUCH charge, the candidates of
  * an id are its records the run sees (rule 6), of the charge's event (rule 1), inside the
  * window (rule 2), assigned to the same charge and version; the one with the latest
@@ -299,13 +338,17 @@ class TouchContest {
   constructor(all: readonly Conversion[] | null) {
     this.all = all;
     const records = all === null ? 1024 : all.length;
-    this.leader = new Int32Array(records).fill(-1);
-    this.leaderExposure = new Float64Array(records);
+    // A run given all its records at once takes the process's buffers (see ContestBuffers);
+    // a streaming run, which awaits between pages, has its own and grows them.
+    const buffers = all !== null && records <= SHARED_CONTEST_RECORDS ? sharedContestBuffers(records) : new ContestBuffers(records);
+    this.leader = buffers.leader;
+    this.leader.fill(-1, 0, records);
+    this.leaderExposure = buffers.leaderExposure;
     this.leaderSlot = new Array<CpaSlot | undefined>(records);
-    this.inPeriod = new Uint8Array(records);
-    this.occurredMs = new Float64Array(records);
-    this.reversedMs = new Float64Array(records);
-    this.valueMinor = new Float64Array(records);
+    this.inPeriod = buffers.inPeriod;
+    this.occurredMs = buffers.occurredMs;
+    this.reversedMs = buffers.reversedMs;
+    this.valueMinor = buffers.valueMinor;
   }
 
   private recordAt(i: number): Conversion {
