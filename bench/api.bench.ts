@@ -19,6 +19,8 @@
  *   raw: POST usage's writes        the BatchWriteItem requests the usage route sends for the
  *                                   batch, 8 in flight as the usage repository sends them
  *   POST /v1/usage/impressions      with 100 and with 1,000 records
+ *   bare HTTP server (GETs)          a node:http server making a GET's recorded calls and
+ *                                   answering JSON: the extra hop alone, the floor of any API
  *
  * Every phase holds CONCURRENCY requests in flight for the same time: raw phases from promise
  * loops on this thread, API phases from autocannon in a worker thread. Counted alike on both
@@ -29,7 +31,8 @@
  * side's latencies are pooled. API latency is autocannon's response time; raw latency is the
  * time of the SDK calls of one request.
  */
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -270,9 +273,37 @@ export async function runInProcess({ quick }: { quick: boolean }) {
     const sequential = (calls: readonly RecordedCall[]) => {
       const commands = replayable(calls);
       return async () => {
-        for (const command of commands) await raw.send(command());
+        let out: unknown;
+        for (const command of commands) out = await raw.send(command());
+        return out;
       };
     };
+    // The floor of any HTTP API in front of these calls: a bare node:http server in this
+    // process that makes a GET's recorded calls with the raw client and answers the last
+    // result as JSON. No routing, auth, validation, middleware or event: only the second HTTP
+    // exchange that every route adds to its raw calls.
+    const bareRoutes = new Map<string, () => Promise<unknown>>([
+      [`/contract`, sequential(contractCalls)],
+      [`/invoice`, sequential(invoiceCalls)],
+    ]);
+    const bare = createServer((req, res) => {
+      inFlight++;
+      const route = bareRoutes.get(req.url ?? '');
+      if (!route) {
+        inFlight--;
+        res.writeHead(404).end();
+        return;
+      }
+      route().then(
+        (out) => {
+          const body = JSON.stringify(out);
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        },
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      ).finally(() => inFlight--);
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
     // Each replayed request writes new versions of the items, as each API request does: its own
     // origin and ingestion time on every usage item, its own Idempotency-Key record.
     const renewed = (call: RecordedCall, seq: number) => {
@@ -335,18 +366,28 @@ export async function runInProcess({ quick }: { quick: boolean }) {
     // as long, so each still counts several waves of requests.
     // Replays are numbered across phases and rounds, so each one's identities are new.
     let replays = 0;
-    const rawPhase = (name: string, work: (seq: number) => Promise<void>, scale = 1): Phase => ({ name, run: (s) => closedLoop(CONCURRENCY, s * scale * 1000, () => work(replays++)) });
-    const apiPhase = (name: string, method: string, path: string, status: number, body?: object, scale = 1): Phase => ({
+    const rawPhase = (name: string, work: (seq: number) => Promise<unknown>, scale = 1): Phase => ({ name, run: (s) => closedLoop(CONCURRENCY, s * scale * 1000, () => work(replays++)) });
+    const apiPhase = (name: string, method: string, path: string, status: number, body?: object, scale = 1, url = stack.apiUrl): Phase => ({
       name,
       run: async (s) => {
-        const result = await httpLoad({ url: stack.apiUrl, durationSeconds: s * scale, method, path, headers: body ? postHeaders : auth, ...(body ? { body } : {}) });
+        const result = await httpLoad({ url, durationSeconds: s * scale, method, path, headers: body ? postHeaders : auth, ...(body ? { body } : {}) });
         await idle();
         return checkedSample(name, result, status);
       },
     });
     const comparisons = [
-      { key: 'getContract', label: 'GET contract', raw: rawPhase('raw: GET contract calls (Query of its partition)', sequential(contractCalls)), api: apiPhase('GET /v1/contracts/{id}', 'GET', contractPath, 200) },
-      { key: 'getInvoice', label: 'GET invoice', raw: rawPhase(`raw: GET invoice calls (${describe(invoiceCalls)}, in turn)`, sequential(invoiceCalls)), api: apiPhase('GET /v1/invoices/{id}', 'GET', invoicePath, 200) },
+      {
+        key: 'getContract', label: 'GET contract',
+        raw: rawPhase('raw: GET contract calls (Query of its partition)', sequential(contractCalls)),
+        api: apiPhase('GET /v1/contracts/{id}', 'GET', contractPath, 200),
+        bare: apiPhase('bare HTTP server: the same Query, answered as JSON', 'GET', '/contract', 200, undefined, 1, bareUrl),
+      },
+      {
+        key: 'getInvoice', label: 'GET invoice',
+        raw: rawPhase(`raw: GET invoice calls (${describe(invoiceCalls)}, in turn)`, sequential(invoiceCalls)),
+        api: apiPhase('GET /v1/invoices/{id}', 'GET', invoicePath, 200),
+        bare: apiPhase('bare HTTP server: the same two GetItems, answered as JSON', 'GET', '/invoice', 200, undefined, 1, bareUrl),
+      },
       ...BATCH_SIZES.map((size) => ({
         key: `postUsage${size}`,
         label: `POST usage ${size.toLocaleString('en-US')}`,
@@ -356,7 +397,7 @@ export async function runInProcess({ quick }: { quick: boolean }) {
       })),
     ];
     const baseline = rawPhase('raw GetItem (contract item)', getItem);
-    const extra = (c: (typeof comparisons)[number]): Phase[] => ('every' in c && c.every ? [c.every] : []);
+    const extra = (c: (typeof comparisons)[number]): Phase[] => ('every' in c && c.every ? [c.every] : 'bare' in c && c.bare ? [c.bare] : []);
     const phases: Phase[] = [baseline, ...comparisons.flatMap((c) => [c.raw, c.api, ...extra(c)])];
 
     // Warm every path (handler imports, JIT, sockets) before measuring.
@@ -370,6 +411,7 @@ export async function runInProcess({ quick }: { quick: boolean }) {
       const order = round % 2 === 0 ? phases : [baseline, ...comparisons.flatMap((c) => [...extra(c), c.api, c.raw])];
       for (const phase of order) samples.get(phase)!.push(await phase.run(seconds));
     }
+    bare.close();
     const summary = new Map<Phase, LatencySummary>(phases.map((p) => [p, pooled(samples.get(p)!)]));
 
     console.log('\n| | requests | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|');
@@ -378,6 +420,7 @@ export async function runInProcess({ quick }: { quick: boolean }) {
       console.log(`| ${phase.name} | ${s.requests.toLocaleString('en-US')} | ${fmt(s.perSecond, 0)} | ${fmt(s.p50Ms)} | ${fmt(s.p99Ms)} |`);
     }
     const figures: Figure[] = [];
+    const bareRows: string[] = [];
     const base = summary.get(baseline)!;
     figures.push(figure('rawGetItemP50Ms', base.p50Ms, 'ms'), figure('rawGetItemP99Ms', base.p99Ms, 'ms'));
     console.log('\n| route | p50 / raw | p99 / raw | req/s / raw | p50 / raw GetItem | p50 / every call raw | p99 / every call raw |\n|---|---:|---:|---:|---:|---:|---:|');
@@ -391,8 +434,20 @@ export async function runInProcess({ quick }: { quick: boolean }) {
       }
       const p50 = a.p50Ms / r.p50Ms;
       const p99 = a.p99Ms / r.p99Ms;
-      const measured = extra(c)[0] ? summary.get(extra(c)[0]!)! : undefined;
+      const measured = 'every' in c && c.every ? summary.get(c.every) : undefined;
       const every = measured && measured.requests > 0 ? measured : undefined;
+      const hop = 'bare' in c && c.bare ? summary.get(c.bare) : undefined;
+      if (hop && hop.requests > 0) {
+        bareRows.push(`| ${c.label} | ${fmt(hop.p50Ms)} | ${fmt(hop.p99Ms)} | ${fmt(hop.p50Ms / r.p50Ms)}x | ${fmt(hop.p99Ms / r.p99Ms)}x | ${fmt(a.p50Ms / hop.p50Ms)}x | ${fmt(a.p99Ms / hop.p99Ms)}x |`);
+        figures.push(
+          figure(`${c.key}BareHopP50Ms`, hop.p50Ms, 'ms'),
+          figure(`${c.key}BareHopP99Ms`, hop.p99Ms, 'ms'),
+          figure(`${c.key}BareHopP50Ratio`, hop.p50Ms / r.p50Ms, 'x'),
+          figure(`${c.key}BareHopP99Ratio`, hop.p99Ms / r.p99Ms, 'x'),
+          figure(`${c.key}P50ToBareHop`, a.p50Ms / hop.p50Ms, 'x'),
+          figure(`${c.key}P99ToBareHop`, a.p99Ms / hop.p99Ms, 'x'),
+        );
+      }
       const vsEvery = every ? `${fmt(a.p50Ms / every.p50Ms)}x | ${fmt(a.p99Ms / every.p99Ms)}x` : '| ';
       console.log(`| ${c.label} | ${fmt(p50)}x | ${fmt(p99)}x | ${fmt(a.perSecond / r.perSecond)}x | ${fmt(a.p50Ms / base.p50Ms)}x | ${vsEvery} |`);
       if (every) {
@@ -414,6 +469,11 @@ export async function runInProcess({ quick }: { quick: boolean }) {
         figure(`${c.key}P99Ratio`, p99, 'x', `<= ${P99_GOAL}`),
         figure(`${c.key}P50ToRawGetItem`, a.p50Ms / base.p50Ms, 'x'),
       );
+    }
+    if (bareRows.length > 0) {
+      console.log('\nThe floor: a bare HTTP server making the same calls (the extra hop alone), and each route against it.');
+      console.log('| route | bare p50 ms | bare p99 ms | bare p50 / raw | bare p99 / raw | route p50 / bare | route p99 / bare |\n|---|---:|---:|---:|---:|---:|---:|');
+      for (const row of bareRows) console.log(row);
     }
     const missed = figures.filter((f) => f.goal !== undefined && !meets(f.value, f.goal));
     console.log(`\ngoal p50 <= ${P50_GOAL}x and p99 <= ${P99_GOAL}x the route's raw calls: ${missed.length === 0 ? 'met' : `NOT met (${missed.map((f) => f.name).join(', ')})`}`);

@@ -163,8 +163,8 @@ export function expectNoPrototypePollution(): void {
 /** Requests per write route: each carries a generated body. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
 /** Requests per read route (no body: query strings, path parameters and headers vary). */
-export const FUZZ_READ_RUNS = Number(process.env.FUZZ_READ_RUNS ?? 300);
-export const FUZZ_HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 200);
+export const FUZZ_READ_RUNS = Number(process.env.FUZZ_READ_RUNS ?? 200);
+export const FUZZ_HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 100);
 
 /**
  * A whole fuzz file: a fresh API with a small seeded world, FUZZ_RUNS (FUZZ_READ_RUNS for

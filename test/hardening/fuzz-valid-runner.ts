@@ -23,7 +23,7 @@ import { aroundFuzzRequest, httpWrites, leftStored, recordWritesOf, withWrites, 
 import { concretePath, invoke, isErrorBody, pool, requestRetrying } from './support';
 
 /** Requests per write route through the local HTTP server. */
-export const FUZZ_VALID_HTTP_RUNS = Number(process.env.FUZZ_VALID_HTTP_RUNS ?? 150);
+export const FUZZ_VALID_HTTP_RUNS = Number(process.env.FUZZ_VALID_HTTP_RUNS ?? 100);
 /** Requests per write route through the group's Lambda in-process. */
 export const FUZZ_VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? 50);
 
