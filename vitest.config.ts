@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import LongestFirst from './test/support/sequencer';
 
 // The SDK's Node-version notice would otherwise interleave with every test's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -10,8 +9,6 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/drop-tables.ts'],
     pool: 'forks',
-    // Known long files first, also on a fresh clone (test/support/sequencer.ts).
-    sequence: { sequencer: LongestFirst },
     // Two files at a time whatever the core count (vitest's default is cores - 1, so one on a
     // two-core machine): most files wait on DynamoDB Local, which is a process of its own.
     maxWorkers: 2,

@@ -5,7 +5,9 @@
  *
  * The bundles are exactly those CDK deploys: the app is synthesized in this process with
  * bundling on (infra/stacks, `lambdaCode: 'bundle'`) into a temporary cloud assembly, and each
- * function's `index.mjs` is read from its asset folder (the function is found by the
+ * function's `index.mjs` is loaded from its asset folder (its size is that of the files its import
+ * reads, traced by a module hook in a process of its own: the entry, its static chunks and any
+ * chunk imported while it initializes; the whole asset, lazy chunks included, is reported beside) (the function is found by the
  * POWERTOOLS_SERVICE_NAME the factory gives it; CDK's own helper functions are left out). The
  * reference is bundled by esbuild with the same options (LAMBDA_BUNDLING in
  * infra/constructs/lambda.ts).
@@ -32,7 +34,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Duration } from 'aws-cdk-lib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { defineStacks } from '../infra/stacks';
@@ -40,6 +42,7 @@ import { entryOf, LAMBDA_BUNDLING, PROJECT_ROOT } from '../infra/constructs/lamb
 import { figure, type Benchmark, type Figure } from './lib/benchmark';
 import { meets } from './lib/figures';
 import { fmt } from './lib/load';
+import { initialFiles } from '../scripts/lib/bundle-files';
 
 /** Goals: each bundle at most this size, and its load at most this many times the reference's. */
 const SIZE_GOAL_KB = 400;
@@ -76,26 +79,23 @@ interface Bundle {
   /** functions/<folder>/handler.ts, or null for the reference. */
   folder: string | null;
   file: string;
+  /** What a cold start reads (traced: entry, static chunks, chunks imported at init), and the whole asset. */
   bytes: number;
+  assetBytes: number;
   /** The environment the bundle is loaded with. */
   env: Record<string, string>;
 }
 
-/** esbuild options equal to what NodejsFunction passes for LAMBDA_BUNDLING. */
+/** The options the app bundles every function with (entry and output folder added per build). */
 function esbuildOptions(): BuildOptions {
-  return {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_BUNDLING.target,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    banner: { js: LAMBDA_BUNDLING.banner },
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    external: [...LAMBDA_BUNDLING.externalModules],
-    tsconfig: LAMBDA_BUNDLING.tsconfig,
-    logLevel: 'warning',
-  };
+  return { ...LAMBDA_BUNDLING, mainFields: [...LAMBDA_BUNDLING.mainFields], external: [] };
+}
+
+const bytesOf = (files: string[]) => files.reduce((sum, f) => sum + statSync(f).size, 0);
+
+/** Every file of an asset folder (entry and chunks). */
+function assetFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
 type Template = {
@@ -137,7 +137,7 @@ function synthesizedBundles(outdir: string): Bundle[] {
         ...runtimeEnvironment(functionName, props.Runtime ?? 'nodejs', props.MemorySize ?? 128, props.TracingConfig?.Mode === 'Active', dirname(file)),
         ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolved(name, value)])),
       };
-      bundles.set(folder, { name: folder, folder, file, bytes: statSync(file).size, env });
+      bundles.set(folder, { name: folder, folder, file, bytes: bytesOf(initialFiles(file)), assetBytes: bytesOf(assetFiles(dirname(file))), env });
     }
   }
   return [...bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -154,18 +154,25 @@ async function referenceBundle(dir: string, like: Bundle): Promise<Bundle> {
       'export const handler = async () => client.config.region();',
     ].join('\n'),
   );
-  const file = join(dir, 'reference.mjs');
-  await build({ ...esbuildOptions(), entryPoints: [entry], outfile: file, nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+  const outdir = join(dir, 'reference');
+  await build({ ...esbuildOptions(), entryPoints: { index: entry }, outdir, nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+  const file = join(outdir, 'index.mjs');
   // The runtime's variables of a deployed function (its own name, task root), none of the app's.
   const runtimeOnly = Object.fromEntries(Object.entries(like.env).filter(([name]) => /^(AWS_|_AWS_|LAMBDA_|TZ$)/.test(name) && !name.startsWith('POWERTOOLS_')));
-  return { name: 'reference: DynamoDBDocumentClient only', folder: null, file, bytes: statSync(file).size, env: { ...runtimeOnly, LAMBDA_TASK_ROOT: dir } };
+  const bytes = bytesOf(initialFiles(file));
+  return { name: 'reference: DynamoDBDocumentClient only', folder: null, file, bytes, assetBytes: bytesOf(assetFiles(outdir)), env: { ...runtimeOnly, LAMBDA_TASK_ROOT: outdir } };
 }
 
 /** The packages (or project folders) that contribute most bytes to a bundle's output. */
 async function largestInputs(folder: string, top: number): Promise<string> {
-  const result = await build({ ...esbuildOptions(), entryPoints: [join(PROJECT_ROOT, entryOf(folder))], write: false, outdir: 'out', metafile: true });
+  const result = await build({ ...esbuildOptions(), entryPoints: { index: join(PROJECT_ROOT, entryOf(folder)) }, write: false, outdir: 'out', metafile: true });
+  const outputs = (result.metafile as Metafile).outputs;
+  // Only what a cold start reads: the entry and the chunks it imports statically.
+  const initial = new Set<string>(['out/index.mjs']);
+  for (const name of initial) for (const imported of outputs[name]?.imports ?? []) if (imported.kind === 'import-statement') initial.add(imported.path);
   const byPackage = new Map<string, number>();
-  for (const output of Object.values((result.metafile as Metafile).outputs)) {
+  for (const [name, output] of Object.entries(outputs)) {
+    if (!initial.has(name)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const key = match ? match[1]! : input.split('/').slice(0, 2).join('/');
@@ -184,6 +191,37 @@ const LOADER = [
   'await import(process.argv[1]);',
   'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
 ].join('\n');
+
+/** A module hook that names every file the import loads (run on Node's hooks thread). */
+const LOAD_LOG_HOOKS = [
+  "import { appendFileSync } from 'node:fs';",
+  'export async function load(url, context, next) {',
+  "  if (url.startsWith('file:')) appendFileSync(process.env.BENCH_LOADED_LOG, url + '\\n');",
+  '  return next(url, context);',
+  '}',
+].join('\n');
+
+/**
+ * The files of the bundle that a cold start reads, traced in a process of its own (not timed):
+ * the entry, its static chunks, and any chunk imported while the module initializes (the
+ * tracer, whose import depends on the deployed environment). Their bytes are the bundle's size.
+ */
+function filesReadAtInit(bundle: Bundle, dir: string): string[] {
+  const log = join(dir, `loaded-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, '');
+  const tracer = [
+    "import { register } from 'node:module';",
+    `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(LOAD_LOG_HOOKS)}));`,
+    'await import(process.argv[1]);',
+  ].join('\n');
+  execFileSync(process.execPath, ['--input-type=module', '-e', tracer, pathToFileURL(bundle.file).href], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...bundle.env, BENCH_LOADED_LOG: log },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const root = pathToFileURL(dirname(bundle.file)).href + '/';
+  const urls = new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith(root)));
+  return [...urls].map((url) => fileURLToPath(url));
+}
 
 function loadOnce(bundle: Bundle, extraArgs: string[] = []): number {
   const out = execFileSync(process.execPath, [...extraArgs, '--input-type=module', '-e', LOADER, pathToFileURL(bundle.file).href], {
@@ -219,9 +257,13 @@ async function loadProfile(bundle: Bundle, dir: string): Promise<{ totalMs: numb
   const outdir = mkdtempSync(join(dir, 'profile-'));
   const file = join(outdir, 'index.mjs');
   const entry = bundle.folder ? join(PROJECT_ROOT, entryOf(bundle.folder)) : join(dir, 'reference.ts');
-  await build({ ...esbuildOptions(), entryPoints: [entry], outfile: file, sourcemap: 'external', nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
-  const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
-  const url = pathToFileURL(file).href;
+  await build({ ...esbuildOptions(), entryPoints: { index: entry }, outdir, sourcemap: 'external', nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+  // One source map per output file (the entry and its chunks), by the file's URL.
+  const maps = new Map(
+    assetFiles(outdir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => [pathToFileURL(f).href, new SourceMap(JSON.parse(readFileSync(`${f}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0])]),
+  );
   const byOwner = new Map<string, number>();
   let totalUs = 0;
   for (let run = 0; run < PROFILE_RUNS; run++) {
@@ -232,7 +274,8 @@ async function loadProfile(bundle: Bundle, dir: string): Promise<{ totalMs: numb
     profile.samples.forEach((id, i) => {
       const frame = nodes.get(id)!;
       let owner: string;
-      if (frame.url === url) {
+      const map = maps.get(frame.url);
+      if (map) {
         const found = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string };
         owner = found.originalSource ? ownerOf(found.originalSource) : '(bundle, unmapped)';
       } else if (frame.url.startsWith('node:')) owner = '(node: module loader and internals)';
@@ -268,11 +311,17 @@ async function run({ quick }: { quick: boolean }) {
     const tracing = functions.filter((f) => f.env.AWS_XRAY_DAEMON_ADDRESS).length;
     console.log(`environment from the template: ${tracing} of ${functions.length} functions with active tracing; e.g. ${functions[0]!.name}: ${Object.keys(functions[0]!.env).sort().join(', ')}`);
 
+    for (const bundle of bundles) {
+      const read = filesReadAtInit(bundle, dir);
+      // The entry and its static chunks are read whatever the environment; the trace adds the rest.
+      for (const file of initialFiles(bundle.file)) if (!read.includes(file)) throw new Error(`${bundle.name}: ${file} was not traced`);
+      bundle.bytes = bytesOf(read);
+    }
     const times = new Map<Bundle, number[]>(bundles.map((b) => [b, []]));
     for (let i = 0; i < runs; i++) for (const bundle of bundles) times.get(bundle)!.push(loadOnce(bundle));
     const referenceMs = median(times.get(reference)!);
 
-    console.log(`\n| bundle | KB | load ms (median of ${runs}) | × reference | largest inputs |\n|---|---:|---:|---:|---|`);
+    console.log(`\n| bundle | KB read at init | asset KB (with lazy chunks) | load ms (median of ${runs}) | × reference | largest inputs read at init |\n|---|---:|---:|---:|---:|---|`);
     const figures: Figure[] = [figure('referenceKb', reference.bytes / 1024, 'KB'), figure('referenceLoadMs', referenceMs, 'ms')];
     for (const bundle of bundles) {
       const ms = median(times.get(bundle)!);
@@ -281,12 +330,13 @@ async function run({ quick }: { quick: boolean }) {
       if (bundle.folder) {
         figures.push(
           figure(`${bundle.folder}Kb`, kb, 'KB', `<= ${SIZE_GOAL_KB}`),
+          figure(`${bundle.folder}AssetKb`, bundle.assetBytes / 1024, 'KB'),
           figure(`${bundle.folder}LoadMs`, ms, 'ms'),
           figure(`${bundle.folder}LoadRatio`, ratio, 'x', `<= ${LOAD_GOAL_RATIO}`),
         );
       }
       const inputs = bundle.folder ? await largestInputs(bundle.folder, 3) : '';
-      console.log(`| ${bundle.name} | ${fmt(kb, 0)} | ${fmt(ms, 1)} | ${fmt(ratio)} | ${inputs} |`);
+      console.log(`| ${bundle.name} | ${fmt(kb, 0)} | ${fmt(bundle.assetBytes / 1024, 0)} | ${fmt(ms, 1)} | ${fmt(ratio)} | ${inputs} |`);
     }
     const met = (unit: string) => figures.every((f) => f.unit !== unit || f.goal === undefined || meets(f.value, f.goal));
     const sizeMet = met('KB');

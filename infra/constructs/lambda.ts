@@ -2,17 +2,23 @@
  * The one way this app makes a Lambda function, so every function gets the same runtime,
  * architecture, bundling, logging, tracing and base environment.
  *
- * Bundling choice: the AWS SDK v3 is bundled (`externalModules: []`) rather than taken from
- * the runtime. The bundle then runs exactly the SDK versions package-lock.json pins (the ones
- * the tests ran against), esbuild tree-shakes it to the commands actually used, and a single
- * ESM file loads faster at cold start than the runtime's full SDK from node_modules.
+ * Bundling choice: the AWS SDK v3 is bundled (no externals) rather than taken from the runtime.
+ * The bundle then runs exactly the SDK versions package-lock.json pins (the ones the tests ran
+ * against), esbuild tree-shakes it to the commands actually used, and one ESM file loads faster
+ * at cold start than the runtime's full SDK from node_modules.
+ *
+ * Code splitting: what a handler imports lazily (`await import()`: PDFs, exports, the S3 client
+ * and presigner, the OpenAPI document) is written to `chunks/` beside `index.mjs`, so a cold
+ * start reads and compiles only what every request may need. esbuild splits only with an
+ * output folder, which NodejsFunction does not offer (it writes one file), so the asset is
+ * bundled here, in-process, with the same esbuild the repository pins.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,10 +99,7 @@ export class LambdaFactory {
       },
     } satisfies Partial<lambda.FunctionProps>;
 
-    const fn =
-      this.props.code === 'bundle'
-        ? new nodejs.NodejsFunction(scope, id, { ...common, ...bundled(spec.folder) })
-        : new lambda.Function(scope, id, { ...common, ...placeholder(spec.folder) });
+    const fn = new lambda.Function(scope, id, { ...common, ...(this.props.code === 'bundle' ? bundled(spec.folder) : placeholder(spec.folder)) });
 
     // The role's default policy carries the X-Ray statement Lambda needs for active tracing.
     const policy = role.node.tryFindChild('DefaultPolicy');
@@ -107,35 +110,56 @@ export class LambdaFactory {
   }
 }
 
-function bundled(folder: string): Pick<nodejs.NodejsFunctionProps, 'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'bundling'> {
+function bundled(folder: string): Pick<lambda.FunctionProps, 'code' | 'handler'> {
   const entry = join(PROJECT_ROOT, entryOf(folder));
   if (!existsSync(entry)) {
     throw new Error(`Lambda entry ${entryOf(folder)} does not exist; synthesize with context bundle=false to use placeholders`);
   }
   return {
-    entry,
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-    bundling: LAMBDA_BUNDLING,
+    // The asset's hash is that of the bundle (OUTPUT): the project folder itself is never copied.
+    code: lambda.Code.fromAsset(PROJECT_ROOT, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // CDK caches staged assets by their source folder and bundling options serialized as
+        // JSON, in which the local bundler (a function) does not appear: the entry and the
+        // options must, or every function of the app would be given the first one's bundle.
+        environment: { LAMBDA_ENTRY: entryOf(folder), LAMBDA_BUNDLING: JSON.stringify(LAMBDA_BUNDLING) },
+        // Never pulled: local bundling always succeeds or throws (no Docker on build machines).
+        image: DockerImage.fromRegistry('local-esbuild-only'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            buildSync({ ...LAMBDA_BUNDLING, entryPoints: { index: entry }, outdir: outputDir });
+            return true;
+          },
+        },
+      },
+    }),
+    handler: 'index.handler',
   };
 }
 
-/** How every function is bundled; exported so the cold-start benchmark bundles alike. */
+/**
+ * How every function is bundled (esbuild options, all but the entry and the output folder);
+ * exported so the cold-start benchmark bundles alike. The entry is written as `index.mjs`, the
+ * lazily imported modules and the code they share with it as `chunks/*.mjs`.
+ */
 export const LAMBDA_BUNDLING = {
-  // No Docker engine on build machines: the repository's esbuild devDependency bundles.
-  forceDockerBundling: false,
-  format: nodejs.OutputFormat.ESM,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
+  banner: { js: ESM_REQUIRE_BANNER },
   // The syntax floor is Node 22, so the same bundle runs on nodejs22.x and nodejs24.x.
   target: 'node22',
   minify: true,
-  sourceMap: false,
-  externalModules: [],
+  sourcemap: false,
+  external: [],
   tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-  logLevel: nodejs.LogLevel.WARNING,
-} satisfies nodejs.BundlingOptions;
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
 
 function placeholder(folder: string): Pick<lambda.FunctionProps, 'code' | 'handler'> {
   return {

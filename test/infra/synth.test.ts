@@ -4,10 +4,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { ESM_REQUIRE_BANNER, entryOf, PROJECT_ROOT } from '../../infra/constructs/lambda';
+import { initialFiles } from '../../scripts/lib/bundle-files';
 import { resourcesOf, synthesize } from './support';
 
 const run = promisify(execFile);
@@ -37,7 +38,26 @@ describe('bundled synthesis', () => {
       // Minified: no indentation-heavy multi-line output
       // (template literals keep their line breaks: bytes per line, formatted code has ~40).
       expect(bundle.length / bundle.split('\n').length, id).toBeGreaterThan(150);
-      expect(readdirSync(join(outdir, `asset.${assetHash}`)), id).toEqual(['index.mjs']);
+      // The entry, and the chunks of what it imports lazily: nothing else (no node_modules).
+      expect(readdirSync(join(outdir, `asset.${assetHash}`)).filter((f) => f !== 'chunks'), id).toEqual(['index.mjs']);
+    }
+
+    // Each function has its own bundle (staged assets are cached by their options: the entry is among them).
+    expect(new Set(functions.map(([, fn]) => fn.Properties!.Code.S3Key)).size).toBe(functions.length);
+
+    // What only some requests need is split off: the invoices function's entry and the chunks it
+    // imports statically hold neither pdf-lib nor the S3 client, which its lazy chunks do.
+    const invoicesFn = functions.find(([, fn]) => fn.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'ctv-billing-invoices')![1];
+    const invoicesEntry = join(outdir, `asset.${(invoicesFn.Properties!.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
+    const atInit = initialFiles(invoicesEntry);
+    const asset = readdirSync(dirname(invoicesEntry), { recursive: true }).map(String).filter((f) => f.endsWith('.mjs')).map((f) => join(dirname(invoicesEntry), f));
+    const lazy = asset.filter((f) => !atInit.includes(f));
+    expect(lazy.length).toBeGreaterThan(0);
+    const text = (files: string[]) => files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    // pdf-lib's own error text and the S3 client's service id.
+    for (const marker of ['PDFDocument', 'S3Client']) {
+      expect(text(atInit), marker).not.toContain(marker);
+      expect(text(lazy), marker).toContain(marker);
     }
 
     // The public bundle loads as an ES module on this Node and exports the handler.
