@@ -5,10 +5,11 @@
  *
  * The bundles are exactly those CDK deploys: the app is synthesized in this process with
  * bundling on (infra/stacks, `lambdaCode: 'bundle'`) into a temporary cloud assembly, and each
- * function's `index.mjs` is loaded from its asset folder (its size is that of the files its import
- * reads, traced by a module hook in a process of its own: the entry, its static chunks and any
- * chunk imported while it initializes; the whole asset, lazy chunks included, is reported beside) (the function is found by the
- * POWERTOOLS_SERVICE_NAME the factory gives it; CDK's own helper functions are left out). The
+ * function's `index.mjs` is loaded from its asset folder (the function is found by the
+ * POWERTOOLS_SERVICE_NAME the factory gives it; CDK's own helper functions are left out). A
+ * bundle's size is that of the files its import reads, traced by a module hook in a process of
+ * its own: the entry, its static chunks and any chunk imported while it initializes; the whole
+ * asset, lazy chunks included, is reported beside. The
  * reference is bundled by esbuild with the same options (LAMBDA_BUNDLING in
  * infra/constructs/lambda.ts).
  *
@@ -137,7 +138,7 @@ function synthesizedBundles(outdir: string): Bundle[] {
         ...runtimeEnvironment(functionName, props.Runtime ?? 'nodejs', props.MemorySize ?? 128, props.TracingConfig?.Mode === 'Active', dirname(file)),
         ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolved(name, value)])),
       };
-      bundles.set(folder, { name: folder, folder, file, bytes: bytesOf(initialFiles(file)), assetBytes: bytesOf(assetFiles(dirname(file))), env });
+      bundles.set(folder, { name: folder, folder, file, bytes: bytesOf(filesReadAtInit(file, env, dirname(outdir))), assetBytes: bytesOf(assetFiles(dirname(file))), env });
     }
   }
   return [...bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -159,15 +160,16 @@ async function referenceBundle(dir: string, like: Bundle): Promise<Bundle> {
   const file = join(outdir, 'index.mjs');
   // The runtime's variables of a deployed function (its own name, task root), none of the app's.
   const runtimeOnly = Object.fromEntries(Object.entries(like.env).filter(([name]) => /^(AWS_|_AWS_|LAMBDA_|TZ$)/.test(name) && !name.startsWith('POWERTOOLS_')));
-  const bytes = bytesOf(initialFiles(file));
-  return { name: 'reference: DynamoDBDocumentClient only', folder: null, file, bytes, assetBytes: bytesOf(assetFiles(outdir)), env: { ...runtimeOnly, LAMBDA_TASK_ROOT: outdir } };
+  const env = { ...runtimeOnly, LAMBDA_TASK_ROOT: outdir };
+  return { name: 'reference: DynamoDBDocumentClient only', folder: null, file, bytes: bytesOf(filesReadAtInit(file, env, dir)), assetBytes: bytesOf(assetFiles(outdir)), env };
 }
 
 /** The packages (or project folders) that contribute most bytes to a bundle's output. */
 async function largestInputs(folder: string, top: number): Promise<string> {
   const result = await build({ ...esbuildOptions(), entryPoints: { index: join(PROJECT_ROOT, entryOf(folder)) }, write: false, outdir: 'out', metafile: true });
   const outputs = (result.metafile as Metafile).outputs;
-  // Only what a cold start reads: the entry and the chunks it imports statically.
+  // The entry and the chunks it imports statically (the tracer's chunk, imported at init when
+  // tracing is on, is counted in the size but not named here).
   const initial = new Set<string>(['out/index.mjs']);
   for (const name of initial) for (const imported of outputs[name]?.imports ?? []) if (imported.kind === 'import-statement') initial.add(imported.path);
   const byPackage = new Map<string, number>();
@@ -206,7 +208,7 @@ const LOAD_LOG_HOOKS = [
  * the entry, its static chunks, and any chunk imported while the module initializes (the
  * tracer, whose import depends on the deployed environment). Their bytes are the bundle's size.
  */
-function filesReadAtInit(bundle: Bundle, dir: string): string[] {
+function filesReadAtInit(file: string, env: Record<string, string>, dir: string): string[] {
   const log = join(dir, `loaded-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, '');
   const tracer = [
@@ -214,13 +216,15 @@ function filesReadAtInit(bundle: Bundle, dir: string): string[] {
     `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(LOAD_LOG_HOOKS)}));`,
     'await import(process.argv[1]);',
   ].join('\n');
-  execFileSync(process.execPath, ['--input-type=module', '-e', tracer, pathToFileURL(bundle.file).href], {
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...bundle.env, BENCH_LOADED_LOG: log },
+  execFileSync(process.execPath, ['--input-type=module', '-e', tracer, pathToFileURL(file).href], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, BENCH_LOADED_LOG: log },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
-  const root = pathToFileURL(dirname(bundle.file)).href + '/';
-  const urls = new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith(root)));
-  return [...urls].map((url) => fileURLToPath(url));
+  const root = pathToFileURL(dirname(file)).href + '/';
+  const read = [...new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith(root)))].map((url) => fileURLToPath(url));
+  // The entry and its static chunks are read whatever the environment; the trace adds the rest.
+  for (const expected of initialFiles(file)) if (!read.includes(expected)) throw new Error(`${file}: ${expected} was not traced`);
+  return read;
 }
 
 function loadOnce(bundle: Bundle, extraArgs: string[] = []): number {
@@ -311,17 +315,11 @@ async function run({ quick }: { quick: boolean }) {
     const tracing = functions.filter((f) => f.env.AWS_XRAY_DAEMON_ADDRESS).length;
     console.log(`environment from the template: ${tracing} of ${functions.length} functions with active tracing; e.g. ${functions[0]!.name}: ${Object.keys(functions[0]!.env).sort().join(', ')}`);
 
-    for (const bundle of bundles) {
-      const read = filesReadAtInit(bundle, dir);
-      // The entry and its static chunks are read whatever the environment; the trace adds the rest.
-      for (const file of initialFiles(bundle.file)) if (!read.includes(file)) throw new Error(`${bundle.name}: ${file} was not traced`);
-      bundle.bytes = bytesOf(read);
-    }
     const times = new Map<Bundle, number[]>(bundles.map((b) => [b, []]));
     for (let i = 0; i < runs; i++) for (const bundle of bundles) times.get(bundle)!.push(loadOnce(bundle));
     const referenceMs = median(times.get(reference)!);
 
-    console.log(`\n| bundle | KB read at init | asset KB (with lazy chunks) | load ms (median of ${runs}) | × reference | largest inputs read at init |\n|---|---:|---:|---:|---:|---|`);
+    console.log(`\n| bundle | KB read at init | asset KB (with lazy chunks) | load ms (median of ${runs}) | × reference | largest inputs of the entry and its static chunks |\n|---|---:|---:|---:|---:|---|`);
     const figures: Figure[] = [figure('referenceKb', reference.bytes / 1024, 'KB'), figure('referenceLoadMs', referenceMs, 'ms')];
     for (const bundle of bundles) {
       const ms = median(times.get(bundle)!);
