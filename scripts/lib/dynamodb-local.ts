@@ -1,6 +1,7 @@
 /** Runs DynamoDB Local (Java) from the cache that scripts/fetch-dynamodb-local.mjs fills. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort, waitFor } from './processes';
@@ -33,6 +34,9 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
       `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
+      // Its native library is unpacked to the temporary directory: the caller's, not always /tmp.
+      `-Djava.io.tmpdir=${tmpdir()}`,
+      '-XX:-UsePerfData',
       '-jar', join(emulatorDir, 'DynamoDBLocal.jar'),
       ...storage,
       '-sharedDb',

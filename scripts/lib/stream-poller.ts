@@ -47,8 +47,13 @@ export interface StreamPollerOptions {
   handler: StreamHandler;
   /** Names the Lambda in the handler's context (`ctv-billing-local-<name>`). Default `audit`. */
   functionName?: string;
-  /** Pause between polls when the stream is idle. */
+  /**
+   * Pause after a round that found nothing (default 200 ms). It doubles with each further idle
+   * round, up to `maxIntervalMs` (default 1 s): an idle poller costs little CPU, and drain() wakes
+   * it at once.
+   */
   intervalMs?: number;
+  maxIntervalMs?: number;
   /** Region written into the Lambda records and `eventSourceARN` (the Lambda's AWS_REGION). */
   region?: string;
   /** Where to start in shards that exist when the poller starts. */
@@ -64,7 +69,11 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPoller {
-  /** Resolves once every record in the stream when it is called (and whatever the handler wrote in turn) has been delivered. */
+  /**
+   * Resolves once every record in the stream when it is called (and whatever the handler wrote in
+   * turn) has been delivered. Rejects when the poller makes no progress for `timeoutMs` (default
+   * 30 s): a long stream on a busy machine may take longer than that, a stalled one may not.
+   */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -142,6 +151,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const intervalMs = options.intervalMs ?? 200;
+  const maxIntervalMs = Math.max(intervalMs, options.maxIntervalMs ?? 1_000);
   const region = options.region ?? process.env.AWS_REGION ?? LOCAL_AWS.region;
   const batchSize = options.batchSize ?? 100;
   const maxRetries = options.maxRetries ?? 3;
@@ -304,15 +314,18 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return progressed;
   }
 
-  // The loop runs rounds back to back while there is work and sleeps `intervalMs` when idle.
+  // The loop runs rounds back to back while there is work and sleeps when idle, longer the longer it is idle.
   // `drain()` waits for an idle round that STARTED after it was called: every record written
   // before the call (and every record the handler wrote while it was delivered) is then done.
   let stopped = false;
   let roundNumber = 0;
+  /** Rounds that delivered something or moved a shard on: what a waiting drain() counts as progress. */
+  let progressedRounds = 0;
   let wake: (() => void) | undefined;
   const idleWaiters: { afterRound: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   let lastError: unknown;
 
+  let idlePauseMs = intervalMs;
   const loop = (async () => {
     while (!stopped) {
       const current = ++roundNumber;
@@ -320,6 +333,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       try {
         progressed = await round();
         lastError = undefined;
+        if (progressed) progressedRounds++;
       } catch (error) {
         if (stopped) break;
         if (String(error) !== String(lastError)) console.error('[stream-poller] poll failed:', error);
@@ -331,12 +345,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           waiter.resolve();
         }
       }
-      if (!progressed && !stopped) {
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, intervalMs);
-          wake = () => { clearTimeout(timer); r(); };
+      if (progressed) idlePauseMs = intervalMs;
+      else if (!stopped) {
+        const woken = await new Promise<boolean>((r) => {
+          const timer = setTimeout(() => r(false), idlePauseMs);
+          wake = () => { clearTimeout(timer); r(true); };
         });
         wake = undefined;
+        idlePauseMs = woken ? intervalMs : Math.min(idlePauseMs * 2, maxIntervalMs);
       }
     }
   })();
@@ -345,11 +361,18 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     drain({ timeoutMs = 30_000 } = {}) {
       if (stopped) return Promise.reject(new Error('the stream poller is stopped'));
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        let seen = progressedRounds;
+        const stalled = () => {
+          if (progressedRounds !== seen) {
+            seen = progressedRounds;
+            timer = setTimeout(stalled, timeoutMs);
+            return;
+          }
           const index = idleWaiters.indexOf(waiter);
           if (index >= 0) idleWaiters.splice(index, 1);
-          reject(new Error(`the stream was not drained within ${timeoutMs} ms`, { cause: lastError }));
-        }, timeoutMs);
+          reject(new Error(`the stream was not drained: no progress for ${timeoutMs} ms`, { cause: lastError }));
+        };
+        let timer = setTimeout(stalled, timeoutMs);
         const waiter = {
           afterRound: roundNumber,
           resolve: () => { clearTimeout(timer); resolve(); },

@@ -163,6 +163,34 @@ describe('stream poller on DynamoDB Local', () => {
     expect(seen).toEqual(['gen-0', 'gen-1', 'gen-2', 'gen-3']);
   });
 
+  it('drain() waits as long as batches keep being delivered, and gives up on a stall', async () => {
+    const tableName = await freshTable(dynamo);
+    await putItems(tableName, 6);
+    // One record per batch, each taking 150 ms: 900 ms of work, more than the 400 ms limit, never
+    // 400 ms without progress.
+    const slow = recordingHandler();
+    poller = await startStreamPoller({
+      tableName, endpoint: dynamoEndpoint(), intervalMs: 50, batchSize: 1,
+      handler: async (event) => { await new Promise((r) => setTimeout(r, 150)); return slow.handler(event); },
+    });
+    const started = Date.now();
+    await poller.drain({ timeoutMs: 400 });
+    expect(Date.now() - started).toBeGreaterThan(400);
+    expect(slow.batches.flat().map(skOf)).toEqual(['item-1', 'item-2', 'item-3', 'item-4', 'item-5', 'item-6']);
+    await poller.stop();
+
+    // A handler that never answers: nothing moves, and the drain says so.
+    const stuck = await freshTable(dynamo);
+    await putItems(stuck, 1);
+    let release: () => void = () => undefined;
+    poller = await startStreamPoller({
+      tableName: stuck, endpoint: dynamoEndpoint(), intervalMs: 50,
+      handler: () => new Promise<void>((r) => { release = r; }),
+    });
+    await expect(poller.drain({ timeoutMs: 400 })).rejects.toThrow('the stream was not drained: no progress for 400 ms');
+    release();
+  });
+
   it('starting at LATEST skips what the stream held before start-up', async () => {
     const tableName = await freshTable(dynamo);
     await putItems(tableName, 2, 'OLD');

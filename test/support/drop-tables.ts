@@ -1,12 +1,14 @@
 /**
  * Runs in every test file (vitest `setupFiles`). When the file is done, the tables it made are
- * deleted: the suite shares one in-memory DynamoDB Local, which otherwise keeps every item and
- * every stream record of every file until the run ends and slows down as it fills.
- * Registered first, this hook runs after the file's own afterAll hooks (servers and stream
- * pollers stopped).
+ * deleted: the suite shares one in-memory DynamoDB Local per worker, which otherwise keeps every
+ * item of every file until the run ends and slows down as it fills. Then the worker's engine is
+ * replaced if it has done a lot of work (global-setup.ts: it keeps the stream records of deleted
+ * tables). Registered first, this hook runs after the file's own afterAll hooks (servers and
+ * stream pollers stopped).
  */
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { tablesMade } from './tables-made';
+import { engineNumber } from './endpoints';
 
 afterAll(async () => {
   if (tablesMade.size === 0) return;
@@ -25,4 +27,6 @@ afterAll(async () => {
   );
   tablesMade.clear();
   client.destroy();
+  const recycled = await fetch(`${inject('dynamoRecycleUrl')}/${engineNumber()}`, { method: 'POST' });
+  if (!recycled.ok) throw new Error(`replacing the worker's DynamoDB Local failed: ${recycled.status} ${await recycled.text()}`);
 }, 60_000);

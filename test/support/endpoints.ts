@@ -4,8 +4,12 @@
  */
 import { inject } from 'vitest';
 
-export function dynamoEndpoint(): string {
-  const endpoints = inject('dynamoEndpoints');
+/** The worker's engine: 1 .. the number of engines. */
+export function engineNumber(): number {
   const worker = Number(process.env.VITEST_POOL_ID ?? 1);
-  return endpoints[(worker - 1) % endpoints.length]!;
+  return ((worker - 1) % inject('dynamoEndpoints').length) + 1;
+}
+
+export function dynamoEndpoint(): string {
+  return inject('dynamoEndpoints')[engineNumber() - 1]!;
 }
