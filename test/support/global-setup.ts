@@ -7,12 +7,13 @@
  * the other file's by an order of magnitude when they shared it.
  *
  * A worker's engine is also replaced between two of its files once it has done a lot of work
- * (ENGINE_CPU_BUDGET_S of CPU). DynamoDB Local keeps the stream records of deleted tables, and a
- * write on a table with a stream costs time in proportion to all the stream records the engine
- * holds: 1,000 writes took 1.4 s on a new engine and 7.6 s after six tables of 1,800 stream
- * records each had come and gone, while without streams they stayed at 0.7 s. A long suite on
- * one engine per worker slowed down file after file. test/support/drop-tables.ts asks for the
- * replacement when a file that made tables ends; the endpoint stays the same.
+ * (ENGINE_CPU_BUDGET_S of CPU). DynamoDB Local keeps the stream records of every table it has
+ * had, deleted ones included, and writes to a table made after them cost time in proportion to
+ * how many there are: 1,000 items in 40 BatchWriteItems took 1.3 s on a first table and 7.2 s on
+ * a sixth, after five tables of 1,800 stream records each had come and gone (0.6-0.7 s on tables
+ * without a stream). Each file makes tables of its own, so on one engine per worker each file
+ * paid for every earlier file's records. test/support/drop-tables.ts asks for the replacement
+ * when a file that made tables ends; the endpoint stays the same.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
