@@ -2,7 +2,9 @@
  * Rating throughput: one synthetic month (March 2027, a DST month in the US and Europe) of
  * 10,000 contracts, ~3M daily impression records and ~10M conversions, mixed CPM (flat,
  * graduated, volume; both sources; partners) and CPA (flat and percent-of-value payouts with
- * clamps, eligibility, holds, reversals, duplicates), rated by `ratePeriod`.
+ * clamps, eligibility, holds, reversals, duplicates), rated by `ratePeriod` as the billing run's
+ * Lambda runs it (bundled with the functions' options, bench/lib/bundled-engine.ts) and on
+ * terms as the billing run reads them (checked against the contract rules when written).
  *
  * Each contract is rated twice in the same run, as two mixes of deal structures built from
  * the same seed: the v1 mix above, and the v2 mix, which adds CPA payout tiers (GRADUATED and
@@ -12,8 +14,8 @@
  * second; the v2 mix's cost per record is compared with the v1 mix's.
  *
  * Measured in the same run on the same records: a bare loop that only sums each contract's
- * impression counts and conversion values (parsed to minor units, as any consumer of the
- * decimal strings must) into per-contract totals. The ratio engine / bare loop is the cost
+ * impression counts and conversion values (the minor units decoded at ingestion) into
+ * per-contract totals. The ratio engine / bare loop is the cost
  * of the billing rules themselves.
  *
  * Usage is generated per contract, deterministically (seeded), and generation time is
@@ -22,10 +24,12 @@
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ratePeriod, ratePeriodFromPages, type UsagePage } from '../shared/domain/billing/rate';
+import type { UsagePage } from '../shared/domain/billing/rate';
+import { validateContractTerms } from '../shared/domain/terms/validate';
 import { withDecodedConversion, withDecodedImpression } from '../shared/domain/usage/decode';
 import type { Charge, ContractTerms, Conversion, CpaPayout, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
 import { figure, prng, type Benchmark, type Figure } from './lib/benchmark';
+import { loadBundledEngine, type RatingEngine } from './lib/bundled-engine';
 
 const PERIOD = '2027-03';
 const AS_OF = '2027-04-20T00:00:00Z';
@@ -144,6 +148,7 @@ export function generateContract(index: number, scale: number, mix: Mix = 'v1'):
         ] }
       : {}),
   };
+  checkedOnWrite(contract);
 
   // ~300 impression records: per CPM charge and day, first-party split over partners, third-party once.
   const impressions: Impression[] = [];
@@ -198,6 +203,17 @@ export function generateContract(index: number, scale: number, mix: Mix = 'v1'):
   // every character read slower than in production).
   const stored = { impressions: impressions.map(withDecodedImpression), conversions: conversions.map(withDecodedConversion) };
   return { contract, usage: JSON.parse(JSON.stringify(stored)) as Usage };
+}
+
+/**
+ * The terms as the contract store holds them: checked against the contract rules when written
+ * (create, amend, renew), so the billing run rates them with `termsCheckedOnWrite` and the
+ * engine does not run those rules again. This check is the write's work, outside the timings.
+ */
+function checkedOnWrite<T extends ContractTerms>(contract: T): T {
+  const problems = validateContractTerms(contract);
+  if (problems.length > 0) throw new Error(`generated terms break the contract rules: ${JSON.stringify(problems.slice(0, 3))}`);
+  return contract;
 }
 
 /** The baseline: read every record once, sum counts and values (decoded minor units) per contract. */
@@ -290,12 +306,12 @@ const collect = (() => {
   return () => gc();
 })();
 
-async function largestContract(quick: boolean): Promise<Figure[]> {
+async function largestContract({ ratePeriod, ratePeriodFromPages }: RatingEngine, quick: boolean): Promise<Figure[]> {
   const sizes = quick ? { conversions: LARGEST.conversions / 10, impressions: LARGEST.impressions / 10 } : LARGEST;
-  const contract = largestTerms();
+  const contract = checkedOnWrite(largestTerms());
   const cpmCharges = contract.versions[0]!.charges.filter((c) => c.kind === 'CPM').length;
   const pages = Math.ceil(Math.max(sizes.conversions, sizes.impressions) / LARGEST_PAGE);
-  const request = { contract, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } };
+  const request = { contract, termsCheckedOnWrite: true, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } };
   const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
 
   // Warm the path from pages up (its tables' growth included) on a few pages first.
@@ -359,11 +375,12 @@ async function largestContract(quick: boolean): Promise<Figure[]> {
 }
 
 async function run(options: { quick: boolean }): Promise<Figure[]> {
-  const figures = mixes(options);
-  return [...figures, ...(await largestContract(options.quick))];
+  const engine = await loadBundledEngine();
+  const figures = mixes(engine, options);
+  return [...figures, ...(await largestContract(engine, options.quick))];
 }
 
-function mixes(options: { quick: boolean }): Figure[] {
+function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figure[] {
   const contracts = options.quick ? 1_000 : 10_000;
   // CPU time (process.cpuUsage) is reported beside wall time: on a shared machine wall time
   // also counts the time other processes held the core.
@@ -373,7 +390,7 @@ function mixes(options: { quick: boolean }): Figure[] {
   for (let w = 0; w < 50; w++) {
     for (const mix of ['v1', 'v2'] as const) {
       const { contract, usage } = generateContract(1_000_000 + w, scale, mix);
-      ratePeriod({ contract, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
+      ratePeriod({ contract, termsCheckedOnWrite: true, usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
       bareLoop(usage, warmTotals, 0);
     }
   }
@@ -384,7 +401,7 @@ function mixes(options: { quick: boolean }): Figure[] {
   const rateOne = (workload: Workload, t: MixTotals): void => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const rated = ratePeriod({ contract: workload.contract, usage: workload.usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
+    const rated = ratePeriod({ contract: workload.contract, termsCheckedOnWrite: true, usage: workload.usage, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } });
     t.engineMs += performance.now() - t0;
     const c = process.cpuUsage(c0);
     t.engineCpuUs += c.user + c.system;

@@ -182,7 +182,7 @@ async function rateAndWrite(ports: RatePorts, input: RateContractInput, aggregat
   const advertiser = advertiserForRun(ports.advertisers, input.runId, contract.advertiserId, ports.clock.now().getTime());
   advertiser.catch(() => undefined);
   // asOf is the run's start: every contract of the run, and every retry, sees the same world.
-  const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), period: input.period, asOf: input.asOf, prior };
+  const request = { contract: toContractTerms(contract, aggregate.versions, aggregate.credits), termsCheckedOnWrite: true, period: input.period, asOf: input.asOf, prior };
   const rated = await ratePeriodFromPages(request, pages);
   return writeRunInvoice(
     { store: ports.invoices },

@@ -11,6 +11,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoAuditRepository } from '../../shared/adapters/dynamodb/audit-repository';
+import { ContractRepository } from '../../shared/adapters/dynamodb/contract-repository';
+import { toContractTerms } from '../../shared/domain/contracts/terms';
+import { validateContractTerms } from '../../shared/domain/terms/validate';
 import { verifyChain } from '../../shared/domain/audit/chain';
 import { auditAggregate } from '../../shared/domain/audit/entry';
 import { canContract, canVersion, ContractAction, VersionAction } from '../../shared/domain/contracts/transitions';
@@ -32,6 +35,7 @@ const TERMINATE_ON = '2027-09-30';
 let api: TestApi;
 let poller: Awaited<ReturnType<typeof startTestAuditPoller>>;
 let audit: DynamoAuditRepository;
+let contracts: ContractRepository;
 const t: Record<string, string> = {};
 let advertiserId: string;
 
@@ -39,6 +43,7 @@ beforeAll(async () => {
   api = await startTestApi();
   poller = await startTestAuditPoller();
   audit = new DynamoAuditRepository(documentClient(), api.tableName);
+  contracts = new ContractRepository(documentClient(), api.tableName);
   t.ops = await api.token({ sub: 'olga', roles: ['ops'] });
   t.editor = await api.token({ sub: 'oscar', roles: ['ops'] });
   t.approver = await api.token({ sub: 'april', roles: ['approver'] });
@@ -214,6 +219,12 @@ async function expectApiEqualsModel(m: ModelContract): Promise<void> {
     expect(status, `${m.id} v${v.number}`).toBe(v.status);
     if (v.rate !== null) expect(actual.terms.charges[0].pricing.rate, `${m.id} v${v.number} rate`).toBe(v.rate);
   }
+  // What billing rates without checking the contract rules again (RateRequest.termsCheckedOnWrite)
+  // passes them: whatever the lifecycle, once a version is approved the stored terms are valid terms.
+  const aggregate = await contracts.get(m.id);
+  const terms = toContractTerms(aggregate!.contract, aggregate!.versions);
+  if (m.versions.some((v) => v.status === V.APPROVED)) expect(validateContractTerms(terms), m.id).toEqual([]);
+  else expect(terms.versions, m.id).toEqual([]);
 }
 
 it(`random lifecycles on ${CONTRACTS} contracts at once follow the model; audit chains verify`, async () => {

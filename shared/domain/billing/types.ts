@@ -61,6 +61,17 @@ export interface RateRequest {
   /** ISO instant: what the run knows (versions recorded, usage received, reversals). */
   asOf: string;
   prior: PriorRuns;
+  /**
+   * True when the terms were read from the contract store (contracts/terms.ts
+   * `toContractTerms`), which holds only terms that passed the contract rules when they were
+   * written: create, amend and renew each check them, and that every stored contract's terms
+   * pass them is tested over random lifecycles (test/hardening/lifecycle-model.test.ts). The
+   * versions' contract rules (terms/validate.ts `validateContractTerms`) are then not run
+   * again for every period rated; the credits' rules and the engine's own guards
+   * (validate-request.ts) still are. Absent or false: the terms are checked in full (quotes,
+   * the conformance suite, proposed amendments, any other caller).
+   */
+  termsCheckedOnWrite?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * that selects them (usage-selection.ts), through the same collector.
  */
 import { ValidationError, type ErrorDetail } from '../kernel/errors';
-import { plainDecimalPlaces, validateContractTerms } from '../terms/validate';
+import { plainDecimalPlaces, validateContractTerms, validateCredits } from '../terms/validate';
 import type { ContractTerms, CpmPricing } from '../terms/types';
 import { parseInstant, parsePeriod } from './day-index';
 import type { PriorRuns } from './types';
@@ -128,12 +128,17 @@ function checkTermShapes(contract: ContractTerms, problems: Problems): void {
   });
 }
 
-/** Checks everything but the usage records. */
+/** Checks everything but the usage records (the contract rules only where the terms were not checked on write). */
 export function validateRequestTerms(
-  request: { contract: ContractTerms; period: string; asOf: string; prior: PriorRuns },
+  request: { contract: ContractTerms; period: string; asOf: string; prior: PriorRuns; termsCheckedOnWrite?: boolean },
   problems: Problems,
 ): void {
-  for (const detail of validateContractTerms(request.contract)) problems.add(`contract.${detail.path}`, detail.message);
+  const { contract } = request;
+  // Credits come from their own write path (credits/create-credit.ts), with rules of its own: checked here every time.
+  const details = request.termsCheckedOnWrite === true ? validateCredits(contract.credits ?? [], contract.currency) : validateContractTerms(contract);
+  for (const detail of details) problems.add(`contract.${detail.path}`, detail.message);
+  // A contract with no approved version is never billed; were it asked, the plan needs one.
+  if (contract.versions.length === 0 && request.termsCheckedOnWrite === true) problems.add('contract.versions', 'at least one version is required');
   checkTermShapes(request.contract, problems);
   if (parsePeriod(request.period) === null) problems.add('period', 'must be a period YYYY-MM');
   if (Number.isNaN(parseInstant(request.asOf))) problems.add('asOf', 'must be an ISO 8601 instant');

@@ -55,7 +55,7 @@ export async function reissueInvoice(deps: Pick<InvoiceDeps, 'store' | 'clock'> 
   if (!aggregate) throw new NotFoundError('contract', voided.contractId);
   const advertiser = await deps.advertisers.getAdvertiser(voided.advertiserId);
   const at = deps.clock.now().toISOString();
-  const rated = ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions, aggregate.credits), usage, period: voided.period, asOf: at, prior });
+  const rated = ratePeriod({ contract: toContractTerms(aggregate.contract, aggregate.versions, aggregate.credits), termsCheckedOnWrite: true, usage, period: voided.period, asOf: at, prior });
   const built = buildRunInvoice({
     id,
     runId: voided.runId,

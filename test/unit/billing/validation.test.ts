@@ -77,6 +77,31 @@ describe('invalid inputs are rejected before anything is billed, naming the fiel
   });
 });
 
+describe('terms read from the contract store (termsCheckedOnWrite)', () => {
+  const stored = (extra: Partial<RateRequest>) => request({ termsCheckedOnWrite: true, ...extra });
+
+  it('rates exactly as the fully checked request does', () => {
+    expect(ratePeriod(stored({}))).toEqual(ratePeriod(request()));
+  });
+
+  it('does not run the versions\' contract rules again (the write path ran them)', () => {
+    // Out-of-order versions: the full check names them; terms from the store cannot hold them.
+    const terms = contract({}, [version(), version({ effectiveFrom: '2027-03-01' }), version({ effectiveFrom: '2027-02-01' })]);
+    expect(pathsOf(request({ contract: terms }))).toContain('contract.versions.2.effectiveFrom');
+    expect(() => ratePeriod(stored({ contract: terms }))).not.toThrow();
+  });
+
+  it('still checks the credits, the engine\'s own guards, the period, asOf and the usage', () => {
+    const credits = [{ id: 'c1', period: '2027-01', amount: '-5.00', reason: 'MAKE_GOOD' as const }];
+    expect(pathsOf(stored({ contract: contract({ credits }) }))).toContain('contract.credits.0.amount');
+    expect(pathsOf(stored({ contract: withVersion({ charges: [cpm('display', '1.0000001')] }) }))).toContain('contract.versions.0.charges.0.pricing.rate');
+    expect(pathsOf(stored({ contract: withVersion({ agencyCommissionPct: '100.5' }) }))).toContain('contract.versions.0.agencyCommissionPct');
+    expect(pathsOf(stored({ contract: contract({}, []) }))).toContain('contract.versions');
+    expect(pathsOf(stored({ period: '2027-13', asOf: 'now' }))).toEqual(['period', 'asOf']);
+    expect(pathsOf(stored({ usage: usage([imp('2027-01-05', -1)]) }))).toEqual(['usage.impressions.0.count']);
+  });
+});
+
 describe('parseCase', () => {
   const base = { id: 'c', contract: contract(), usage: usage([imp('2027-01-05', 1)]), runs: [{ period: '2027-01', asOf: '2027-02-03T00:00:00Z', expect: {} }] };
 
