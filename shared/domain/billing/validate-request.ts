@@ -134,12 +134,15 @@ export function validateRequestTerms(
   problems: Problems,
 ): void {
   const { contract } = request;
-  // Credits come from their own write path (credits/create-credit.ts), with rules of its own: checked here every time.
-  const details = request.termsCheckedOnWrite === true ? validateCredits(contract.credits ?? [], contract.currency) : validateContractTerms(contract);
-  for (const detail of details) problems.add(`contract.${detail.path}`, detail.message);
-  // A contract with no approved version is never billed; were it asked, the plan needs one.
-  if (contract.versions.length === 0 && request.termsCheckedOnWrite === true) problems.add('contract.versions', 'at least one version is required');
-  checkTermShapes(request.contract, problems);
+  if (request.termsCheckedOnWrite === true) {
+    // Credits come from their own write path (credits/create-credit.ts), with rules of its own: checked every time.
+    for (const detail of validateCredits(contract.credits ?? [], contract.currency)) problems.add(`contract.${detail.path}`, detail.message);
+    // A contract with no approved version is never billed; were it asked, the plan needs one.
+    if (contract.versions.length === 0) problems.add('contract.versions', 'at least one version is required');
+  } else {
+    for (const detail of validateContractTerms(contract)) problems.add(`contract.${detail.path}`, detail.message);
+  }
+  checkTermShapes(contract, problems);
   if (parsePeriod(request.period) === null) problems.add('period', 'must be a period YYYY-MM');
   if (Number.isNaN(parseInstant(request.asOf))) problems.add('asOf', 'must be an ISO 8601 instant');
   request.prior.lines.forEach((line, i) => {
