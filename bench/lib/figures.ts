@@ -7,7 +7,7 @@
  * JSON file is an array of records, one per figure of every benchmark that ran, in the order
  * they ran:
  *
- *   { "benchmark": "rating", "name": "v1EngineToBareLoopCpuRatio", "value": 2.41, "unit": "x",
+ *   { "benchmark": "rating", "name": "v1EngineToBareLoopThreadCpuRatio", "value": 2.41, "unit": "x",
  *     "goal": "<= 3", "met": true }
  *
  * `goal` and `met` are present together or not at all; `met` is the goal evaluated on `value`.
