@@ -19,7 +19,9 @@
  * of the billing rules themselves.
  *
  * Usage is generated per contract, deterministically (seeded), and generation time is
- * excluded from both timings. Single thread: records per second is per core.
+ * excluded from both timings. Single thread: records per second is per core. CPU time is the
+ * rating thread's own (bench/lib/thread-cpu.ts), held to the goals; the whole process's CPU,
+ * V8's background threads included, is recorded beside it.
  */
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
