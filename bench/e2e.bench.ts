@@ -25,8 +25,7 @@
  *
  * Sizes: by default the specified 1,000 contracts and 1,000,000 conversions (1M conversion
  * items to load, about a quarter of an hour), so that one `npm run bench` measures the goal as
- * stated; --quick 1,000 contracts and 50,000 conversions. (--full, the specified size, is what
- * the default was called when the default was smaller.)
+ * stated; --quick 1,000 contracts and 50,000 conversions.
  */
 import { mintDevToken } from '../scripts/lib/dev-auth';
 import { startLocalStack } from '../scripts/lib/local-stack';

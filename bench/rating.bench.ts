@@ -32,7 +32,7 @@ import { withDecodedConversion, withDecodedImpression } from '../shared/domain/u
 import type { Charge, ContractTerms, Conversion, CpaPayout, Impression, PartnerShare, Usage } from '../shared/domain/terms/types';
 import { figure, prng, type Benchmark, type Figure } from './lib/benchmark';
 import { loadBundledEngine, type RatingEngine } from './lib/bundled-engine';
-import { processCpuUs, threadCpuNs } from './lib/thread-cpu';
+import { addCpu, cpuNow, cpuSince, type CpuTime } from './lib/thread-cpu';
 
 const PERIOD = '2027-03';
 const AS_OF = '2027-04-20T00:00:00Z';
@@ -232,20 +232,17 @@ function bareLoop(usage: Usage, totals: Float64Array, slot: number): void {
 }
 
 /**
- * Times of one mix. CPU is counted twice: on the rating thread alone (`…ThreadNs`, the figures
- * held to the goals) and for the whole process (`…CpuUs`, V8's concurrent GC and compiler
+ * Times of one mix. CPU is counted twice: on the rating thread alone (`threadNs`, the figures
+ * held to the goals) and for the whole process (`processUs`, V8's concurrent GC and compiler
  * threads included), reported beside.
  */
 interface MixTotals {
   engineMs: number;
-  engineThreadNs: number;
-  engineCpuUs: number;
+  engine: CpuTime;
   /** The same contract rated again straight after: the engine's code and the records warm. */
-  repeatThreadNs: number;
-  repeatCpuUs: number;
+  repeat: CpuTime;
   bareMs: number;
-  bareThreadNs: number;
-  bareCpuUs: number;
+  bare: CpuTime;
   impressionRecords: number;
   conversionRecords: number;
   lines: number;
@@ -253,10 +250,8 @@ interface MixTotals {
 }
 
 function emptyTotals(): MixTotals {
-  return {
-    engineMs: 0, engineThreadNs: 0, engineCpuUs: 0, repeatThreadNs: 0, repeatCpuUs: 0, bareMs: 0, bareThreadNs: 0, bareCpuUs: 0,
-    impressionRecords: 0, conversionRecords: 0, lines: 0, invoiced: 0,
-  };
+  const zero = (): CpuTime => ({ threadNs: 0, processUs: 0 });
+  return { engineMs: 0, engine: zero(), repeat: zero(), bareMs: 0, bare: zero(), impressionRecords: 0, conversionRecords: 0, lines: 0, invoiced: 0 };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -328,11 +323,8 @@ async function largestContract({ ratePeriod, ratePeriodFromPages }: RatingEngine
   const cpmCharges = contract.versions[0]!.charges.filter((c) => c.kind === 'CPM').length;
   const pages = Math.ceil(Math.max(sizes.conversions, sizes.impressions) / LARGEST_PAGE);
   const request = { contract, termsCheckedOnWrite: true, period: PERIOD, asOf: AS_OF, prior: { lines: [], payouts: [] } };
-  // CPU µs of the rating thread (held to the goal) and of the process (reported beside), read together.
-  const cpuUs = (): [number, number] => [threadCpuNs() / 1000, processCpuUs()];
-  const since = ([thread, proc]: [number, number]): [number, number] => { const [t, p] = cpuUs(); return [t - thread, p - proc]; };
-  const excluded: [number, number] = [0, 0];
-  const exclude = ([t, p]: [number, number]) => { excluded[0] += t; excluded[1] += p; };
+  // CPU of the rating thread (held to the goal) and of the process (reported beside).
+  const excluded: CpuTime = { threadNs: 0, processUs: 0 };
 
   // Warm the path from pages up (its tables' growth included) on a few pages first.
   await ratePeriodFromPages(request, Array.from({ length: 8 }, (_, p) => largestPage(pages + p, { conversions: Infinity, impressions: Infinity }, cpmCharges)));
@@ -343,24 +335,25 @@ async function largestContract({ ratePeriod, ratePeriodFromPages }: RatingEngine
   collect();
   const baseMb = heapMb();
   let peakMb = baseMb;
-  const started = cpuUs();
+  const started = cpuNow();
   function* stream(): Generator<UsagePage> {
     for (let p = 0; p < pages; p++) {
-      const g0 = cpuUs();
+      const g0 = cpuNow();
       const page = largestPage(p, sizes, cpmCharges);
-      exclude(since(g0));
+      addCpu(excluded, cpuSince(g0));
       yield page;
       if (p % 25 === 24 || p === pages - 1) {
-        const c0 = cpuUs();
+        const c0 = cpuNow();
         collect();
         peakMb = Math.max(peakMb, heapMb());
-        exclude(since(c0));
+        addCpu(excluded, cpuSince(c0));
       }
     }
   }
   const fromPages = await ratePeriodFromPages(request, stream());
-  const total = since(started);
-  const [streamingUs, streamingProcessUs] = [total[0] - excluded[0], total[1] - excluded[1]];
+  const total = cpuSince(started);
+  const streamingUs = (total.threadNs - excluded.threadNs) / 1000;
+  const streamingProcessUs = total.processUs - excluded.processUs;
 
   // In memory: every page generated first (excluded), then one ratePeriod over all records.
   collect();
@@ -371,14 +364,16 @@ async function largestContract({ ratePeriod, ratePeriodFromPages }: RatingEngine
     for (const r of page.conversions) usage.conversions.push(r);
   }
   const heldMb = heapMb();
-  const m0 = cpuUs();
+  const m0 = cpuNow();
   const inMemory = ratePeriod({ ...request, usage });
-  const [inMemoryUs, inMemoryProcessUs] = since(m0);
+  const inMemorySpan = cpuSince(m0);
+  const inMemoryUs = inMemorySpan.threadNs / 1000;
+  const inMemoryProcessUs = inMemorySpan.processUs;
   const inMemoryPeakMb = Math.max(heldMb, heapMb());
   if (JSON.stringify(fromPages) !== JSON.stringify(inMemory)) throw new Error('the largest contract rated from pages differs from its in-memory rating');
   const ratio = streamingUs / inMemoryUs;
   console.log(`\nlargest contract: ${sizes.conversions.toLocaleString('en-US')} conversions and ${sizes.impressions.toLocaleString('en-US')} impression day-records in ${PERIOD}, ${pages} pages of ${LARGEST_PAGE.toLocaleString('en-US')} per kind; total ${inMemory.total} ${inMemory.currency} (identical both ways)`);
-  console.log(`  from pages: ${(streamingUs / 1e6).toFixed(3)} thread CPU s, ${(streamingProcessUs / 1e6).toFixed(3)} process CPU s (generation and heap sampling ${(excluded[0] / 1e6).toFixed(1)} s excluded), peak live heap ${peakMb.toFixed(0)} MB (${baseMb.toFixed(0)} MB before; goal <= ${LARGEST_HEAP_GOAL_MB} MB: ${peakMb <= LARGEST_HEAP_GOAL_MB ? 'met' : 'NOT met'})`);
+  console.log(`  from pages: ${(streamingUs / 1e6).toFixed(3)} thread CPU s, ${(streamingProcessUs / 1e6).toFixed(3)} process CPU s (generation and heap sampling ${(excluded.threadNs / 1e9).toFixed(1)} s excluded), peak live heap ${peakMb.toFixed(0)} MB (${baseMb.toFixed(0)} MB before; goal <= ${LARGEST_HEAP_GOAL_MB} MB: ${peakMb <= LARGEST_HEAP_GOAL_MB ? 'met' : 'NOT met'})`);
   console.log(`  in memory:  ${(inMemoryUs / 1e6).toFixed(3)} thread CPU s, ${(inMemoryProcessUs / 1e6).toFixed(3)} process CPU s, heap ${inMemoryPeakMb.toFixed(0)} MB holding the records`);
   console.log(`  from pages / in memory: ${ratio.toFixed(2)}x thread CPU (goal <= ${LARGEST_TIME_GOAL_RATIO}x: ${ratio <= LARGEST_TIME_GOAL_RATIO ? 'met' : 'NOT met'}), ${(streamingProcessUs / inMemoryProcessUs).toFixed(2)}x process CPU`);
   return [
@@ -422,31 +417,25 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
   const byMix: Record<Mix, MixTotals> = { v1: emptyTotals(), v2: emptyTotals() };
   let generateMs = 0;
   const rateOne = (workload: Workload, t: MixTotals): void => {
-    const c0 = processCpuUs();
+    const c0 = cpuNow();
     const t0 = performance.now();
-    const n0 = threadCpuNs();
     const rated = rate(workload);
-    t.engineThreadNs += threadCpuNs() - n0;
     t.engineMs += performance.now() - t0;
-    t.engineCpuUs += processCpuUs() - c0;
+    addCpu(t.engine, cpuSince(c0));
     t.lines += rated.lines.length;
     t.invoiced += Number(rated.total);
   };
   const rateAgain = (workload: Workload, t: MixTotals): void => {
-    const c0 = processCpuUs();
-    const n0 = threadCpuNs();
+    const c0 = cpuNow();
     rate(workload);
-    t.repeatThreadNs += threadCpuNs() - n0;
-    t.repeatCpuUs += processCpuUs() - c0;
+    addCpu(t.repeat, cpuSince(c0));
   };
   const sumOne = (workload: Workload, t: MixTotals): void => {
-    const c0 = processCpuUs();
+    const c0 = cpuNow();
     const t0 = performance.now();
-    const n0 = threadCpuNs();
     bareLoop(workload.usage, totals, 0);
-    t.bareThreadNs += threadCpuNs() - n0;
     t.bareMs += performance.now() - t0;
-    t.bareCpuUs += processCpuUs() - c0;
+    addCpu(t.bare, cpuSince(c0));
   };
   for (let i = 0; i < contracts; i++) {
     // The two mixes of a contract are rated one after the other, in alternating order, so
@@ -483,34 +472,34 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
     const t = byMix[mix];
     const records = t.impressionRecords + t.conversionRecords;
     const perSecond = (ms: number) => Math.round(records / (ms / 1000));
-    perRecordThreadNs[mix] = t.engineThreadNs / records;
-    perRecordCpuNs[mix] = (t.engineCpuUs * 1000) / records;
+    perRecordThreadNs[mix] = t.engine.threadNs / records;
+    perRecordCpuNs[mix] = (t.engine.processUs * 1000) / records;
     summary.push(
       figure(`${mix}Records`, records, 'records'),
       figure(`${mix}Checksum`, Number(t.invoiced.toFixed(0)), 'USD'),
       figure(`${mix}EngineRecordsPerSecondPerCore`, perSecond(t.engineMs), 'records/s'),
-      figure(`${mix}EngineThreadCpuRecordsPerSecondPerCore`, perSecond(t.engineThreadNs / 1e6), 'records/s', `>= ${RECORDS_PER_SECOND_GOAL}`),
-      figure(`${mix}BareLoopThreadCpuRecordsPerSecondPerCore`, perSecond(t.bareThreadNs / 1e6), 'records/s'),
-      figure(`${mix}EngineToBareLoopThreadCpuRatio`, Number((t.engineThreadNs / t.bareThreadNs).toFixed(2)), 'x', `<= ${BARE_LOOP_RATIO_GOAL}`),
-      figure(`${mix}EngineCpuRecordsPerSecondPerCore`, perSecond(t.engineCpuUs / 1000), 'records/s'),
-      figure(`${mix}BareLoopCpuRecordsPerSecondPerCore`, perSecond(t.bareCpuUs / 1000), 'records/s'),
-      figure(`${mix}EngineToBareLoopCpuRatio`, Number((t.engineCpuUs / t.bareCpuUs).toFixed(2)), 'x'),
+      figure(`${mix}EngineThreadCpuRecordsPerSecondPerCore`, perSecond(t.engine.threadNs / 1e6), 'records/s', `>= ${RECORDS_PER_SECOND_GOAL}`),
+      figure(`${mix}BareLoopThreadCpuRecordsPerSecondPerCore`, perSecond(t.bare.threadNs / 1e6), 'records/s'),
+      figure(`${mix}EngineToBareLoopThreadCpuRatio`, Number((t.engine.threadNs / t.bare.threadNs).toFixed(2)), 'x', `<= ${BARE_LOOP_RATIO_GOAL}`),
+      figure(`${mix}EngineCpuRecordsPerSecondPerCore`, perSecond(t.engine.processUs / 1000), 'records/s'),
+      figure(`${mix}BareLoopCpuRecordsPerSecondPerCore`, perSecond(t.bare.processUs / 1000), 'records/s'),
+      figure(`${mix}EngineToBareLoopCpuRatio`, Number((t.engine.processUs / t.bare.processUs).toFixed(2)), 'x'),
     );
     console.log(`${mix}   ${fmt(records).padStart(11)} (${fmt(t.impressionRecords)}, ${fmt(t.conversionRecords)})`.padEnd(62) +
       `${String(t.lines).padStart(7)} ${(t.engineMs / 1000).toFixed(3).padStart(8)} ` +
-      `${(t.engineThreadNs / 1e9).toFixed(3).padStart(14)} ${fmt(perSecond(t.engineThreadNs / 1e6)).padStart(16)} ${(t.bareThreadNs / 1e9).toFixed(3).padStart(13)} ${(t.engineThreadNs / t.bareThreadNs).toFixed(2).padStart(13)} ` +
-      `${(t.engineCpuUs / 1e6).toFixed(3).padStart(15)} ${fmt(perSecond(t.engineCpuUs / 1000)).padStart(16)} ${(t.engineCpuUs / t.bareCpuUs).toFixed(2).padStart(13)}   (checksum ${t.invoiced.toFixed(0)})`);
+      `${(t.engine.threadNs / 1e9).toFixed(3).padStart(14)} ${fmt(perSecond(t.engine.threadNs / 1e6)).padStart(16)} ${(t.bare.threadNs / 1e9).toFixed(3).padStart(13)} ${(t.engine.threadNs / t.bare.threadNs).toFixed(2).padStart(13)} ` +
+      `${(t.engine.processUs / 1e6).toFixed(3).padStart(15)} ${fmt(perSecond(t.engine.processUs / 1000)).padStart(16)} ${(t.engine.processUs / t.bare.processUs).toFixed(2).padStart(13)}   (checksum ${t.invoiced.toFixed(0)})`);
   }
   for (const mix of ['v1', 'v2'] as const) {
     const t = byMix[mix];
     const records = t.impressionRecords + t.conversionRecords;
-    const repeat = Math.round(records / (t.repeatThreadNs / 1e9));
+    const repeat = Math.round(records / (t.repeat.threadNs / 1e9));
     summary.push(
       figure(`${mix}EngineRepeatThreadCpuRecordsPerSecondPerCore`, repeat, 'records/s'),
-      figure(`${mix}FirstToRepeatThreadCpuRatio`, Number((t.engineThreadNs / t.repeatThreadNs).toFixed(2)), 'x'),
-      figure(`${mix}EngineRepeatCpuRecordsPerSecondPerCore`, Math.round(records / (t.repeatCpuUs / 1e6)), 'records/s'),
+      figure(`${mix}FirstToRepeatThreadCpuRatio`, Number((t.engine.threadNs / t.repeat.threadNs).toFixed(2)), 'x'),
+      figure(`${mix}EngineRepeatCpuRecordsPerSecondPerCore`, Math.round(records / (t.repeat.processUs / 1e6)), 'records/s'),
     );
-    console.log(`${mix}: each contract rated again at once (its records and the engine's code warm): ${(t.repeatThreadNs / 1e9).toFixed(3)} thread CPU s, ${fmt(repeat)} records/s/core (process CPU ${(t.repeatCpuUs / 1e6).toFixed(3)} s); the first rating took ${(t.engineThreadNs / t.repeatThreadNs).toFixed(2)}x that`);
+    console.log(`${mix}: each contract rated again at once (its records and the engine's code warm): ${(t.repeat.threadNs / 1e9).toFixed(3)} thread CPU s, ${fmt(repeat)} records/s/core (process CPU ${(t.repeat.processUs / 1e6).toFixed(3)} s); the first rating took ${(t.engine.threadNs / t.repeat.threadNs).toFixed(2)}x that`);
   }
   const ratio = perRecordThreadNs.v2 / perRecordThreadNs.v1;
   const processRatio = perRecordCpuNs.v2 / perRecordCpuNs.v1;

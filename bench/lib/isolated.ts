@@ -5,7 +5,7 @@
  * run them one after the other.
  *
  *   export const benchmark = { name, description, run: (o) => runIsolated(import.meta.url, o) };
- *   export async function runInProcess(o) { ... }   // the body, in the child (resolves to its figures); o.argv: the CLI's arguments
+ *   export async function runInProcess(o) { ... }   // the body, in the child (resolves to its figures)
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ type Summary = Figure[];
 
 export function runIsolated(moduleUrl: string, options: BenchOptions): Promise<Summary> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./isolated-child.ts', import.meta.url)), [moduleUrl, JSON.stringify({ ...options, argv: process.argv.slice(2) })], {
+    const child = fork(fileURLToPath(new URL('./isolated-child.ts', import.meta.url)), [moduleUrl, JSON.stringify(options)], {
       execArgv: ['--import', 'tsx'],
       // Info lines per request or per contract would measure the terminal, not the code.
       env: { POWERTOOLS_LOG_LEVEL: 'WARN', ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -51,3 +51,27 @@ export function processCpuUs(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
 }
+
+/** CPU used by the calling thread and by the whole process, read together. */
+export interface CpuTime {
+  threadNs: number;
+  processUs: number;
+}
+
+/** Now, on both clocks: the process's first, so that a span's thread time lies inside its process time. */
+export function cpuNow(): CpuTime {
+  const processUs = processCpuUs();
+  return { threadNs: threadCpuNs(), processUs };
+}
+
+/** The CPU used since `start` (from `cpuNow`), on both clocks: the thread's read first. */
+export function cpuSince(start: CpuTime): CpuTime {
+  const threadNs = threadCpuNs() - start.threadNs;
+  return { threadNs, processUs: processCpuUs() - start.processUs };
+}
+
+/** Adds a span to a running total. */
+export function addCpu(total: CpuTime, span: CpuTime): void {
+  total.threadNs += span.threadNs;
+  total.processUs += span.processUs;
+}
