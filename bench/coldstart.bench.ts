@@ -25,6 +25,13 @@
  * module evaluation (parse, top-level code, client construction) on this machine's Node.js, not
  * Lambda's init phase, which adds the runtime's own start-up.
  *
+ * Floors: two more bundles built the same way show what every function loads before any code
+ * of its own, in the deployed configuration: the reference with the Powertools tracer capturing
+ * its client (active tracing by itself), and the functions' runtime (functions/runtime: the
+ * traced DynamoDB client, logger, metrics and the validated configuration), each with the
+ * client built at init as the reference does. No function can load faster than the runtime
+ * floor, so its ratio bounds what the goal can reach while the functions keep that runtime.
+ *
  * Where the load goes: every bundle is built once more with the same options and a source map
  * (the same code), its import is CPU-profiled (`--cpu-prof`, 100 µs samples, PROFILE_RUNS
  * processes) and each sample's function is mapped back through the source map to its package
@@ -77,8 +84,12 @@ function resolved(name: string, value: unknown): string {
 
 interface Bundle {
   name: string;
-  /** functions/<folder>/handler.ts, or null for the reference. */
+  /** functions/<folder>/handler.ts, or null for the reference and the floors. */
   folder: string | null;
+  /** The figures' name prefix: the folder, `reference` or the floor's key. */
+  key: string;
+  /** The source the bundle is built from (built again with a source map for the profile). */
+  entry: string;
   file: string;
   /** What a cold start reads (traced: entry, static chunks, chunks imported at init), and the whole asset. */
   bytes: number;
@@ -138,30 +149,68 @@ function synthesizedBundles(outdir: string): Bundle[] {
         ...runtimeEnvironment(functionName, props.Runtime ?? 'nodejs', props.MemorySize ?? 128, props.TracingConfig?.Mode === 'Active', dirname(file)),
         ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolved(name, value)])),
       };
-      bundles.set(folder, { name: folder, folder, file, bytes: bytesOf(filesReadAtInit(file, env, dirname(outdir))), assetBytes: bytesOf(assetFiles(dirname(file))), env });
+      bundles.set(folder, { name: folder, folder, key: folder, entry: join(PROJECT_ROOT, entryOf(folder)), file, bytes: bytesOf(filesReadAtInit(file, env, dirname(outdir))), assetBytes: bytesOf(assetFiles(dirname(file))), env });
     }
   }
   return [...bundles.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function referenceBundle(dir: string, like: Bundle): Promise<Bundle> {
-  const entry = join(dir, 'reference.ts');
-  writeFileSync(
-    entry,
-    [
-      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-      'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: process.env.AWS_REGION }));',
-      'export const handler = async () => client.config.region();',
-    ].join('\n'),
-  );
-  const outdir = join(dir, 'reference');
+/** A bundle built here from `source` with the functions' options, loaded with `env`. */
+async function syntheticBundle(dir: string, key: string, name: string, source: string, env: Record<string, string>): Promise<Bundle> {
+  const entry = join(dir, `${key}.ts`);
+  writeFileSync(entry, source);
+  const outdir = join(dir, key);
   await build({ ...esbuildOptions(), entryPoints: { index: entry }, outdir, nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
   const file = join(outdir, 'index.mjs');
-  // The runtime's variables of a deployed function (its own name, task root), none of the app's.
+  const withRoot = { ...env, LAMBDA_TASK_ROOT: outdir };
+  return { name, folder: null, key, entry, file, bytes: bytesOf(filesReadAtInit(file, withRoot, dir)), assetBytes: bytesOf(assetFiles(outdir)), env: withRoot };
+}
+
+const DOCUMENT_CLIENT = [
+  "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+  "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+];
+
+/**
+ * The reference and the two floors. The reference and the tracer floor get the runtime's
+ * variables of a deployed function (its name, tracing), none of the app's; the runtime floor
+ * gets a function's whole environment, as its configuration is validated at init.
+ */
+async function referenceAndFloors(dir: string, like: Bundle): Promise<{ reference: Bundle; floors: Bundle[] }> {
   const runtimeOnly = Object.fromEntries(Object.entries(like.env).filter(([name]) => /^(AWS_|_AWS_|LAMBDA_|TZ$)/.test(name) && !name.startsWith('POWERTOOLS_')));
-  const env = { ...runtimeOnly, LAMBDA_TASK_ROOT: outdir };
-  return { name: 'reference: DynamoDBDocumentClient only', folder: null, file, bytes: bytesOf(filesReadAtInit(file, env, dir)), assetBytes: bytesOf(assetFiles(outdir)), env };
+  const reference = await syntheticBundle(
+    dir,
+    'reference',
+    'reference: DynamoDBDocumentClient only',
+    [...DOCUMENT_CLIENT, 'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: process.env.AWS_REGION }));', 'export const handler = async () => client.config.region();'].join('\n'),
+    runtimeOnly,
+  );
+  const tracerFloor = await syntheticBundle(
+    dir,
+    'floorTracer',
+    'floor: the reference with the tracer capturing its client',
+    [
+      ...DOCUMENT_CLIENT,
+      "import { Tracer } from '@aws-lambda-powertools/tracer';",
+      "const tracer = new Tracer({ serviceName: 'ctv-billing-floor', enabled: true });",
+      'export const client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region: process.env.AWS_REGION })));',
+      'export const handler = async () => client.config.region();',
+    ].join('\n'),
+    runtimeOnly,
+  );
+  const runtimeFloor = await syntheticBundle(
+    dir,
+    'floorRuntime',
+    "floor: the functions' runtime (traced client, logger, metrics, configuration)",
+    [
+      `import { dynamo } from ${JSON.stringify(join(PROJECT_ROOT, 'functions/runtime/clients.ts'))};`,
+      `import { logger, metrics } from ${JSON.stringify(join(PROJECT_ROOT, 'functions/runtime/observability.ts'))};`,
+      'export const client = dynamo();',
+      'export const handler = async () => { logger.info(\'floor\'); metrics.publishStoredMetrics(); return client.config.region(); };',
+    ].join('\n'),
+    like.env,
+  );
+  return { reference, floors: [tracerFloor, runtimeFloor] };
 }
 
 /** The packages (or project folders) that contribute most bytes to a bundle's output. */
@@ -260,8 +309,7 @@ function ownerOf(source: string): string {
 async function loadProfile(bundle: Bundle, dir: string): Promise<{ totalMs: number; byOwner: [string, number][] }> {
   const outdir = mkdtempSync(join(dir, 'profile-'));
   const file = join(outdir, 'index.mjs');
-  const entry = bundle.folder ? join(PROJECT_ROOT, entryOf(bundle.folder)) : join(dir, 'reference.ts');
-  await build({ ...esbuildOptions(), entryPoints: { index: entry }, outdir, sourcemap: 'external', nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
+  await build({ ...esbuildOptions(), entryPoints: { index: bundle.entry }, outdir, sourcemap: 'external', nodePaths: [join(PROJECT_ROOT, 'node_modules')] });
   // One source map per output file (the entry and its chunks), by the file's URL.
   const maps = new Map(
     assetFiles(outdir)
@@ -310,8 +358,8 @@ async function run({ quick }: { quick: boolean }) {
     const synthStarted = performance.now();
     const functions = synthesizedBundles(join(dir, 'cdk.out'));
     console.log(`synthesized with bundling: ${functions.length} functions in ${fmt((performance.now() - synthStarted) / 1000, 1)} s`);
-    const reference = await referenceBundle(dir, functions[0]!);
-    const bundles = [reference, ...functions];
+    const { reference, floors } = await referenceAndFloors(dir, functions[0]!);
+    const bundles = [reference, ...floors, ...functions];
     const tracing = functions.filter((f) => f.env.AWS_XRAY_DAEMON_ADDRESS).length;
     console.log(`environment from the template: ${tracing} of ${functions.length} functions with active tracing; e.g. ${functions[0]!.name}: ${Object.keys(functions[0]!.env).sort().join(', ')}`);
 
@@ -332,6 +380,9 @@ async function run({ quick }: { quick: boolean }) {
           figure(`${bundle.folder}LoadMs`, ms, 'ms'),
           figure(`${bundle.folder}LoadRatio`, ratio, 'x', `<= ${LOAD_GOAL_RATIO}`),
         );
+      } else if (bundle !== reference) {
+        // A floor is not a function: recorded without a goal, as the bound the functions share.
+        figures.push(figure(`${bundle.key}Kb`, kb, 'KB'), figure(`${bundle.key}LoadMs`, ms, 'ms'), figure(`${bundle.key}LoadRatio`, ratio, 'x'));
       }
       const inputs = bundle.folder ? await largestInputs(bundle.folder, 3) : '';
       console.log(`| ${bundle.name} | ${fmt(kb, 0)} | ${fmt(bundle.assetBytes / 1024, 0)} | ${fmt(ms, 1)} | ${fmt(ratio)} | ${inputs} |`);
@@ -340,6 +391,11 @@ async function run({ quick }: { quick: boolean }) {
     const sizeMet = met('KB');
     const loadMet = met('x');
     console.log(`\ngoal every bundle <= ${SIZE_GOAL_KB} KB: ${sizeMet ? 'met' : 'NOT met'}; load <= ${LOAD_GOAL_RATIO}x the reference: ${loadMet ? 'met' : 'NOT met'}`);
+    const [tracerFloor, runtimeFloor] = floors.map((f) => ({ kb: f.bytes / 1024, ratio: median(times.get(f)!) / referenceMs }));
+    console.log(
+      `floors (no function loads less): the tracer alone ${fmt(tracerFloor!.kb, 0)} KB, ${fmt(tracerFloor!.ratio)}x; ` +
+        `the functions' runtime ${fmt(runtimeFloor!.kb, 0)} KB, ${fmt(runtimeFloor!.ratio)}x`,
+    );
 
     console.log(`\nWhere the load goes: CPU ms of the import by package or project folder (mean of ${PROFILE_RUNS} profiled imports, ${PROFILE_INTERVAL_US} µs samples), top 8:\n`);
     console.log('| bundle | profiled ms | top owners (ms) |\n|---|---:|---|');

@@ -45,19 +45,25 @@ describe('bundled synthesis', () => {
     // Each function has its own bundle (staged assets are cached by their options: the entry is among them).
     expect(new Set(functions.map(([, fn]) => fn.Properties!.Code.S3Key)).size).toBe(functions.length);
 
-    // What only some requests need is split off: the invoices function's entry and the chunks it
-    // imports statically hold neither pdf-lib nor the S3 client, which its lazy chunks do.
-    const invoicesFn = functions.find(([, fn]) => fn.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'ctv-billing-invoices')![1];
-    const invoicesEntry = join(outdir, `asset.${(invoicesFn.Properties!.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
-    const atInit = initialFiles(invoicesEntry);
-    const asset = readdirSync(dirname(invoicesEntry), { recursive: true }).map(String).filter((f) => f.endsWith('.mjs')).map((f) => join(dirname(invoicesEntry), f));
-    const lazy = asset.filter((f) => !atInit.includes(f));
-    expect(lazy.length).toBeGreaterThan(0);
+    // What only some requests need is split off: the entry of the invoices and billing functions
+    // and the chunks it imports statically hold neither pdf-lib nor the S3 client (exports, PDFs),
+    // which their lazy chunks do.
     const text = (files: string[]) => files.map((f) => readFileSync(f, 'utf8')).join('\n');
     // Names that survive minification: pdf-lib's PDFDocument, the S3 client's class name.
-    for (const marker of ['PDFDocument', 'S3Client']) {
-      expect(text(atInit), marker).not.toContain(marker);
-      expect(text(lazy), marker).toContain(marker);
+    for (const [service, markers] of [
+      ['ctv-billing-invoices', ['PDFDocument', 'S3Client']],
+      ['ctv-billing-billing', ['S3Client']],
+    ] as const) {
+      const fn = functions.find(([, f]) => f.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === service)![1];
+      const entry = join(outdir, `asset.${(fn.Properties!.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
+      const atInit = initialFiles(entry);
+      const asset = readdirSync(dirname(entry), { recursive: true }).map(String).filter((f) => f.endsWith('.mjs')).map((f) => join(dirname(entry), f));
+      const lazy = asset.filter((f) => !atInit.includes(f));
+      expect(lazy.length, service).toBeGreaterThan(0);
+      for (const marker of markers) {
+        expect(text(atInit), `${service} ${marker}`).not.toContain(marker);
+        expect(text(lazy), `${service} ${marker}`).toContain(marker);
+      }
     }
 
     // The public bundle loads as an ES module on this Node and exports the handler.

@@ -1,6 +1,6 @@
 /** Step Export: the period's finance export files in S3. */
 import { RunExecutionInputSchema } from '../../../shared/schemas/api/billing-runs';
-import { exportPorts } from '../ports';
+import { exportPorts } from '../s3-ports';
 import { taskHandler } from '../task-handler';
 import { exportPeriod } from '../tasks';
 
