@@ -249,6 +249,28 @@ interface MixTotals {
   invoiced: number;
 }
 
+/**
+ * Not a goal: the engine's own cost with nothing between two ratings. The contracts are rated
+ * in a loop, pass after pass, and the last passes are timed: the engine's code, its caches and
+ * the records are as warm as they get, which the measured loop (a contract generated before
+ * each rating, as the billing run reads pages between two) never has.
+ */
+const STEADY_CONTRACTS = 200;
+const STEADY_PASSES = 5;
+const STEADY_TIMED_PASSES = 3;
+
+function steadyLoop(workloads: Workload[], rate: (w: Workload) => unknown): { threadNsPerRecord: number } {
+  let records = 0;
+  for (const { usage } of workloads) records += usage.impressions.length + usage.conversions.length;
+  const timed: CpuTime = { threadNs: 0, processUs: 0 };
+  for (let pass = 1; pass <= STEADY_PASSES; pass++) {
+    const c0 = cpuNow();
+    for (const workload of workloads) rate(workload);
+    if (pass > STEADY_PASSES - STEADY_TIMED_PASSES) addCpu(timed, cpuSince(c0));
+  }
+  return { threadNsPerRecord: timed.threadNs / (records * STEADY_TIMED_PASSES) };
+}
+
 function emptyTotals(): MixTotals {
   const zero = (): CpuTime => ({ threadNs: 0, processUs: 0 });
   return { engineMs: 0, engine: zero(), repeat: zero(), bareMs: 0, bare: zero(), impressionRecords: 0, conversionRecords: 0, lines: 0, invoiced: 0 };
@@ -415,6 +437,9 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
 
   const totals = new Float64Array(2);
   const byMix: Record<Mix, MixTotals> = { v1: emptyTotals(), v2: emptyTotals() };
+  // The last contracts of each mix are kept for the steady loop after the measured one.
+  const steadyCount = STEADY_CONTRACTS;
+  const kept: Record<Mix, Workload[]> = { v1: [], v2: [] };
   let generateMs = 0;
   const rateOne = (workload: Workload, t: MixTotals): void => {
     const c0 = cpuNow();
@@ -459,6 +484,7 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
       // Not a goal: how much of the engine's time is its work, and how much is bringing the
       // contract's records and its own code back into the processor's caches.
       rateAgain(workload, t);
+      if (i >= contracts - steadyCount) kept[mix].push(workload);
     }
   }
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -501,6 +527,17 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
     );
     console.log(`${mix}: each contract rated again at once (its records and the engine's code warm): ${(t.repeat.threadNs / 1e9).toFixed(3)} thread CPU s, ${fmt(repeat)} records/s/core (process CPU ${(t.repeat.processUs / 1e6).toFixed(3)} s); the first rating took ${(t.engine.threadNs / t.repeat.threadNs).toFixed(2)}x that`);
   }
+  for (const mix of ['v1', 'v2'] as const) {
+    const steady = steadyLoop(kept[mix], rate);
+    const firstNs = perRecordThreadNs[mix];
+    summary.push(
+      figure(`${mix}SteadyThreadCpuRecordsPerSecondPerCore`, Math.round(1e9 / steady.threadNsPerRecord), 'records/s'),
+      figure(`${mix}FirstToSteadyThreadCpuRatio`, Number((firstNs / steady.threadNsPerRecord).toFixed(2)), 'x'),
+    );
+    console.log(`${mix}: the last ${kept[mix].length} contracts held in memory and rated in a loop, nothing between two ratings (the last ${STEADY_TIMED_PASSES} of ${STEADY_PASSES} passes): ${steady.threadNsPerRecord.toFixed(0)} ns of thread CPU per record, ${fmt(Math.round(1e9 / steady.threadNsPerRecord))} records/s/core; the measured first rating took ${(firstNs / steady.threadNsPerRecord).toFixed(2)}x that`);
+  }
+  kept.v1.length = 0;
+  kept.v2.length = 0;
   const ratio = perRecordThreadNs.v2 / perRecordThreadNs.v1;
   const processRatio = perRecordCpuNs.v2 / perRecordCpuNs.v1;
   summary.push(
