@@ -438,7 +438,6 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
   const totals = new Float64Array(2);
   const byMix: Record<Mix, MixTotals> = { v1: emptyTotals(), v2: emptyTotals() };
   // The last contracts of each mix are kept for the steady loop after the measured one.
-  const steadyCount = STEADY_CONTRACTS;
   const kept: Record<Mix, Workload[]> = { v1: [], v2: [] };
   let generateMs = 0;
   const rateOne = (workload: Workload, t: MixTotals): void => {
@@ -484,7 +483,7 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
       // Not a goal: how much of the engine's time is its work, and how much is bringing the
       // contract's records and its own code back into the processor's caches.
       rateAgain(workload, t);
-      if (i >= contracts - steadyCount) kept[mix].push(workload);
+      if (i >= contracts - STEADY_CONTRACTS) kept[mix].push(workload);
     }
   }
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -536,8 +535,6 @@ function mixes({ ratePeriod }: RatingEngine, options: { quick: boolean }): Figur
     );
     console.log(`${mix}: the last ${kept[mix].length} contracts held in memory and rated in a loop, nothing between two ratings (the last ${STEADY_TIMED_PASSES} of ${STEADY_PASSES} passes): ${steady.threadNsPerRecord.toFixed(0)} ns of thread CPU per record, ${fmt(Math.round(1e9 / steady.threadNsPerRecord))} records/s/core; the measured first rating took ${(firstNs / steady.threadNsPerRecord).toFixed(2)}x that`);
   }
-  kept.v1.length = 0;
-  kept.v2.length = 0;
   const ratio = perRecordThreadNs.v2 / perRecordThreadNs.v1;
   const processRatio = perRecordCpuNs.v2 / perRecordCpuNs.v1;
   summary.push(
